@@ -1,0 +1,252 @@
+"""Syntax errors in the language's own words, and recovery after them.
+
+Lark reports terminals by name (RBRACE, NAME); a user, or an LLM repairing
+its spec, needs `}` and "a name" and a hint about the usual mistake.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ..diagnostics import Diagnostic, Label, Span
+
+MAX_NESTING = 150
+DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "task")
+_DECL_START = re.compile(r"^(?:%s)\b" % "|".join(DECL_KEYWORDS), re.MULTILINE)
+_BRACES = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]')
+
+_PATTERN_WORDS = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "LONG_STRING": "a string",
+    "NUMBER": "a number",
+    "COMP_OP": "a comparison",
+    "ADD_OP": "`+` or `-`",
+    "MUL_OP": "`*`, `/`, `//` or `%`",
+    "ASSIGN_OP": "`=`, `+=` or `-=`",
+    "$END": "the end of the file",
+}
+
+
+def recover(err: UnexpectedInput, text: str, file: str) -> tuple[Diagnostic, str | None]:
+    """The diagnostic for `err`, and the text with the broken declaration blanked out.
+
+    Keywords are contextual, so a declaration whose `{` is never closed swallows
+    the declarations after it and the parser fails somewhere later. Top-level
+    declarations start at column 1, so an unbalanced declaration before the
+    error is the real culprit.
+    """
+    pos = _error_offset(text, err)
+    starts = [m.start() for m in _DECL_START.finditer(text)]
+    for start, end in zip(starts, starts[1:]):
+        if pos is not None and end > pos:
+            break
+        brace = _unclosed_brace(text, start, end)
+        if brace is not None:
+            following = _offset_span(text, end, file)
+            word = _DECL_START.match(text, end).group()
+            diagnostic = Diagnostic(
+                "unclosed-brace", "this `{` is never closed", _offset_span(text, brace, file),
+                f"add the missing `}}` before the `{word}` on line {following.line}",
+                labels=(Label(Span(file, following.line, 1, following.line, 1 + len(word)),
+                              f"`{word}` starts a new declaration here"),))
+            return diagnostic, _blank(text, start, end)
+    return syntax_diagnostic(err, text, file), blank_declaration(text, err)
+
+
+def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    if isinstance(err, UnexpectedCharacters):
+        return _bad_character(err, text, file)
+    token = getattr(err, "token", None)
+    expected = sorted(_words(getattr(err, "expected", None) or getattr(err, "accepts", None) or ()))
+    if isinstance(err, UnexpectedEOF) or (token is not None and token.type == "$END"):
+        return _unexpected_end(text, file, expected)
+    assert isinstance(err, UnexpectedToken)
+    span = Span(file, token.line, token.column, token.end_line or token.line,
+                token.end_column or token.column + 1)
+    at_decl = _is_decl_start(text, token)
+    if at_decl and "`}`" in expected:
+        return _unclosed_before(text, file, token, span)
+    shown = _printable(str(token))[:40]
+    message = f"unexpected `{shown}`" + (f", expected {_join(expected)}" if expected else "")
+    return Diagnostic("syntax-error", message, span, _hint(token, expected))
+
+
+def _bad_character(err: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
+    char = err.char
+    span = Span(file, err.line, err.column, err.line, err.column + 1)
+    hints = {
+        "'": 'strings use double quotes: "like this"',
+        "/": "comments start with `#`",
+        "&": "write `and`",
+        "|": "write `or`",
+        "!": "write `not`, or `!=` to compare",
+        ";": "statements need no `;`: start the next one on a new line",
+        "@": "the language has no decorators or annotations: write `compare …` after a field's type",
+        "$": "names are letters, digits and `_`",
+        "`": 'strings use double quotes: "like this"',
+    }
+    if char == '"':
+        return Diagnostic("unterminated-string", "this string is never closed", span,
+                          'close it with `"` on the same line, or use """triple quotes""" for text over several lines')
+    help = hints.get(char, "remove it; names are letters, digits and `_`")
+    expected = sorted(_words(err.allowed or ()))
+    message = f"unexpected character `{_printable(char)}`"
+    if expected and len(expected) <= 6:
+        message += f", expected {_join(expected)}"
+    return Diagnostic("syntax-error", message, span, help)
+
+
+def _unexpected_end(text: str, file: str, expected: list[str]) -> Diagnostic:
+    lines = text.split("\n")
+    end = Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
+    brace = _unclosed_brace(text, 0, len(text))
+    if brace is not None:
+        opened = _offset_span(text, brace, file)
+        return Diagnostic("unclosed-brace", "the file ends inside a block: this `{` is never closed",
+                          opened, "add the missing `}`", labels=(Label(end, "the file ends here"),))
+    message = "the file ends too soon" + (f", expected {_join(expected)}" if expected else "")
+    return Diagnostic("syntax-error", message, end, "finish the declaration")
+
+
+def _unclosed_before(text: str, file: str, token: Token, span: Span) -> Diagnostic:
+    start = _previous_decl_start(text, token.start_pos)
+    brace = _unclosed_brace(text, start, token.start_pos)
+    labels = (Label(span, f"`{token}` starts a new declaration here"),)
+    if brace is None:
+        return Diagnostic("syntax-error", f"expected `}}` before `{token}`", span,
+                          "close the previous declaration with `}`")
+    return Diagnostic("unclosed-brace", "this `{` is never closed", _offset_span(text, brace, file),
+                      f"add the missing `}}` before the `{token}` on line {token.line}", labels=labels)
+
+
+def _hint(token: Token, expected: list[str]) -> str:
+    value = str(token)
+    if value == "elif":
+        return "write `else if`"
+    if value in ("True", "False", "None", "null"):
+        return f"write `{ {'True': 'true', 'False': 'false'}.get(value, 'none') }`"
+    if value == "else" and "`{`" in expected:
+        return "a conditional expression goes in parentheses: `(a if condition else b)`"
+    if value == "=" and any("comparison" in e for e in expected):
+        return "compare with `==`"
+    if value == "def" or value == "fn" or value == "function":
+        return "declare a tool with `tool name(param: type) -> type { … }`"
+    if value in ("while", "loop"):
+        return "the language has no unbounded loops: iterate a collection with `for x in xs { … }`"
+    if value == ":" and "`{`" in expected:
+        return "blocks use braces, not a colon: `if condition { … }`"
+    if expected == ["`}`"] or "`}`" in expected and token.type == "NAME":
+        return "a statement starts with `let`, `require`, `if`, `for`, `return`, `ensures`, `insert`, `delete`, or a name"
+    if "a name" in expected and token.type not in ("NAME",):
+        return "a name is expected here: letters, digits and `_`, not starting with a digit"
+    return "check the syntax against docs/language.md"
+
+
+# ---------------------------------------------------------------- recovery
+
+def blank_declaration(text: str, err: UnexpectedInput) -> str | None:
+    """Blank out the declaration holding the error (keeping newlines, so spans stay true)."""
+    pos = _error_offset(text, err)
+    if pos is None:
+        return None
+    start = _previous_decl_start(text, pos + 1)
+    token = getattr(err, "token", None)
+    if token is not None and getattr(token, "type", "") != "$END" and _is_decl_start(text, token) and start == pos:
+        start = _previous_decl_start(text, pos)
+    following = [m.start() for m in _DECL_START.finditer(text, pos + 1)]
+    end = following[0] if following else len(text)
+    return _blank(text, start, end)
+
+
+def _blank(text: str, start: int, end: int) -> str | None:
+    if start >= end:
+        return None
+    blanked = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return blanked if blanked != text else None
+
+
+def _error_offset(text: str, err: UnexpectedInput) -> int | None:
+    token = getattr(err, "token", None)
+    if isinstance(err, UnexpectedEOF) or (token is not None and token.type == "$END"):
+        return None if not text.strip() else max(0, len(text.rstrip()) - 1)
+    if getattr(err, "pos_in_stream", None) is not None:
+        return err.pos_in_stream
+    if token is not None and token.start_pos is not None:
+        return token.start_pos
+    return None
+
+
+def _previous_decl_start(text: str, pos: int) -> int:
+    starts = [m.start() for m in _DECL_START.finditer(text, 0, pos)]
+    return starts[-1] if starts else 0
+
+
+def _is_decl_start(text: str, token: Token) -> bool:
+    pos = token.start_pos
+    return (pos is not None and str(token) in DECL_KEYWORDS and token.column == 1
+            and _DECL_START.match(text, pos) is not None)
+
+
+def _unclosed_brace(text: str, start: int, end: int) -> int | None:
+    stack: list[int] = []
+    for m in _BRACES.finditer(text, start, end):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif m.group() == "}" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _offset_span(text: str, offset: int, file: str) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(file, line, column, line, column + 1)
+
+
+# ---------------------------------------------------------------- limits
+
+def nesting_too_deep(tree: Tree, file: str) -> Diagnostic | None:
+    """Measured without recursion: hostile input may nest far deeper than Python's stack."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            meta = node.meta
+            span = Span(file, meta.line, meta.column, meta.end_line, meta.end_column) if not meta.empty \
+                else Span(file, 1, 1, 1, 2)
+            return Diagnostic("nesting-too-deep", f"this is nested more than {MAX_NESTING} levels deep", span,
+                              "split the expression with `let` bindings")
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
+# ---------------------------------------------------------------- words
+
+def _words(terminals) -> set[str]:
+    from . import parser  # the terminal table lives on the built parser
+
+    table = {t.name: t for t in parser().terminals}
+    words = set()
+    for name in terminals:
+        if name in _PATTERN_WORDS:
+            words.add(_PATTERN_WORDS[name])
+        elif name in table and table[name].pattern.type == "str":
+            words.add(f"`{table[name].pattern.value}`")
+        elif name == "_ELSE":
+            words.add("`else`")
+        elif not name.startswith("_") and name not in ("COMMENT", "WS"):
+            words.add(name.lower())
+    return words
+
+
+def _join(words: list[str]) -> str:
+    if len(words) > 8:
+        return ", ".join(words[:8]) + ", …"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
