@@ -1,0 +1,477 @@
+"""The checked IR: what every stage after the checker reads.
+
+Pydantic models, serialisable to JSON (`Domain.model_dump_json()`), with every
+name resolved and every expression typed. Expressions and statements are small
+tagged unions so that codegen, the planner and the procedural tests can walk
+them with a dispatch on `kind`. Spans survive as `Loc` for `# spec:` comments
+and for diagnostics raised by later stages.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Loc(Model):
+    file: str
+    line: int
+    column: int
+
+
+# ---------------------------------------------------------------- types
+
+TypeKind = Literal[
+    "str", "int", "float", "bool", "none", "any",
+    "enum", "record", "union", "entity", "ref",
+    "list", "map", "optional", "tuple",
+]
+
+
+class TypeRef(Model):
+    """A resolved type.
+
+    `name` names the enum, record, union or entity (for `ref`, the entity
+    referred to). `args` holds the element type of a list, the value type of a
+    map (keys are always strings), the inner type of an optional, and the
+    members of a tuple (only produced by `zip`, `enumerate` and `items`).
+    """
+
+    kind: TypeKind
+    name: str | None = None
+    args: tuple["TypeRef", ...] = ()
+
+    def __str__(self) -> str:
+        if self.kind in ("enum", "record", "union", "entity"):
+            return self.name or self.kind
+        if self.kind == "ref":
+            return f"ref {self.name}"
+        if self.kind == "list":
+            return f"list[{self.args[0]}]"
+        if self.kind == "map":
+            return f"map[str, {self.args[0]}]"
+        if self.kind == "optional":
+            return f"{self.args[0]}?"
+        if self.kind == "tuple":
+            return "(" + ", ".join(str(a) for a in self.args) + ")"
+        return self.kind
+
+
+STR = TypeRef(kind="str")
+INT = TypeRef(kind="int")
+FLOAT = TypeRef(kind="float")
+BOOL = TypeRef(kind="bool")
+NONE = TypeRef(kind="none")
+ANY = TypeRef(kind="any")
+
+
+def list_of(t: TypeRef) -> TypeRef:
+    return TypeRef(kind="list", args=(t,))
+
+
+def map_of(t: TypeRef) -> TypeRef:
+    return TypeRef(kind="map", args=(t,))
+
+
+def optional(t: TypeRef) -> TypeRef:
+    return t if t.kind in ("optional", "none", "any") else TypeRef(kind="optional", args=(t,))
+
+
+# ---------------------------------------------------------------- expressions
+
+class ExprBase(Model):
+    type: TypeRef
+    loc: Loc | None = None
+
+
+class Const(ExprBase):
+    """A literal: str, int, float, bool, None, or a JSON-shaped list/dict of them."""
+    kind: Literal["const"] = "const"
+    value: Any
+
+
+class Var(ExprBase):
+    """A parameter, `let` binding, loop variable, or `self` in an invariant."""
+    kind: Literal["var"] = "var"
+    name: str
+
+
+class CollectionRef(ExprBase):
+    """A whole entity collection used as a value, e.g. `users` in `users.values()`. Type: map[str, Entity]."""
+    kind: Literal["collection"] = "collection"
+    entity: str
+
+
+class Lookup(ExprBase):
+    """`orders[key]`: a row by key; fails with `error`, or else the entity's not-found message."""
+    kind: Literal["lookup"] = "lookup"
+    entity: str
+    key: "Expr"
+    error: "Expr | None" = None
+
+
+class GetField(ExprBase):
+    kind: Literal["field"] = "field"
+    obj: "Expr"
+    name: str
+
+
+class MapGet(ExprBase):
+    """`m[key]` on a map field; fails with `error` (checked to exist)."""
+    kind: Literal["map_get"] = "map_get"
+    obj: "Expr"
+    key: "Expr"
+    error: "Expr | None" = None
+
+
+class ListIndex(ExprBase):
+    """`xs[i]`; fails with "list index out of range", as Python does."""
+    kind: Literal["list_index"] = "list_index"
+    obj: "Expr"
+    index: "Expr"
+
+
+class Unary(ExprBase):
+    kind: Literal["unary"] = "unary"
+    op: Literal["not", "neg"]
+    operand: "Expr"
+
+
+BinaryOpName = Literal["+", "-", "*", "/", "//", "%", "and", "or",
+                       "==", "!=", "<", "<=", ">", ">=", "in", "not in"]
+
+
+class Binary(ExprBase):
+    kind: Literal["binary"] = "binary"
+    op: BinaryOpName
+    left: "Expr"
+    right: "Expr"
+
+
+class IsVariant(ExprBase):
+    """`x is gift_card` (variant of a union), or `x is none` when `variant` is None."""
+    kind: Literal["is"] = "is"
+    value: "Expr"
+    variant: str | None
+    negated: bool = False
+
+
+class Conditional(ExprBase):
+    kind: Literal["conditional"] = "conditional"
+    condition: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+
+
+class ListExpr(ExprBase):
+    kind: Literal["list"] = "list"
+    items: list["Expr"]
+
+
+class DictExpr(ExprBase):
+    kind: Literal["dict"] = "dict"
+    keys: list["Expr"]
+    values: list["Expr"]
+
+
+class Loop(Model):
+    """One `for names in iterable [if condition]` clause."""
+    names: list[str]
+    iterable: "Expr"
+    condition: "Expr | None" = None
+
+
+ComprehensionKind = Literal["list", "dict", "sum", "count", "any", "all", "find", "min", "max"]
+
+
+class Comprehension(ExprBase):
+    """List and dict comprehensions and the aggregates over a generator.
+
+    `find` yields the first element (optional type), `count` counts the
+    elements that pass the filters, `dict` uses `key` and `element`.
+    """
+    kind: Literal["comprehension"] = "comprehension"
+    form: ComprehensionKind
+    element: "Expr"
+    key: "Expr | None" = None
+    loops: list[Loop]
+
+
+class Builtin(ExprBase):
+    """A call of a built-in function or method, resolved by the checker.
+
+    `name` is the canonical name from scaleenv_dsl.check.builtins (e.g. "len",
+    "round", "lower", "keys", "list.count"); `args` includes the receiver of a
+    method call first.
+    """
+    kind: Literal["builtin"] = "builtin"
+    name: str
+    args: list["Expr"]
+
+
+class Construct(ExprBase):
+    """`Payment(amount=1, ...)`: a record, entity row or union variant value.
+
+    For a union, `variant` names the variant and the tag field is filled in.
+    Optional fields left out are None.
+    """
+    kind: Literal["construct"] = "construct"
+    variant: str | None = None
+    fields: dict[str, "Expr"]
+
+
+class Old(ExprBase):
+    """`old(e)` in an `ensures`: the value of e when the call began."""
+    kind: Literal["old"] = "old"
+    operand: "Expr"
+
+
+Expr = Annotated[
+    Union[Const, Var, CollectionRef, Lookup, GetField, MapGet, ListIndex, Unary, Binary, IsVariant,
+          Conditional, ListExpr, DictExpr, Comprehension, Builtin, Construct, Old],
+    Field(discriminator="kind"),
+]
+
+
+# ---------------------------------------------------------------- statements
+
+class StmtBase(Model):
+    loc: Loc | None = None
+
+
+class LetStmt(StmtBase):
+    """`let name = value [else error]`. With `error`, a failed lookup or an
+    absent optional raises it, and `name` has the non-optional type."""
+    kind: Literal["let"] = "let"
+    name: str
+    value: Expr
+    error: Expr | None = None
+
+
+class RequireStmt(StmtBase):
+    kind: Literal["require"] = "require"
+    condition: Expr
+    message: Expr
+
+
+class AssignStmt(StmtBase):
+    """`target op value`. Targets are a local (`Var`), a field (`GetField`) or a map entry (`MapGet`)."""
+    kind: Literal["assign"] = "assign"
+    target: Expr
+    op: Literal["=", "+=", "-="]
+    value: Expr
+    # the entity whose row this writes, or None for a purely local value
+    writes: str | None = None
+
+
+class ListOpStmt(StmtBase):
+    """`xs.append(x)`, `xs.extend(ys)`, `xs.remove(x)`, `xs.sort()` on a list."""
+    kind: Literal["list_op"] = "list_op"
+    target: Expr
+    op: Literal["append", "extend", "remove", "sort"]
+    args: list[Expr]
+    writes: str | None = None
+
+
+class IfStmt(StmtBase):
+    kind: Literal["if"] = "if"
+    condition: Expr
+    then: list["Stmt"]
+    otherwise: list["Stmt"] = []
+
+
+class ForStmt(StmtBase):
+    kind: Literal["for"] = "for"
+    names: list[str]
+    iterable: Expr
+    body: list["Stmt"]
+
+
+class ReturnStmt(StmtBase):
+    kind: Literal["return"] = "return"
+    value: Expr
+
+
+class EnsuresStmt(StmtBase):
+    """A postcondition, checked when the tool returns; failing it is a spec bug, not a user error."""
+    kind: Literal["ensures"] = "ensures"
+    condition: Expr
+    message: Expr | None = None
+
+
+class InsertStmt(StmtBase):
+    """`insert Entity(...)`: fails with `error` (default "<Entity> already exists") when the key is taken."""
+    kind: Literal["insert"] = "insert"
+    entity: str
+    row: Expr
+    error: Expr | None = None
+
+
+class DeleteStmt(StmtBase):
+    kind: Literal["delete"] = "delete"
+    entity: str
+    key: Expr
+
+
+Stmt = Annotated[
+    Union[LetStmt, RequireStmt, AssignStmt, ListOpStmt, IfStmt, ForStmt, ReturnStmt,
+          EnsuresStmt, InsertStmt, DeleteStmt],
+    Field(discriminator="kind"),
+]
+
+
+# ---------------------------------------------------------------- declarations
+
+CompareMode = Literal["exact", "ignore", "unordered", "tolerance", "normalized"]
+
+
+class ComparePolicy(Model):
+    mode: CompareMode = "exact"
+    tolerance: float = 0.0
+
+
+class FieldDef(Model):
+    name: str
+    type: TypeRef
+    doc: str = ""
+    example: Any = None
+    compare: ComparePolicy = ComparePolicy()
+    loc: Loc | None = None
+
+
+class Invariant(Model):
+    condition: Expr
+    message: Expr
+    loc: Loc | None = None
+
+
+class EnumDef(Model):
+    name: str
+    values: list[str]
+    loc: Loc | None = None
+
+
+class RecordDef(Model):
+    name: str
+    doc: str = ""
+    fields: list[FieldDef]
+    invariants: list[Invariant] = []
+    loc: Loc | None = None
+
+
+class VariantDef(Model):
+    name: str
+    fields: list[FieldDef]
+    invariants: list[Invariant] = []
+    loc: Loc | None = None
+
+
+class UnionDef(Model):
+    """A tagged union: the `tag` field holds the variant name in the data."""
+    name: str
+    tag: str
+    doc: str = ""
+    variants: list[VariantDef]
+    # fields present with the same type in every variant: usable without narrowing
+    common_fields: list[str] = []
+    loc: Loc | None = None
+
+
+class EntityDef(Model):
+    """A table of rows keyed by `key`, stored in the data under `collection`."""
+    name: str
+    collection: str
+    key: str
+    not_found: str
+    doc: str = ""
+    fields: list[FieldDef]
+    invariants: list[Invariant] = []
+    loc: Loc | None = None
+
+
+class ParamDef(Model):
+    name: str
+    type: TypeRef
+    doc: str = ""
+    example: Any = None
+    loc: Loc | None = None
+
+
+class ToolDef(Model):
+    name: str
+    doc: str = ""
+    params: list[ParamDef]
+    returns: TypeRef | None = None
+    returns_doc: str = ""
+    body: list[Stmt]
+    # inferred by the checker from the body, never declared
+    reads: list[str] = []          # entities whose rows the body reads
+    writes: list[str] = []         # entities whose rows the body changes, inserts or deletes
+    read_fields: list[str] = []    # "Entity.field" read
+    write_fields: list[str] = []   # "Entity.field" changed; "Entity.*" for insert/delete
+    errors: list[str] = []         # the constant error messages the body can raise
+    loc: Loc | None = None
+
+    @property
+    def is_write(self) -> bool:
+        return bool(self.writes)
+
+
+class ActionCall(Model):
+    tool: str
+    arguments: dict[str, Any]
+    loc: Loc | None = None
+
+
+RewardBasis = Literal["state", "goal", "actions", "communicate"]
+
+
+class TaskDef(Model):
+    name: str
+    doc: str = ""
+    instruction: str = ""
+    knows: dict[str, Any] = {}
+    initial: dict[str, dict[str, Any]] = {}
+    actions: list[ActionCall] = []
+    goals: list[Expr] = []
+    communicate: list[str] = []
+    reward: list[RewardBasis] = ["state"]
+    loc: Loc | None = None
+
+
+class Domain(Model):
+    name: str
+    description: str = ""
+    policy: str = ""
+    # the initial data file, resolved to an absolute path, or None for empty tables
+    data_path: str | None = None
+    enums: list[EnumDef] = []
+    records: list[RecordDef] = []
+    unions: list[UnionDef] = []
+    entities: list[EntityDef] = []
+    tools: list[ToolDef] = []
+    tasks: list[TaskDef] = []
+    files: list[str] = []
+
+    def entity(self, name: str) -> EntityDef:
+        return next(e for e in self.entities if e.name == name)
+
+    def tool(self, name: str) -> ToolDef:
+        return next(t for t in self.tools if t.name == name)
+
+    def type_def(self, name: str) -> EnumDef | RecordDef | UnionDef | EntityDef:
+        for table in (self.enums, self.records, self.unions, self.entities):
+            for d in table:
+                if d.name == name:
+                    return d
+        raise KeyError(name)
+
+
+for _model in list(globals().values()):
+    if isinstance(_model, type) and issubclass(_model, BaseModel) and _model is not BaseModel:
+        _model.model_rebuild()
