@@ -1,14 +1,25 @@
 """Stage 2: AST -> checked IR, through a fixed sequence of passes.
 
+    load (files and includes) -> collect declarations -> resolve types
+    -> type definitions and invariants -> tools (types, effects) -> tasks
+    -> data validation
+
 Public entry points: `check_source` and `check_paths`. Both return a
-`CheckResult` and never raise on bad input.
+`CheckResult` and never raise on bad input: every problem is a diagnostic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..diagnostics import Diagnostic, has_errors
+from .. import ir
+from ..diagnostics import Diagnostic, Span, has_errors, sort_key
+from .data import validate_data_file
+from .decls import domain_header, task_definition, type_definitions
+from .loader import LoadedSpec, load_paths, load_source
+from .symbols import Symbols, collect, resolve_types
+from .tools import ToolChecker
 
 
 @dataclass
@@ -16,9 +27,75 @@ class CheckResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # file name -> text, so diagnostics can be rendered with source excerpts
     sources: dict[str, str] = field(default_factory=dict)
-    # the checked domain (scaleenv_dsl.ir.Domain), or None when there are errors
-    domain: object | None = None
+    # the checked domain, or None when there are errors
+    domain: ir.Domain | None = None
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
+
+
+def check_source(text: str, file: str = "<input>") -> CheckResult:
+    """Check a single spec given as text. `include` and `data` are unavailable: there is no folder."""
+    return _check(load_source(text, file))
+
+
+def check_paths(paths: list[str], validate_data: bool = True) -> CheckResult:
+    """Check a spec made of the given files and everything they include."""
+    return _check(load_paths(paths), validate_data)
+
+
+def _check(spec: LoadedSpec, validate_data: bool = True) -> CheckResult:
+    try:
+        domain, diagnostics = _passes(spec, validate_data)
+    except RecursionError:
+        # the parser bounds nesting, so this is a defect; still, never a traceback for the user
+        first = next(iter(spec.sources), "<input>")
+        diagnostics = spec.diagnostics + [Diagnostic(
+            "nesting-too-deep", "the spec nests too deeply to check", Span(first, 1, 1, 1, 2),
+            "split deep expressions with `let` bindings")]
+        domain = None
+    except Exception as err:  # a checker defect must still reach the user as a diagnostic
+        first = next(iter(spec.sources), "<input>")
+        diagnostics = spec.diagnostics + [Diagnostic(
+            "internal-error", f"the checker failed: {type(err).__name__}: {err}", Span(first, 1, 1, 1, 2),
+            "this is a bug in scaleenv_dsl; please report it with the spec")]
+        domain = None
+    diagnostics = sorted(_unique(diagnostics), key=sort_key)
+    ok = not has_errors(diagnostics)
+    return CheckResult(diagnostics, spec.sources, domain if ok else None)
+
+
+def _passes(spec: LoadedSpec, validate_data: bool) -> tuple[ir.Domain | None, list[Diagnostic]]:
+    symbols = Symbols()
+    collect(spec.modules, symbols)
+    resolve_types(symbols)
+    header = domain_header(symbols, spec.root_dir)
+    definitions = type_definitions(symbols)
+    tools = {name: ToolChecker(symbols, decl).check() for name, decl in symbols.tools.items()}
+    tasks = [task_definition(symbols, decl, tools) for decl in symbols.tasks.values()]
+    diagnostics = spec.diagnostics + symbols.diagnostics
+    if has_errors(diagnostics):
+        return None, diagnostics
+    domain = ir.Domain(**header, **definitions, tools=list(tools.values()), tasks=tasks,
+                       files=list(spec.sources))
+    if validate_data and domain.data_path:
+        diagnostics += validate_data_file(domain, domain.data_path, _display(domain.data_path, spec))
+    return domain, diagnostics
+
+
+def _display(path: str, spec: LoadedSpec) -> str:
+    """Show the data file as the user named the spec: relative when the spec was relative."""
+    first = next(iter(spec.sources), "")
+    base = Path(first).parent
+    return str(base / Path(path).name) if Path(path).parent == Path(first).resolve().parent else path
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen, out = set(), []
+    for d in diagnostics:
+        key = (d.code, d.span, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out

@@ -1,0 +1,338 @@
+"""Calls: built-in functions, methods, aggregates over generators, constructors.
+
+The built-ins are a closed set. Each has a small signature function that
+checks the argument types and gives the result type; nothing here can name
+Python code.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .. import ast, ir
+from ..diagnostics import did_you_mean
+from . import types as T
+from .scope import Scope
+from .symbols import loc
+
+AGGREGATES = ("sum", "count", "any", "all", "find", "min", "max")
+LIST_STATEMENT_METHODS = ("append", "extend", "remove", "sort")
+PYTHON_HINTS = {
+    "next": "write `find(x for x in xs if …)`",
+    "filter": "write a comprehension: `[x for x in xs if …]`",
+    "map": "write a comprehension: `[f for x in xs]`",
+    "range": "iterate a list: `for i, x in enumerate(xs)`",
+    "isinstance": "test a union's variant with `x is variant_name`",
+    "print": "tools cannot print; return a value",
+    "eval": "use `arithmetic(text)` for arithmetic; nothing else is evaluated",
+    "exec": "specs cannot run code",
+    "open": "specs cannot touch files",
+    "__import__": "specs cannot import anything",
+    "lower": "call it as a method: `s.lower()`",
+    "upper": "call it as a method: `s.upper()`",
+    "json": "write `to_json(x)`",
+    "dumps": "write `to_json(x)`",
+}
+
+
+def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
+    if isinstance(node.func, ast.Attribute):
+        return _method(c, node, scope)
+    if not isinstance(node.func, ast.Name):
+        return c.error("not-callable", "only built-ins, methods and types can be called", node.func.span)
+    name = node.func.id
+    if name in AGGREGATES and node.args and isinstance(node.args[0], ast.Generator):
+        return _aggregate(c, node, name, scope)
+    if name in FUNCTIONS:
+        return _function(c, node, name, scope)
+    if name == "old":
+        return _old(c, node, scope)
+    if c.symbols.is_type(name) and name not in ("str", "int", "float", "bool"):
+        from .constructors import construct
+        return construct(c, node, name, scope)
+    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, "old"])
+    return c.error("unknown-function", f"there is no function `{name}`", node.func.span,
+                   hint or "see the built-in functions in docs/language.md")
+
+
+# ---------------------------------------------------------------- functions
+
+def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
+    if node.kwargs:
+        return c.error("wrong-arguments", f"`{name}` takes no keyword arguments", node.kwargs[0].span)
+    if any(isinstance(a, ast.Generator) for a in node.args):
+        return c.error("wrong-arguments", f"`{name}` does not take a generator", node.span,
+                       "aggregate with sum, count, any, all, find, min or max")
+    args = [c.expr(a, scope) for a in node.args]
+    arity, signature = FUNCTIONS[name]
+    if not (arity[0] <= len(args) <= arity[1]):
+        expected = str(arity[0]) if arity[0] == arity[1] else f"{arity[0]} to {arity[1]}"
+        return c.error("wrong-arguments", f"`{name}` takes {expected} argument(s), got {len(args)}", node.span)
+    result = signature(c, node, args)
+    if result is None:
+        return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
+    e = ir.Builtin(type=result, name=name, args=args, loc=loc(node.span))
+    if name in ("zip", "enumerate", "sorted"):
+        e = c._with_origin(e, frozenset().union(*(c.origin(a) for a in args)))
+    return e
+
+
+def _bad(c, node, message: str, help: str = "") -> None:
+    c.error("type-mismatch", message, node.span, help)
+    return None
+
+
+def _len(c, node, args):
+    t = args[0].type
+    if t.kind in ("list", "map", "str", "any"):
+        return ir.INT
+    return _bad(c, node.args[0], f"`len` needs a list, map, string or collection, not `{t}`")
+
+
+def _numeric_args(c, node, args, name):
+    for arg_node, arg in zip(node.args, args):
+        if not T.is_numeric(arg.type):
+            return _bad(c, arg_node, f"`{name}` needs a number, this is `{arg.type}`",
+                        "check optionals first" if arg.type.kind == "optional" else "")
+    return True
+
+
+def _round(c, node, args):
+    if not _numeric_args(c, node, args, "round"):
+        return None
+    if len(args) == 2 and args[1].type.kind not in ("int", "any"):
+        return _bad(c, node.args[1], "`round`'s digits are an `int`")
+    return ir.FLOAT if len(args) == 2 else ir.INT
+
+
+def _abs(c, node, args):
+    return args[0].type if _numeric_args(c, node, args, "abs") else None
+
+
+def _min_max(c, node, args):
+    if len(args) == 1:
+        element = T.element_type(args[0].type)
+        if element is None:
+            return _bad(c, node.args[0], "`min`/`max` of one argument needs a list")
+        return element
+    joined = args[0].type
+    for arg_node, arg in zip(node.args[1:], args[1:]):
+        joined = T.unify(joined, arg.type)
+        if joined is None:
+            return _bad(c, arg_node, "`min`/`max` compare values of one type")
+    return joined
+
+
+def _sum(c, node, args):
+    element = T.element_type(args[0].type)
+    if element is None or not T.is_numeric(element):
+        return _bad(c, node.args[0], f"`sum` needs a list of numbers, not `{args[0].type}`")
+    return element if element.kind != "any" else ir.FLOAT
+
+
+def _any_all(c, node, args):
+    element = T.element_type(args[0].type)
+    if element is None or element.kind not in ("bool", "any"):
+        return _bad(c, node.args[0], f"`any`/`all` need a list of bools, not `{args[0].type}`",
+                    "write `any(cond for x in xs)`")
+    return ir.BOOL
+
+
+def _sorted(c, node, args):
+    element = T.element_type(args[0].type)
+    if element is None or not (T.is_numeric(element) or T.is_stringlike(element)):
+        return _bad(c, node.args[0], f"`sorted` needs a list of strings or numbers, not `{args[0].type}`")
+    return args[0].type
+
+
+def _convert(kind):
+    def signature(c, node, args):
+        t = args[0].type
+        if kind == "str" or t.kind in ("int", "float", "str", "enum", "any", "bool"):
+            return ir.TypeRef(kind=kind)
+        return _bad(c, node.args[0], f"`{kind}` cannot convert `{t}`")
+    return signature
+
+
+def _zip(c, node, args):
+    elements = [T.element_type(a.type) for a in args]
+    if any(e is None for e in elements):
+        return _bad(c, node, "`zip` takes lists")
+    return ir.list_of(ir.TypeRef(kind="tuple", args=tuple(elements)))
+
+
+def _enumerate(c, node, args):
+    element = T.element_type(args[0].type)
+    if element is None:
+        return _bad(c, node.args[0], f"`enumerate` takes a list, not `{args[0].type}`")
+    return ir.list_of(ir.TypeRef(kind="tuple", args=(ir.INT, element)))
+
+
+def _to_json(c, node, args):
+    return ir.STR
+
+
+def _arithmetic(c, node, args):
+    if not T.is_stringlike(args[0].type):
+        return _bad(c, node.args[0], "`arithmetic` reads a string such as \"1 + 2\"")
+    return ir.FLOAT
+
+
+Signature = Callable[..., "ir.TypeRef | None"]
+FUNCTIONS: dict[str, tuple[tuple[int, int], Signature]] = {
+    "len": ((1, 1), _len),
+    "round": ((1, 2), _round),
+    "abs": ((1, 1), _abs),
+    "min": ((1, 8), _min_max),
+    "max": ((1, 8), _min_max),
+    "sum": ((1, 1), _sum),
+    "any": ((1, 1), _any_all),
+    "all": ((1, 1), _any_all),
+    "sorted": ((1, 1), _sorted),
+    "str": ((1, 1), _convert("str")),
+    "int": ((1, 1), _convert("int")),
+    "float": ((1, 1), _convert("float")),
+    "zip": ((2, 4), _zip),
+    "enumerate": ((1, 1), _enumerate),
+    "to_json": ((1, 1), _to_json),
+    "arithmetic": ((1, 1), _arithmetic),
+}
+
+
+# ---------------------------------------------------------------- aggregates and old
+
+def _aggregate(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
+    gen: ast.Generator = node.args[0]
+    loops, inner = c.loops(gen.loops, scope)
+    element = c.expr(gen.element, inner)
+    t = _aggregate_type(c, gen, name, element)
+    e = ir.Comprehension(type=t, form=name, element=element, loops=loops, loc=loc(node.span))
+    return c._with_origin(e, c.origin(element)) if name in ("find", "min", "max") else e
+
+
+def _aggregate_type(c, gen: ast.Generator, name: str, element: ir.Expr) -> ir.TypeRef:
+    t = element.type
+    if name in ("any", "all", "count"):
+        if t.kind not in ("bool", "any") and name != "count":
+            c.error("type-mismatch", f"`{name}` needs conditions, this is `{t}`", gen.element.span)
+        if name == "count" and t.kind not in ("bool", "any"):
+            # count(x for x in xs if c) counts the elements that pass the filter
+            return ir.INT
+        return ir.INT if name == "count" else ir.BOOL
+    if name == "sum":
+        if not T.is_numeric(t):
+            c.error("type-mismatch", f"`sum` adds numbers, this is `{t}`", gen.element.span)
+        return t if t.kind in T.NUMERIC else ir.FLOAT
+    if name == "find":
+        return ir.optional(t)
+    return t
+
+
+def _old(c, node: ast.Call, scope: Scope) -> ir.Expr:
+    if not c.mode.in_ensures:
+        return c.error("old-outside-ensures", "`old(…)` is only meaningful in `ensures`", node.span,
+                       "move the comparison into an `ensures` statement")
+    if len(node.args) != 1 or node.kwargs or isinstance(node.args[0], ast.Generator):
+        return c.error("wrong-arguments", "`old` takes one expression", node.span)
+    operand = c.expr(node.args[0], scope)
+    return ir.Old(type=operand.type, operand=operand, loc=loc(node.span))
+
+
+# ---------------------------------------------------------------- methods
+
+def _method(c, node: ast.Call, scope: Scope) -> ir.Expr:
+    attr: ast.Attribute = node.func
+    name = attr.attr.name
+    receiver = c.expr(attr.obj, scope)
+    if node.kwargs or any(isinstance(a, ast.Generator) for a in node.args):
+        return c.error("wrong-arguments", f"`.{name}()` takes plain arguments", node.span)
+    args = [c.expr(a, scope) for a in node.args]
+    t = receiver.type
+    if t.kind == "optional":
+        return c.error("optional-unchecked", "the value may be none", attr.obj.span,
+                       "check `x is not none` first, or bind it with `let x = … else \"message\"`")
+    table = {"str": STR_METHODS, "enum": STR_METHODS, "ref": STR_METHODS, "map": MAP_METHODS,
+             "list": LIST_METHODS}.get(t.kind)
+    if t.kind == "any":
+        return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
+    if table is None or name not in table:
+        return _unknown_method(c, node, t, name, table)
+    arity, signature = table[name]
+    if len(args) != arity:
+        return c.error("wrong-arguments", f"`.{name}()` takes {arity} argument(s), got {len(args)}", node.span)
+    result = signature(c, node, receiver, args)
+    if result is None:
+        return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
+    canonical = f"{'str' if table is STR_METHODS else t.kind}.{name}"
+    e = ir.Builtin(type=result, name=canonical, args=[receiver, *args], loc=loc(node.span))
+    return c._with_origin(e, c.origin(receiver)) if name in ("values", "items", "get") else e
+
+
+def _unknown_method(c, node, t: ir.TypeRef, name: str, table) -> ir.Expr:
+    if t.kind == "list" and name in LIST_STATEMENT_METHODS:
+        return c.error("invalid-expression", f"`.{name}()` changes the list and gives no value", node.span,
+                       f"use it as a statement on its own line: `xs.{name}(…)`")
+    if t.kind in ("record", "entity", "union"):
+        return c.error("unknown-method", f"`{t}` has no methods", node.func.attr.span,
+                       "read a field without parentheses: `x.field`")
+    options = list(table or {})
+    return c.error("unknown-method", f"`{t}` has no method `{name}`", node.func.attr.span,
+                   did_you_mean(name, options) or ("its methods are " + ", ".join(options) if options else ""))
+
+
+def _string_arg(c, node, args, index=0):
+    if not T.is_stringlike(args[index].type):
+        return _bad(c, node.args[index], f"expected a string, this is `{args[index].type}`")
+    return True
+
+
+def _str_unary(c, node, receiver, args):
+    return ir.STR
+
+
+def _str_predicate(c, node, receiver, args):
+    return ir.BOOL if _string_arg(c, node, args) else None
+
+
+def _str_replace(c, node, receiver, args):
+    return ir.STR if _string_arg(c, node, args, 0) and _string_arg(c, node, args, 1) else None
+
+
+def _str_split(c, node, receiver, args):
+    return ir.list_of(ir.STR) if _string_arg(c, node, args) else None
+
+
+STR_METHODS = {
+    "lower": (0, _str_unary), "upper": (0, _str_unary), "strip": (0, _str_unary),
+    "startswith": (1, _str_predicate), "endswith": (1, _str_predicate),
+    "replace": (2, _str_replace), "split": (1, _str_split),
+}
+
+
+def _map_keys(c, node, receiver, args):
+    return ir.list_of(ir.STR)
+
+
+def _map_values(c, node, receiver, args):
+    return ir.list_of(receiver.type.args[0])
+
+
+def _map_items(c, node, receiver, args):
+    return ir.list_of(ir.TypeRef(kind="tuple", args=(ir.STR, receiver.type.args[0])))
+
+
+def _map_get(c, node, receiver, args):
+    c._key(node.args[0], args[0], "a map key")
+    return ir.optional(receiver.type.args[0])
+
+
+MAP_METHODS = {"keys": (0, _map_keys), "values": (0, _map_values), "items": (0, _map_items), "get": (1, _map_get)}
+
+
+def _list_count(c, node, receiver, args):
+    if not T.comparable(args[0].type, receiver.type.args[0]):
+        return _bad(c, node.args[0], f"a `{args[0].type}` is never in a `{receiver.type}`")
+    return ir.INT
+
+
+LIST_METHODS = {"count": (1, _list_count), "index": (1, _list_count)}

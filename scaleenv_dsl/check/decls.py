@@ -1,0 +1,217 @@
+"""The domain header, type definitions with their invariants, and tasks -> IR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import ast, ir
+from ..diagnostics import Label, did_you_mean
+from .exprs import ExprChecker, Mode
+from .loader import resolve_inside
+from .options import NotLiteral, literal_value, value_fits
+from .scope import Scope
+from .symbols import Symbols, loc
+
+DOMAIN_ENTRIES = ("description", "policy", "data")
+REWARD_BASES = ("state", "goal", "actions", "communicate")
+
+
+def domain_header(symbols: Symbols, root_dir: Path | None) -> dict:
+    decl = symbols.domain
+    if decl is None:
+        return {"name": "unnamed"}
+    header: dict = {"name": decl.name.name}
+    seen: dict[str, ast.DomainEntry] = {}
+    for entry in decl.entries:
+        key = entry.key.name
+        if key not in DOMAIN_ENTRIES:
+            symbols.error("unknown-domain-entry", f"`{key}` is not a domain entry", entry.key.span,
+                          did_you_mean(key, DOMAIN_ENTRIES) or "the entries are description, policy and data")
+            continue
+        if key in seen:
+            symbols.error("duplicate-option", f"`{key}` is given twice", entry.key.span, "keep one",
+                          [Label(seen[key].key.span, "first given here")])
+            continue
+        seen[key] = entry
+        header[key] = entry.value.value
+    if "data" in header:
+        header["data_path"] = _data_path(symbols, seen["data"], root_dir)
+        del header["data"]
+    return header
+
+
+def _data_path(symbols: Symbols, entry: ast.DomainEntry, root_dir: Path | None) -> str | None:
+    if root_dir is None:
+        return None  # a spec checked from text has no folder; its data is supplied at run time
+    spec_file = Path(entry.value.span.file).resolve()
+    target = resolve_inside(root_dir, spec_file, entry.value.value)
+    if target is None:
+        symbols.error("data-outside-root", f"`{entry.value.value}` is outside the spec's folder", entry.value.span,
+                      "keep the data file in the spec's folder or below it")
+        return None
+    if not target.is_file():
+        symbols.error("file-not-found", f"the data file `{entry.value.value}` does not exist", entry.value.span,
+                      "check the path, relative to this spec file")
+        return None
+    return str(target)
+
+
+# ---------------------------------------------------------------- types
+
+def type_definitions(symbols: Symbols) -> dict[str, list]:
+    checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True))
+    enums = [ir.EnumDef(name=n, values=[v.value for v in d.values], loc=loc(d.name.span))
+             for n, d in symbols.enums.items()]
+    records = [ir.RecordDef(name=n, doc=_doc(d), fields=list(symbols.fields[n].values()),
+                            invariants=_invariants(checker, d.invariants, ir.TypeRef(kind="record", name=n)),
+                            loc=loc(d.name.span)) for n, d in symbols.records.items()]
+    entities = [ir.EntityDef(name=n, collection=d.collection.name, key=d.key.name, not_found=d.not_found.value,
+                             doc=_doc(d), fields=list(symbols.fields[n].values()),
+                             invariants=_invariants(checker, d.invariants, ir.TypeRef(kind="entity", name=n)),
+                             loc=loc(d.name.span)) for n, d in symbols.entities.items()]
+    unions = [_union(checker, symbols, n, d) for n, d in symbols.unions.items()]
+    return {"enums": enums, "records": records, "entities": entities, "unions": unions}
+
+
+def _union(checker: ExprChecker, symbols: Symbols, name: str, decl: ast.UnionDecl) -> ir.UnionDef:
+    variants = []
+    fields = symbols.variant_fields.get(name, {})
+    for v in decl.variants:
+        if v.name.name not in fields:
+            continue
+        invariants = _invariants(checker, v.invariants, ir.TypeRef(kind="union", name=name), variant=v.name.name)
+        variants.append(ir.VariantDef(name=v.name.name, fields=list(fields[v.name.name].values()),
+                                      invariants=invariants, loc=loc(v.name.span)))
+    return ir.UnionDef(name=name, tag=decl.tag.name, doc=_doc(decl), variants=variants,
+                       common_fields=list(symbols.common_fields.get(name, {})), loc=loc(decl.name.span))
+
+
+def _invariants(checker: ExprChecker, decls, self_type: ir.TypeRef, variant: str | None = None) -> list[ir.Invariant]:
+    out = []
+    for inv in decls:
+        scope = Scope()
+        scope.vars["self"] = _self_var(self_type, inv)
+        if variant is not None:
+            scope.facts.variants[("self",)] = variant
+        condition = checker.condition(inv.condition, scope)
+        message = checker.string(inv.message, scope, "the invariant's message")
+        out.append(ir.Invariant(condition=condition, message=message, loc=loc(inv.span)))
+    return out
+
+
+def _self_var(t: ir.TypeRef, inv: ast.InvariantDecl):
+    from .scope import VarInfo
+    return VarInfo(t, frozenset(), "self", inv.span)
+
+
+def _doc(decl) -> str:
+    return decl.doc.value if decl.doc is not None else ""
+
+
+# ---------------------------------------------------------------- tasks
+
+def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.ToolDef]) -> ir.TaskDef:
+    fields: dict = {"name": decl.name.name, "doc": _doc(decl), "loc": loc(decl.name.span)}
+    knows, actions, goals, communicate = {}, [], [], []
+    checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True))
+    for entry in decl.entries:
+        if isinstance(entry, ast.Instruction):
+            _once(symbols, fields, "instruction", entry, entry.text.value)
+        elif isinstance(entry, ast.Knows):
+            knows[entry.name.name] = _literal(symbols, entry.value, "a fact the user knows")
+        elif isinstance(entry, ast.Initial):
+            _once(symbols, fields, "initial", entry, _overlay(symbols, entry))
+        elif isinstance(entry, ast.Action):
+            action = _action(symbols, entry, tools)
+            if action is not None:
+                actions.append(action)
+        elif isinstance(entry, ast.Goal):
+            goals.append(checker.condition(entry.condition, Scope()))
+        elif isinstance(entry, ast.Communicate):
+            communicate.append(entry.text.value)
+        elif isinstance(entry, ast.RewardEntry):
+            _once(symbols, fields, "reward", entry, _reward(symbols, entry))
+    fields.update(knows=knows, actions=actions, goals=goals, communicate=communicate)
+    _check_task_basis(symbols, decl, fields)
+    return ir.TaskDef(**{k: v for k, v in fields.items() if v is not None})
+
+
+def _once(symbols: Symbols, fields: dict, key: str, entry, value) -> None:
+    if key in fields:
+        symbols.error("duplicate-option", f"`{key}` is given twice in this task", entry.span, "keep one")
+        return
+    fields[key] = value
+
+
+def _literal(symbols: Symbols, node, what: str):
+    try:
+        return literal_value(node)
+    except NotLiteral as err:
+        symbols.error("not-a-literal", f"{what} is a literal value", err.node.span,
+                      "write a string, number, true/false, none, or a list or map of them")
+        return None
+
+
+def _overlay(symbols: Symbols, entry: ast.Initial) -> dict | None:
+    value = _literal(symbols, entry.value, "an initial overlay")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(rows, dict) for rows in value.values()):
+        symbols.error("invalid-overlay", "an overlay maps collections to rows", entry.value.span,
+                      'write `initial {"orders": {"#W1": {"status": "pending"}}}`')
+        return None
+    for collection in value:
+        if collection not in symbols.collections:
+            symbols.error("invalid-overlay", f"there is no collection `{collection}`", entry.value.span,
+                          did_you_mean(collection, symbols.collections) or "name an entity's collection")
+    return value
+
+
+def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef]) -> ir.ActionCall | None:
+    tool = tools.get(entry.tool.name)
+    if tool is None:
+        symbols.error("unknown-tool", f"there is no tool `{entry.tool.name}`", entry.tool.span,
+                      did_you_mean(entry.tool.name, tools) or "")
+        return None
+    params = {p.name: p for p in tool.params}
+    arguments = {}
+    for arg in entry.args:
+        if not isinstance(arg, ast.KeywordArg):
+            symbols.error("wrong-arguments", "action arguments are named", arg.span, "write `tool(name=value)`")
+            continue
+        name = arg.name.name
+        if name not in params:
+            symbols.error("unknown-argument", f"`{tool.name}` has no parameter `{name}`", arg.name.span,
+                          did_you_mean(name, params) or "")
+            continue
+        value = _literal(symbols, arg.value, "an action argument")
+        if not value_fits(value, params[name].type, symbols):
+            symbols.error("type-mismatch", f"`{name}` expects `{params[name].type}`", arg.value.span)
+        arguments[name] = value
+    missing = [p for p in params if p not in arguments and params[p].type.kind != "optional"]
+    if missing:
+        symbols.error("missing-argument", f"`{tool.name}` also needs " + ", ".join(f"`{m}`" for m in missing),
+                      entry.span, "give every parameter that is not optional")
+    return ir.ActionCall(tool=tool.name, arguments=arguments, loc=loc(entry.span))
+
+
+def _reward(symbols: Symbols, entry: ast.RewardEntry) -> list[str]:
+    bases = []
+    for basis in entry.bases:
+        if basis.name not in REWARD_BASES:
+            symbols.error("unknown-reward-basis", f"`{basis.name}` is not a reward basis", basis.span,
+                          did_you_mean(basis.name, REWARD_BASES) or "use state, goal, actions or communicate")
+        elif basis.name not in bases:
+            bases.append(basis.name)
+    return bases or ["state"]
+
+
+def _check_task_basis(symbols: Symbols, decl: ast.TaskDecl, fields: dict) -> None:
+    # `state` and `actions` with no gold actions are meaningful: the agent must change nothing
+    reward = fields.get("reward") or ["state"]
+    needs = {"goal": "goals", "communicate": "communicate"}
+    for basis in reward:
+        if basis in needs and not fields.get(needs[basis]):
+            entry = {"goals": "goal", "communicate": "communicate"}[needs[basis]]
+            symbols.error("incomplete-task", f"the reward checks `{basis}`, but the task has no `{entry}`",
+                          decl.name.span, f"add `{entry} …`, or change the `reward` line")

@@ -1,0 +1,548 @@
+"""Expressions: AST -> typed IR, with name resolution and narrowing.
+
+`ExprChecker.expr` never raises on a bad program: it reports a diagnostic and
+returns a placeholder of type `any`, which unifies with everything, so one
+mistake yields one diagnostic rather than a cascade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ast, ir
+from ..diagnostics import Diagnostic, Label, Span, did_you_mean
+from . import types as T
+from .scope import Facts, NO_FACTS, Path, Scope, VarInfo
+from .symbols import Symbols, loc
+
+LITERAL_HINTS = {"True": "true", "False": "false", "None": "none", "null": "none", "nil": "none",
+                 "this": "self", "len_": "len"}
+
+
+@dataclass
+class Effects:
+    """What a tool body touches; filled in while its expressions are checked."""
+    reads: set[str] = field(default_factory=set)
+    read_fields: set[str] = field(default_factory=set)
+    writes: set[str] = field(default_factory=set)
+    write_fields: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+
+    def error_message(self, message: ir.Expr | None) -> None:
+        if isinstance(message, ir.Const) and isinstance(message.value, str):
+            self.add_error(message.value)
+
+    def add_error(self, text: str) -> None:
+        if text not in self.errors:
+            self.errors.append(text)
+
+
+@dataclass
+class Mode:
+    """Where an expression stands, which changes what is allowed."""
+    in_ensures: bool = False       # `old(...)` allowed
+    lookups_may_fail: bool = False  # goals and invariants: a missing key just makes them false
+
+
+class ExprChecker:
+    def __init__(self, symbols: Symbols, effects: Effects | None = None, mode: Mode | None = None):
+        self.symbols = symbols
+        self.effects = effects or Effects()
+        self.mode = mode or Mode()
+        self.origins: dict[int, frozenset[str]] = {}
+
+    # ------------------------------------------------------------ reporting
+    def error(self, code: str, message: str, span: Span, help: str = "", labels=()) -> ir.Expr:
+        self.symbols.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))
+        return ir.Const(type=ir.ANY, value=None, loc=loc(span))
+
+    def warn(self, code: str, message: str, span: Span, help: str = "") -> None:
+        from ..diagnostics import Severity
+        self.symbols.diagnostics.append(Diagnostic(code, message, span, help, Severity.WARNING))
+
+    def origin(self, e: ir.Expr) -> frozenset[str]:
+        return self.origins.get(id(e), frozenset())
+
+    def _with_origin(self, e: ir.Expr, origin: frozenset[str]) -> ir.Expr:
+        if origin:
+            self.origins[id(e)] = origin
+        return e
+
+    # ------------------------------------------------------------ entry points
+    def expr(self, node, scope: Scope) -> ir.Expr:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            return self.error("invalid-expression", "this is not an expression", node.span,
+                              "see docs/language.md for the expression forms")
+        return method(node, scope)
+
+    def condition(self, node, scope: Scope) -> ir.Expr:
+        e = self.expr(node, scope)
+        if e.type.kind not in ("bool", "any"):
+            self.error("type-mismatch", f"a condition must be `bool`, this is `{e.type}`", node.span,
+                       "compare it, e.g. `x == value` or `x is not none`")
+        return e
+
+    def coerce(self, node, e: ir.Expr, expected: ir.TypeRef, what: str) -> ir.Expr:
+        """Check that `e` fits `expected`, including string literals against enum values."""
+        if not T.assignable(e.type, expected):
+            hint = self._mismatch_hint(e.type, expected)
+            self.error("type-mismatch", f"{what} expects `{expected}`, got `{e.type}`", node.span, hint)
+        self.check_enum_literal(node, e, expected)
+        return e
+
+    def string(self, node, scope: Scope, what: str) -> ir.Expr:
+        e = self.expr(node, scope)
+        if not T.is_stringlike(e.type):
+            self.error("type-mismatch", f"{what} must be a string, this is `{e.type}`", node.span,
+                       'write a string such as "Order not found", or convert with `str(x)`')
+        return e
+
+    def _mismatch_hint(self, got: ir.TypeRef, expected: ir.TypeRef) -> str:
+        if got.kind == "optional" and T.assignable(got.args[0], expected):
+            return "the value may be `none`: check `x is not none` first, or bind it with `let x = … else \"message\"`"
+        if got.kind in T.NUMERIC and expected.kind == "str":
+            return "convert it with `str(x)`"
+        if got.kind == "str" and expected.kind in T.NUMERIC:
+            return f"convert it with `{expected.kind}(x)`"
+        return f"give a value of type `{expected}`"
+
+    def check_enum_literal(self, node, e: ir.Expr, expected: ir.TypeRef) -> None:
+        expected = T.strip_optional(expected)
+        if expected.kind == "enum" and isinstance(e, ir.Const) and isinstance(e.value, str):
+            values = [v.value for v in self.symbols.enums[expected.name].values]
+            if e.value not in values:
+                self.error("invalid-enum-value", f'"{e.value}" is not a value of `{expected.name}`', node.span,
+                           did_you_mean(e.value, values) or "its values are " + ", ".join(f'"{v}"' for v in values[:8]))
+
+    # ------------------------------------------------------------ literals and names
+    def _Str(self, node: ast.Str, scope) -> ir.Expr:
+        return ir.Const(type=ir.STR, value=node.value, loc=loc(node.span))
+
+    def _Number(self, node: ast.Number, scope) -> ir.Expr:
+        return ir.Const(type=ir.FLOAT if isinstance(node.value, float) else ir.INT, value=node.value, loc=loc(node.span))
+
+    def _Bool(self, node: ast.Bool, scope) -> ir.Expr:
+        return ir.Const(type=ir.BOOL, value=node.value, loc=loc(node.span))
+
+    def _NoneLit(self, node, scope) -> ir.Expr:
+        return ir.Const(type=ir.NONE, value=None, loc=loc(node.span))
+
+    def _Name(self, node: ast.Name, scope: Scope) -> ir.Expr:
+        var = scope.lookup(node.id)
+        if var is not None:
+            t = scope.present_type((node.id,)) or var.type
+            return self._with_origin(ir.Var(type=t, name=node.id, loc=loc(node.span)), var.origin)
+        entity = self.symbols.collections.get(node.id)
+        if entity is not None:
+            self.effects.reads.add(entity)
+            e = ir.CollectionRef(type=ir.map_of(_row(entity)), entity=entity, loc=loc(node.span))
+            return self._with_origin(e, frozenset({entity}))
+        return self._unknown_name(node, scope)
+
+    def _unknown_name(self, node: ast.Name, scope: Scope) -> ir.Expr:
+        if node.id in LITERAL_HINTS:
+            return self.error("unknown-name", f"`{node.id}` is not defined", node.span,
+                              f"write `{LITERAL_HINTS[node.id]}`")
+        if node.id in self.symbols.entities:
+            coll = self.symbols.entities[node.id].collection.name
+            return self.error("unknown-name", f"`{node.id}` is an entity, not a value", node.span,
+                              f"its rows are in the collection `{coll}`: `{coll}[key]`")
+        candidates = scope.all_names() + list(self.symbols.collections)
+        return self.error("unknown-name", f"`{node.id}` is not defined", node.span,
+                          did_you_mean(node.id, candidates) or "bind it with `let`, or name a parameter or collection")
+
+    # ------------------------------------------------------------ access
+    def _Attribute(self, node: ast.Attribute, scope: Scope) -> ir.Expr:
+        obj = self.expr(node.obj, scope)
+        return self.field_access(node, obj, node.attr, scope)
+
+    def field_access(self, node, obj: ir.Expr, attr: ast.Ident, scope: Scope) -> ir.Expr:
+        t = obj.type
+        if t.kind == "any":
+            return ir.GetField(type=ir.ANY, obj=obj, name=attr.name, loc=loc(node.span))
+        if t.kind in ("optional", "none"):
+            return self.error("optional-unchecked", f"`{_text(node.obj)}` may be none", node.obj.span,
+                              f"check `{_text(node.obj)} is not none` first, or bind it with `let x = … else \"message\"`")
+        field_type = self._field_type(node, t, attr, scope, path_of(node.obj))
+        if field_type is None:
+            return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
+        path = path_of(node)
+        narrowed = scope.present_type(path) if path else None
+        e = ir.GetField(type=narrowed or field_type, obj=obj, name=attr.name, loc=loc(node.span))
+        origin = frozenset(o if "." in o or o.startswith("@") else f"{o}.{attr.name}" for o in self.origin(obj))
+        for o in origin:
+            if not o.startswith("@"):
+                self.effects.read_fields.add(o)
+        return self._with_origin(e, origin)
+
+    def _field_type(self, node, t: ir.TypeRef, attr: ast.Ident, scope: Scope, path: Path | None) -> ir.TypeRef | None:
+        if t.kind in ("record", "entity"):
+            fields = self.symbols.fields.get(t.name, {})
+            if attr.name in fields:
+                return fields[attr.name].type
+            self.error("unknown-field", f"`{t.name}` has no field `{attr.name}`", attr.span,
+                       did_you_mean(attr.name, fields) or "its fields are " + ", ".join(list(fields)[:10]))
+            return None
+        if t.kind == "union":
+            return self._union_field(t, attr, scope, path)
+        if t.kind == "ref":
+            coll = self.symbols.entities[t.name].collection.name
+            self.error("unknown-field", f"a `ref {t.name}` is a key, not a row", attr.span,
+                       f"look the row up first: `{coll}[{_text(node.obj)}].{attr.name}`")
+            return None
+        self.error("unknown-field", f"`{t}` has no field `{attr.name}`", attr.span,
+                   "call methods with parentheses: `x.lower()`" if t.kind in ("str", "list", "map") else "")
+        return None
+
+    def _union_field(self, t: ir.TypeRef, attr: ast.Ident, scope: Scope, path: Path | None) -> ir.TypeRef | None:
+        union = self.symbols.unions[t.name]
+        if attr.name == union.tag.name:
+            return ir.STR
+        common = self.symbols.common_fields.get(t.name, {})
+        if attr.name in common:
+            return common[attr.name].type
+        variants = self.symbols.variant_fields.get(t.name, {})
+        known = scope.variant(path) if path else None
+        if known is not None and attr.name in variants.get(known, {}):
+            return variants[known][attr.name].type
+        having = [v for v, fields in variants.items() if attr.name in fields]
+        if having:
+            self.error("unnarrowed-variant", f"only the {_or(having)} variant of `{t.name}` has `{attr.name}`",
+                       attr.span, f"check the variant first: `if x is {having[0]} {{ … }}`")
+        else:
+            every = sorted({f for fields in variants.values() for f in fields} | {union.tag.name})
+            self.error("unknown-field", f"no variant of `{t.name}` has `{attr.name}`", attr.span,
+                       did_you_mean(attr.name, every) or "")
+        return None
+
+    def _Index(self, node: ast.Index, scope: Scope) -> ir.Expr:
+        return self.index(node, scope, error=None, bound=False)
+
+    def index(self, node: ast.Index, scope: Scope, error: ir.Expr | None, bound: bool) -> ir.Expr:
+        """`x[k]`. `bound` is true under `let … else`, which handles a failed map lookup."""
+        obj = self.expr(node.obj, scope)
+        key = self.expr(node.key, scope)
+        t = obj.type
+        if isinstance(obj, ir.CollectionRef):
+            self._key(node.key, key, "a row key")
+            if error is None:
+                self.effects.add_error(self.symbols.entities[obj.entity].not_found.value)
+            e = ir.Lookup(type=_row(obj.entity), entity=obj.entity, key=key, error=error, loc=loc(node.span))
+            return self._with_origin(e, frozenset({obj.entity}))
+        if t.kind == "map":
+            self._key(node.key, key, "a map key")
+            if not bound and not self.mode.lookups_may_fail:
+                self.error("unhandled-lookup", f"`{_text(node)}` fails when the key is missing", node.span,
+                           f'bind it with `let x = {_text(node)} else "message"`, or use `{_text(node.obj)}.get(key)`')
+            e = ir.MapGet(type=t.args[0], obj=obj, key=key, error=error, loc=loc(node.span))
+            return self._with_origin(e, self.origin(obj))
+        if t.kind == "list":
+            if key.type.kind not in ("int", "any"):
+                self.error("type-mismatch", f"a list index must be `int`, this is `{key.type}`", node.key.span)
+            e = ir.ListIndex(type=t.args[0], obj=obj, index=key, loc=loc(node.span))
+            return self._with_origin(e, self.origin(obj))
+        if t.kind == "any":
+            return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
+        if t.kind == "optional":
+            return self.error("optional-unchecked", f"`{_text(node.obj)}` may be none", node.obj.span,
+                              f"check `{_text(node.obj)} is not none` first")
+        return self.error("not-indexable", f"`{t}` cannot be indexed", node.span,
+                          "index a collection (`orders[id]`), a map or a list")
+
+    def _key(self, node, key: ir.Expr, what: str) -> None:
+        if not T.is_stringlike(key.type):
+            self.error("type-mismatch", f"{what} is a string, this is `{key.type}`", node.span,
+                       "convert it with `str(x)`")
+
+    # ------------------------------------------------------------ operators
+    def _BinaryOp(self, node: ast.BinaryOp, scope: Scope) -> ir.Expr:
+        left, right = self.expr(node.left, scope), self.expr(node.right, scope)
+        result = _arith_type(node.op, left.type, right.type)
+        if result is None:
+            return self.error("bad-operand", f"`{node.op}` does not apply to `{left.type}` and `{right.type}`",
+                              node.span, _operand_hint(node.op, left.type, right.type))
+        return ir.Binary(type=result, op=node.op, left=left, right=right, loc=loc(node.span))
+
+    def _Compare(self, node: ast.Compare, scope: Scope) -> ir.Expr:
+        left, right = self.expr(node.left, scope), self.expr(node.right, scope)
+        if node.op in ("in", "not in"):
+            self._membership(node, left, right)
+        elif node.op in ("==", "!="):
+            if not T.comparable(left.type, right.type):
+                self.error("type-mismatch", f"`{left.type}` and `{right.type}` are never equal", node.span,
+                           "compare values of the same type")
+            self.check_enum_literal(node.right, right, left.type)
+            self.check_enum_literal(node.left, left, right.type)
+        else:
+            ok = (T.is_numeric(left.type) and T.is_numeric(right.type)) or \
+                 (T.is_stringlike(left.type) and T.is_stringlike(right.type))
+            if not ok:
+                self.error("bad-operand", f"`{node.op}` does not order `{left.type}` and `{right.type}`", node.span,
+                           "order numbers with numbers and strings with strings; check optionals first")
+        return ir.Binary(type=ir.BOOL, op=node.op, left=left, right=right, loc=loc(node.span))
+
+    def _membership(self, node: ast.Compare, left: ir.Expr, right: ir.Expr) -> None:
+        t = right.type
+        if t.kind == "list":
+            if not T.comparable(left.type, t.args[0]):
+                self.error("type-mismatch", f"a `{left.type}` is never in a `{t}`", node.span)
+            if isinstance(node.right, ast.ListDisplay):
+                for item_node, item in zip(node.right.items, getattr(right, "items", [])):
+                    self.check_enum_literal(item_node, item, left.type)
+        elif t.kind == "map" or t.kind == "str":
+            self._key(node.left, left, "a key" if t.kind == "map" else "a substring")
+        elif t.kind != "any":
+            self.error("bad-operand", f"`in` does not apply to `{t}`", node.right.span,
+                       "test membership in a list, a map, a collection or a string")
+
+    def _BoolOp(self, node: ast.BoolOp, scope: Scope) -> ir.Expr:
+        left = self.condition(node.left, scope)
+        facts = facts_of(left, scope)
+        narrowed = scope.child(facts[0] if node.op == "and" else facts[1])
+        right = self.condition(node.right, narrowed)
+        return ir.Binary(type=ir.BOOL, op=node.op, left=left, right=right, loc=loc(node.span))
+
+    def _Not(self, node: ast.Not, scope: Scope) -> ir.Expr:
+        return ir.Unary(type=ir.BOOL, op="not", operand=self.condition(node.operand, scope), loc=loc(node.span))
+
+    def _Negate(self, node: ast.Negate, scope: Scope) -> ir.Expr:
+        operand = self.expr(node.operand, scope)
+        if not T.is_numeric(operand.type):
+            return self.error("bad-operand", f"`-` does not apply to `{operand.type}`", node.span)
+        if isinstance(operand, ir.Const) and isinstance(operand.value, (int, float)):
+            return ir.Const(type=operand.type, value=-operand.value, loc=loc(node.span))
+        return ir.Unary(type=operand.type, op="neg", operand=operand, loc=loc(node.span))
+
+    def _IsCheck(self, node: ast.IsCheck, scope: Scope) -> ir.Expr:
+        value = self.expr(node.value, scope)
+        kind = node.kind.name
+        if kind == "none":
+            if value.type.kind not in ("optional", "none", "any"):
+                self.warn("always-present", f"`{_text(node.value)}` is never none", node.span,
+                          "remove the check, or declare the field as optional (`T?`)")
+            return ir.IsVariant(type=ir.BOOL, value=value, variant=None, negated=node.negated, loc=loc(node.span))
+        union_type = T.strip_optional(value.type)
+        if union_type.kind == "union":
+            variants = self.symbols.variant_fields.get(union_type.name, {})
+            if kind not in variants:
+                self.error("unknown-variant", f"`{union_type.name}` has no variant `{kind}`", node.kind.span,
+                           did_you_mean(kind, variants) or "its variants are " + ", ".join(variants))
+        elif union_type.kind != "any":
+            self.error("bad-operand", f"`is {kind}` tests a union's variant, but this is `{value.type}`", node.span,
+                       "use `is none` / `is not none` for optionals, and `==` for values")
+        return ir.IsVariant(type=ir.BOOL, value=value, variant=kind, negated=node.negated, loc=loc(node.span))
+
+    def _Conditional(self, node: ast.Conditional, scope: Scope) -> ir.Expr:
+        cond = self.condition(node.condition, scope)
+        yes, no = facts_of(cond, scope)
+        then = self.expr(node.then, scope.child(yes))
+        otherwise = self.expr(node.otherwise, scope.child(no))
+        t = T.unify(then.type, otherwise.type)
+        if t is None:
+            return self.error("type-mismatch", f"the branches have types `{then.type}` and `{otherwise.type}`",
+                              node.span, "give both branches the same type")
+        e = ir.Conditional(type=t, condition=cond, then=then, otherwise=otherwise, loc=loc(node.span))
+        return self._with_origin(e, self.origin(then) | self.origin(otherwise))
+
+    # ------------------------------------------------------------ displays
+    def _ListDisplay(self, node: ast.ListDisplay, scope: Scope) -> ir.Expr:
+        items = [self.expr(i, scope) for i in node.items]
+        t = ir.ANY
+        for item_node, item in zip(node.items, items):
+            joined = T.unify(t, item.type)
+            if joined is None:
+                self.error("type-mismatch", f"list items of types `{t}` and `{item.type}` do not mix", item_node.span)
+            else:
+                t = joined
+        return ir.ListExpr(type=ir.list_of(t), items=items, loc=loc(node.span))
+
+    def _DictDisplay(self, node: ast.DictDisplay, scope: Scope) -> ir.Expr:
+        keys, values, t = [], [], ir.ANY
+        for item in node.items:
+            key = self.expr(item.key, scope)
+            self._key(item.key, key, "a map key")
+            value = self.expr(item.value, scope)
+            joined = T.unify(t, value.type)
+            if joined is None:
+                self.error("type-mismatch", f"map values of types `{t}` and `{value.type}` do not mix", item.value.span)
+            else:
+                t = joined
+            keys.append(key)
+            values.append(value)
+        return ir.DictExpr(type=ir.map_of(t), keys=keys, values=values, loc=loc(node.span))
+
+    def _ListComp(self, node: ast.ListComp, scope: Scope) -> ir.Expr:
+        loops, inner = self.loops(node.loops, scope)
+        element = self.expr(node.element, inner)
+        e = ir.Comprehension(type=ir.list_of(element.type), form="list", element=element, loops=loops, loc=loc(node.span))
+        return self._with_origin(e, self.origin(element))
+
+    def _DictComp(self, node: ast.DictComp, scope: Scope) -> ir.Expr:
+        loops, inner = self.loops(node.loops, scope)
+        key = self.expr(node.item.key, inner)
+        self._key(node.item.key, key, "a map key")
+        value = self.expr(node.item.value, inner)
+        return ir.Comprehension(type=ir.map_of(value.type), form="dict", element=value, key=key, loops=loops,
+                                loc=loc(node.span))
+
+    def loops(self, clauses: tuple[ast.CompFor, ...], scope: Scope) -> tuple[list[ir.Loop], Scope]:
+        out = []
+        for clause in clauses:
+            iterable = self.expr(clause.iterable, scope)
+            scope = self.bind_loop(clause.names, iterable, clause.iterable, scope, kind="loop")
+            condition = None
+            if clause.condition is not None:
+                condition = self.condition(clause.condition, scope)
+                scope = scope.child(facts_of(condition, scope)[0])
+            out.append(ir.Loop(names=[n.name for n in clause.names], iterable=iterable, condition=condition))
+        return out, scope
+
+    def bind_loop(self, names: tuple[ast.Ident, ...], iterable: ir.Expr, node, scope: Scope, kind: str) -> Scope:
+        """A child scope holding the loop variables, typed from what `iterable` yields."""
+        inner = scope.child()
+        element = T.element_type(iterable.type)
+        if element is None:
+            hint = ("iterate `m.keys()`, `m.values()` or `m.items()`" if iterable.type.kind == "map"
+                    else "iterate a list")
+            self.error("not-iterable", f"`{iterable.type}` cannot be iterated", node.span, hint)
+            element = ir.ANY
+        members = self._unpack(names, element, node)
+        origin = self.origin(iterable)
+        for ident, t in zip(names, members):
+            self.bind(inner, ident, t, origin, kind)
+        return inner
+
+    def _unpack(self, names: tuple[ast.Ident, ...], element: ir.TypeRef, node) -> list[ir.TypeRef]:
+        if len(names) == 1:
+            return [element]
+        if element.kind == "tuple" and len(element.args) == len(names):
+            return list(element.args)
+        if element.kind != "any":
+            self.error("not-iterable", f"`{element}` cannot be unpacked into {len(names)} names", node.span,
+                       "unpack `m.items()`, `enumerate(xs)` or `zip(xs, ys)`")
+        return [ir.ANY] * len(names)
+
+    def bind(self, scope: Scope, ident: ast.Ident, t: ir.TypeRef, origin: frozenset[str], kind: str) -> None:
+        clash = scope.lookup(ident.name)
+        if clash is not None:
+            self.error("duplicate-name", f"`{ident.name}` is already bound", ident.span, "choose another name",
+                       [Label(clash.span, "first bound here")])
+        elif ident.name in self.symbols.collections:
+            self.error("duplicate-name", f"`{ident.name}` is the name of a collection", ident.span,
+                       "choose another name")
+        scope.vars[ident.name] = VarInfo(t, origin, kind, ident.span)
+
+    # ------------------------------------------------------------ calls
+    def _Call(self, node: ast.Call, scope: Scope) -> ir.Expr:
+        from .calls import check_call
+        return check_call(self, node, scope)
+
+    def _Generator(self, node: ast.Generator, scope: Scope) -> ir.Expr:
+        return self.error("invalid-expression", "a generator goes inside an aggregate", node.span,
+                          "write `sum(…)`, `count(…)`, `any(…)`, `all(…)`, `find(…)`, or a list `[… for …]`")
+
+
+# ---------------------------------------------------------------- narrowing
+
+def facts_of(e: ir.Expr, scope: Scope) -> tuple[Facts, Facts]:
+    """What holds when `e` is true, and when it is false."""
+    if isinstance(e, ir.IsVariant):
+        path = ir_path(e.value)
+        if path is None:
+            return NO_FACTS, NO_FACTS
+        if e.variant is None:
+            present = Facts(present={path: T.strip_optional(e.value.type)})
+            return (NO_FACTS, present) if not e.negated else (present, NO_FACTS)
+        known = Facts(variants={path: e.variant}, present={path: T.strip_optional(e.value.type)})
+        return (known, NO_FACTS) if not e.negated else (NO_FACTS, known)
+    if isinstance(e, ir.Unary) and e.op == "not":
+        yes, no = facts_of(e.operand, scope)
+        return no, yes
+    if isinstance(e, ir.Binary) and e.op in ("and", "or"):
+        left_yes, left_no = facts_of(e.left, scope)
+        right_yes, right_no = facts_of(e.right, scope)
+        if e.op == "and":
+            return left_yes.merged(right_yes), left_no.common(right_no)
+        return left_yes.common(right_yes), left_no.merged(right_no)
+    if isinstance(e, ir.Binary) and e.op in ("==", "!=") and _is_none(e.right):
+        path = ir_path(e.left)
+        if path is not None:
+            present = Facts(present={path: T.strip_optional(e.left.type)})
+            return (NO_FACTS, present) if e.op == "==" else (present, NO_FACTS)
+    return NO_FACTS, NO_FACTS
+
+
+def _is_none(e: ir.Expr) -> bool:
+    return isinstance(e, ir.Const) and e.value is None and e.type.kind == "none"
+
+
+def ir_path(e: ir.Expr) -> Path | None:
+    if isinstance(e, ir.Var):
+        return (e.name,)
+    if isinstance(e, ir.GetField):
+        base = ir_path(e.obj)
+        return base + (e.name,) if base is not None else None
+    return None
+
+
+def path_of(node) -> Path | None:
+    if isinstance(node, ast.Name):
+        return (node.id,)
+    if isinstance(node, ast.Attribute):
+        base = path_of(node.obj)
+        return base + (node.attr.name,) if base is not None else None
+    return None
+
+
+# ---------------------------------------------------------------- helpers
+
+def _row(entity: str) -> ir.TypeRef:
+    return ir.TypeRef(kind="entity", name=entity)
+
+
+def _arith_type(op: str, a: ir.TypeRef, b: ir.TypeRef) -> ir.TypeRef | None:
+    if a.kind == "any" or b.kind == "any":
+        return ir.ANY if a.kind == b.kind else (b if a.kind == "any" else a) if op != "/" else ir.FLOAT
+    if a.kind in T.NUMERIC and b.kind in T.NUMERIC:
+        if op == "/":
+            return ir.FLOAT
+        return ir.INT if a.kind == b.kind == "int" else ir.FLOAT
+    if op == "+" and T.is_stringlike(a) and T.is_stringlike(b):
+        return ir.STR
+    if op == "+" and a.kind == b.kind == "list":
+        joined = T.unify(a.args[0], b.args[0])
+        return ir.list_of(joined) if joined is not None else None
+    return None
+
+
+def _operand_hint(op: str, a: ir.TypeRef, b: ir.TypeRef) -> str:
+    if op == "+" and (T.is_stringlike(a) or T.is_stringlike(b)):
+        return "convert the number with `str(x)` before joining strings"
+    if a.kind == "optional" or b.kind == "optional":
+        return "an operand may be `none`: check it first, or bind it with `let x = … else \"message\"`"
+    return "arithmetic applies to numbers; `+` also joins strings and lists"
+
+
+def _or(names: list[str]) -> str:
+    return " or ".join(f"`{n}`" for n in names)
+
+
+def _text(node) -> str:
+    """A short rendering of an expression for messages."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_text(node.obj)}.{node.attr.name}"
+    if isinstance(node, ast.Index):
+        return f"{_text(node.obj)}[{_text(node.key)}]"
+    if isinstance(node, ast.Str):
+        return '"' + node.value[:30] + '"'
+    if isinstance(node, ast.Number):
+        return node.text
+    if isinstance(node, ast.Call):
+        return f"{_text(node.func)}(…)"
+    return "…"
+
+
+text_of = _text

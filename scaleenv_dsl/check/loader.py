@@ -1,0 +1,102 @@
+"""Read a spec's files: the root files, then every `include`, safely.
+
+Includes are resolved relative to the including file and must stay inside the
+root spec's folder: a spec written by an LLM must not make the checker read
+(and echo back in diagnostics) files elsewhere on the machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import ast
+from ..diagnostics import Diagnostic, Span
+from ..parse import MAX_SOURCE_BYTES, parse_source
+
+MAX_FILES = 200
+
+
+@dataclass
+class LoadedSpec:
+    modules: list[ast.Module] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    root_dir: Path | None = None
+
+
+def load_source(text: str, file: str, root_dir: Path | None = None) -> LoadedSpec:
+    spec = LoadedSpec(root_dir=root_dir)
+    _add_module(spec, text, file, Path(file).resolve() if root_dir else None)
+    return spec
+
+
+def load_paths(paths: list[str]) -> LoadedSpec:
+    spec = LoadedSpec(root_dir=Path(paths[0]).resolve().parent if paths else None)
+    for path in paths:
+        _load_file(spec, Path(path).resolve(), display=path, cause=None)
+    return spec
+
+
+def _load_file(spec: LoadedSpec, path: Path, display: str, cause: ast.IncludeDecl | None) -> None:
+    if display in spec.sources:
+        return  # already loaded: includes may form a diamond or a cycle
+    if len(spec.sources) >= MAX_FILES:
+        spec.diagnostics.append(Diagnostic("too-many-files", f"a spec may span at most {MAX_FILES} files",
+                                           _cause_span(cause, display), "merge some of the files"))
+        return
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            text = "x" * (MAX_SOURCE_BYTES + 1)  # parse_source reports the size
+        else:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as err:
+        spec.diagnostics.append(Diagnostic("file-not-found", f"cannot read `{display}`: {err.strerror}",
+                                           _cause_span(cause, display), "check the path"))
+        return
+    _add_module(spec, text, display, path)
+
+
+def _add_module(spec: LoadedSpec, text: str, display: str, path: Path | None) -> None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    spec.sources[display] = text
+    result = parse_source(text, display)
+    spec.diagnostics.extend(result.diagnostics)
+    spec.modules.append(result.module)
+    for decl in result.module.decls:
+        if isinstance(decl, ast.IncludeDecl):
+            _follow_include(spec, decl, display, path)
+
+
+def _follow_include(spec: LoadedSpec, decl: ast.IncludeDecl, display: str, path: Path | None) -> None:
+    if spec.root_dir is None or path is None:
+        spec.diagnostics.append(Diagnostic(
+            "include-unavailable", "`include` needs a spec read from a file", decl.path.span,
+            "check the spec by its path, or paste the included declarations into it"))
+        return
+    target = resolve_inside(spec.root_dir, path, decl.path.value)
+    if target is None:
+        spec.diagnostics.append(Diagnostic(
+            "include-outside-root", f"`{decl.path.value}` is outside the spec's folder", decl.path.span,
+            "include only `.sedl` files in the spec's folder or below it"))
+        return
+    if target.suffix != ".sedl":
+        spec.diagnostics.append(Diagnostic("include-not-sedl", f"`{decl.path.value}` is not a `.sedl` file",
+                                           decl.path.span, "spec files end in `.sedl`"))
+        return
+    shown = str(Path(display).parent / decl.path.value) if path else decl.path.value
+    _load_file(spec, target, shown, decl)
+
+
+def resolve_inside(root_dir: Path | None, including: Path | None, relative: str) -> Path | None:
+    """`relative` resolved against the including file, or None if it leaves `root_dir`."""
+    if root_dir is None or including is None or not relative or "\0" in relative:
+        return None
+    if Path(relative).is_absolute():
+        return None
+    target = (including.parent / relative).resolve()
+    return target if target.is_relative_to(root_dir) else None
+
+
+def _cause_span(cause: ast.IncludeDecl | None, display: str) -> Span:
+    return cause.path.span if cause is not None else Span(display, 1, 1, 1, 1)

@@ -1,0 +1,79 @@
+"""Relations between IR types: assignability, unification, display."""
+
+from __future__ import annotations
+
+from .. import ir
+
+NUMERIC = ("int", "float")
+STRINGLIKE = ("str", "enum", "ref")
+
+
+def is_numeric(t: ir.TypeRef) -> bool:
+    return t.kind in NUMERIC or t.kind == "any"
+
+
+def is_stringlike(t: ir.TypeRef) -> bool:
+    return t.kind in STRINGLIKE or t.kind == "any"
+
+
+def strip_optional(t: ir.TypeRef) -> ir.TypeRef:
+    return t.args[0] if t.kind == "optional" else t
+
+
+def assignable(src: ir.TypeRef, dst: ir.TypeRef) -> bool:
+    """Can a value of type `src` be stored where `dst` is expected?
+
+    Enums and refs are strings at run time, so they mix with `str` freely; a
+    string literal meant for an enum is checked against its values separately.
+    """
+    if src.kind == "any" or dst.kind == "any" or src == dst:
+        return True
+    if dst.kind == "optional":
+        return src.kind == "none" or assignable(strip_optional(src), dst.args[0])
+    if src.kind in STRINGLIKE and dst.kind in STRINGLIKE:
+        return not (src.kind == dst.kind and src.name != dst.name and src.kind == "ref")
+    if src.kind == "int" and dst.kind == "float":
+        return True
+    if src.kind == dst.kind and src.kind in ("list", "map"):
+        return assignable(src.args[0], dst.args[0])
+    return False
+
+
+def comparable(a: ir.TypeRef, b: ir.TypeRef) -> bool:
+    a, b = strip_optional(a), strip_optional(b)
+    return (assignable(a, b) or assignable(b, a) or (is_numeric(a) and is_numeric(b))
+            or a.kind == "none" or b.kind == "none")
+
+
+def unify(a: ir.TypeRef, b: ir.TypeRef) -> ir.TypeRef | None:
+    """The type that holds both, for list items and conditional branches."""
+    if a.kind == "any":
+        return b
+    if b.kind == "any":
+        return a
+    if a.kind == "none":
+        return ir.optional(b)
+    if b.kind == "none":
+        return ir.optional(a)
+    if a.kind in NUMERIC and b.kind in NUMERIC:
+        return ir.FLOAT if "float" in (a.kind, b.kind) else ir.INT
+    if assignable(a, b):
+        return b
+    if assignable(b, a):
+        return a
+    return None
+
+
+def element_type(t: ir.TypeRef) -> ir.TypeRef | None:
+    """What `for x in t` yields, for lists and strings; None for anything else."""
+    if t.kind == "list":
+        return t.args[0]
+    if t.kind == "str":
+        return ir.STR  # its characters, as in Python
+    if t.kind == "any":
+        return ir.ANY
+    return None
+
+
+def describe(t: ir.TypeRef) -> str:
+    return f"`{t}`"
