@@ -63,6 +63,7 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
     def to_json(self) -> dict:
+        """Exactly the keys of the `scaleenv check --format json` contract; labels show in the text form."""
         return {
             "code": self.code,
             "severity": self.severity.value,
@@ -73,12 +74,6 @@ class Diagnostic:
             "end_line": self.span.end_line,
             "end_column": self.span.end_column,
             "help": self.help,
-            "labels": [
-                {"message": l.message, "file": l.span.file, "line": l.span.line,
-                 "column": l.span.column, "end_line": l.span.end_line,
-                 "end_column": l.span.end_column}
-                for l in self.labels
-            ],
         }
 
 

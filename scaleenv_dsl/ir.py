@@ -1,7 +1,11 @@
 """The checked IR: what every stage after the checker reads.
 
-Pydantic models, serialisable to JSON (`Domain.model_dump_json()`), with every
-name resolved and every expression typed. Expressions and statements are small
+Frozen dataclasses with every name resolved and every expression typed,
+serialised to and from JSON through pydantic (`Domain.model_dump_json()`,
+`Domain.model_validate_json()`). Plain dataclasses rather than pydantic models
+because the checker builds thousands of nodes and pydantic's schema building
+would dominate a cold `scaleenv check`; the schema is built once, lazily, the
+first time a domain is serialised. Expressions and statements are small
 tagged unions so that codegen, the planner and the procedural tests can walk
 them with a dispatch on `kind`. Spans survive as `Loc` for `# spec:` comments
 and for diagnostics raised by later stages.
@@ -9,15 +13,20 @@ and for diagnostics raised by later stages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, TypeAdapter
+
+node = dataclass(frozen=True, kw_only=True)
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Model:
+    """Base of every IR node."""
 
 
+@node
 class Loc(Model):
     file: str
     line: int
@@ -33,6 +42,7 @@ TypeKind = Literal[
 ]
 
 
+@node
 class TypeRef(Model):
     """A resolved type.
 
@@ -84,29 +94,34 @@ def optional(t: TypeRef) -> TypeRef:
 
 # ---------------------------------------------------------------- expressions
 
+@node
 class ExprBase(Model):
     type: TypeRef
     loc: Loc | None = None
 
 
+@node
 class Const(ExprBase):
     """A literal: str, int, float, bool, None, or a JSON-shaped list/dict of them."""
     kind: Literal["const"] = "const"
     value: Any
 
 
+@node
 class Var(ExprBase):
     """A parameter, `let` binding, loop variable, or `self` in an invariant."""
     kind: Literal["var"] = "var"
     name: str
 
 
+@node
 class CollectionRef(ExprBase):
     """A whole entity collection used as a value, e.g. `users` in `users.values()`. Type: map[str, Entity]."""
     kind: Literal["collection"] = "collection"
     entity: str
 
 
+@node
 class Lookup(ExprBase):
     """`orders[key]`: a row by key; fails with `error`, or else the entity's not-found message."""
     kind: Literal["lookup"] = "lookup"
@@ -115,12 +130,14 @@ class Lookup(ExprBase):
     error: "Expr | None" = None
 
 
+@node
 class GetField(ExprBase):
     kind: Literal["field"] = "field"
     obj: "Expr"
     name: str
 
 
+@node
 class MapGet(ExprBase):
     """`m[key]` on a map field; fails with `error` (checked to exist)."""
     kind: Literal["map_get"] = "map_get"
@@ -129,6 +146,7 @@ class MapGet(ExprBase):
     error: "Expr | None" = None
 
 
+@node
 class ListIndex(ExprBase):
     """`xs[i]`; fails with "list index out of range", as Python does."""
     kind: Literal["list_index"] = "list_index"
@@ -136,6 +154,7 @@ class ListIndex(ExprBase):
     index: "Expr"
 
 
+@node
 class Unary(ExprBase):
     kind: Literal["unary"] = "unary"
     op: Literal["not", "neg"]
@@ -146,6 +165,7 @@ BinaryOpName = Literal["+", "-", "*", "/", "//", "%", "and", "or",
                        "==", "!=", "<", "<=", ">", ">=", "in", "not in"]
 
 
+@node
 class Binary(ExprBase):
     kind: Literal["binary"] = "binary"
     op: BinaryOpName
@@ -153,6 +173,7 @@ class Binary(ExprBase):
     right: "Expr"
 
 
+@node
 class IsVariant(ExprBase):
     """`x is gift_card` (variant of a union), or `x is none` when `variant` is None."""
     kind: Literal["is"] = "is"
@@ -161,6 +182,7 @@ class IsVariant(ExprBase):
     negated: bool = False
 
 
+@node
 class Conditional(ExprBase):
     kind: Literal["conditional"] = "conditional"
     condition: "Expr"
@@ -168,17 +190,20 @@ class Conditional(ExprBase):
     otherwise: "Expr"
 
 
+@node
 class ListExpr(ExprBase):
     kind: Literal["list"] = "list"
     items: list["Expr"]
 
 
+@node
 class DictExpr(ExprBase):
     kind: Literal["dict"] = "dict"
     keys: list["Expr"]
     values: list["Expr"]
 
 
+@node
 class Loop(Model):
     """One `for names in iterable [if condition]` clause."""
     names: list[str]
@@ -189,6 +214,7 @@ class Loop(Model):
 ComprehensionKind = Literal["list", "dict", "sum", "count", "any", "all", "find", "min", "max"]
 
 
+@node
 class Comprehension(ExprBase):
     """List and dict comprehensions and the aggregates over a generator.
 
@@ -202,6 +228,7 @@ class Comprehension(ExprBase):
     loops: list[Loop]
 
 
+@node
 class Builtin(ExprBase):
     """A call of a built-in function or method, resolved by the checker.
 
@@ -214,6 +241,7 @@ class Builtin(ExprBase):
     args: list["Expr"]
 
 
+@node
 class Construct(ExprBase):
     """`Payment(amount=1, ...)`: a record, entity row or union variant value.
 
@@ -225,6 +253,7 @@ class Construct(ExprBase):
     fields: dict[str, "Expr"]
 
 
+@node
 class Old(ExprBase):
     """`old(e)` in an `ensures`: the value of e when the call began."""
     kind: Literal["old"] = "old"
@@ -240,10 +269,12 @@ Expr = Annotated[
 
 # ---------------------------------------------------------------- statements
 
+@node
 class StmtBase(Model):
     loc: Loc | None = None
 
 
+@node
 class LetStmt(StmtBase):
     """`let name = value [else error]`. With `error`, a failed lookup or an
     absent optional raises it, and `name` has the non-optional type."""
@@ -253,12 +284,14 @@ class LetStmt(StmtBase):
     error: Expr | None = None
 
 
+@node
 class RequireStmt(StmtBase):
     kind: Literal["require"] = "require"
     condition: Expr
     message: Expr
 
 
+@node
 class AssignStmt(StmtBase):
     """`target op value`. Targets are a local (`Var`), a field (`GetField`) or a map entry (`MapGet`)."""
     kind: Literal["assign"] = "assign"
@@ -269,6 +302,7 @@ class AssignStmt(StmtBase):
     writes: str | None = None
 
 
+@node
 class ListOpStmt(StmtBase):
     """`xs.append(x)`, `xs.extend(ys)`, `xs.remove(x)`, `xs.sort()` on a list."""
     kind: Literal["list_op"] = "list_op"
@@ -278,13 +312,15 @@ class ListOpStmt(StmtBase):
     writes: str | None = None
 
 
+@node
 class IfStmt(StmtBase):
     kind: Literal["if"] = "if"
     condition: Expr
     then: list["Stmt"]
-    otherwise: list["Stmt"] = []
+    otherwise: list["Stmt"] = field(default_factory=list)
 
 
+@node
 class ForStmt(StmtBase):
     kind: Literal["for"] = "for"
     names: list[str]
@@ -292,11 +328,13 @@ class ForStmt(StmtBase):
     body: list["Stmt"]
 
 
+@node
 class ReturnStmt(StmtBase):
     kind: Literal["return"] = "return"
     value: Expr
 
 
+@node
 class EnsuresStmt(StmtBase):
     """A postcondition, checked when the tool returns; failing it is a spec bug, not a user error."""
     kind: Literal["ensures"] = "ensures"
@@ -304,6 +342,7 @@ class EnsuresStmt(StmtBase):
     message: Expr | None = None
 
 
+@node
 class InsertStmt(StmtBase):
     """`insert Entity(...)`: fails with `error` (default "<Entity> already exists") when the key is taken."""
     kind: Literal["insert"] = "insert"
@@ -312,6 +351,7 @@ class InsertStmt(StmtBase):
     error: Expr | None = None
 
 
+@node
 class DeleteStmt(StmtBase):
     kind: Literal["delete"] = "delete"
     entity: str
@@ -330,47 +370,54 @@ Stmt = Annotated[
 CompareMode = Literal["exact", "ignore", "unordered", "tolerance", "normalized"]
 
 
+@node
 class ComparePolicy(Model):
     mode: CompareMode = "exact"
     tolerance: float = 0.0
 
 
+@node
 class FieldDef(Model):
     name: str
     type: TypeRef
     doc: str = ""
     example: Any = None
-    compare: ComparePolicy = ComparePolicy()
+    compare: ComparePolicy = field(default_factory=lambda: ComparePolicy())
     loc: Loc | None = None
 
 
+@node
 class Invariant(Model):
     condition: Expr
     message: Expr
     loc: Loc | None = None
 
 
+@node
 class EnumDef(Model):
     name: str
     values: list[str]
     loc: Loc | None = None
 
 
+@node
 class RecordDef(Model):
     name: str
     doc: str = ""
     fields: list[FieldDef]
-    invariants: list[Invariant] = []
+    invariants: list[Invariant] = field(default_factory=list)
     loc: Loc | None = None
 
 
+@node
 class VariantDef(Model):
     name: str
     fields: list[FieldDef]
-    invariants: list[Invariant] = []
+    invariants: list[Invariant] = field(default_factory=list)
     loc: Loc | None = None
 
 
+@node
 class UnionDef(Model):
     """A tagged union: the `tag` field holds the variant name in the data."""
     name: str
@@ -378,10 +425,11 @@ class UnionDef(Model):
     doc: str = ""
     variants: list[VariantDef]
     # fields present with the same type in every variant: usable without narrowing
-    common_fields: list[str] = []
+    common_fields: list[str] = field(default_factory=list)
     loc: Loc | None = None
 
 
+@node
 class EntityDef(Model):
     """A table of rows keyed by `key`, stored in the data under `collection`."""
     name: str
@@ -390,10 +438,11 @@ class EntityDef(Model):
     not_found: str
     doc: str = ""
     fields: list[FieldDef]
-    invariants: list[Invariant] = []
+    invariants: list[Invariant] = field(default_factory=list)
     loc: Loc | None = None
 
 
+@node
 class ParamDef(Model):
     name: str
     type: TypeRef
@@ -402,6 +451,7 @@ class ParamDef(Model):
     loc: Loc | None = None
 
 
+@node
 class ToolDef(Model):
     name: str
     doc: str = ""
@@ -410,11 +460,11 @@ class ToolDef(Model):
     returns_doc: str = ""
     body: list[Stmt]
     # inferred by the checker from the body, never declared
-    reads: list[str] = []          # entities whose rows the body reads
-    writes: list[str] = []         # entities whose rows the body changes, inserts or deletes
-    read_fields: list[str] = []    # "Entity.field" read
-    write_fields: list[str] = []   # "Entity.field" changed; "Entity.*" for insert/delete
-    errors: list[str] = []         # the constant error messages the body can raise
+    reads: list[str] = field(default_factory=list)          # entities whose rows the body reads
+    writes: list[str] = field(default_factory=list)         # entities whose rows the body changes, inserts or deletes
+    read_fields: list[str] = field(default_factory=list)    # "Entity.field" read
+    write_fields: list[str] = field(default_factory=list)   # "Entity.field" changed; "Entity.*" for insert/delete
+    errors: list[str] = field(default_factory=list)         # the constant error messages the body can raise
     loc: Loc | None = None
 
     @property
@@ -422,6 +472,7 @@ class ToolDef(Model):
         return bool(self.writes)
 
 
+@node
 class ActionCall(Model):
     tool: str
     arguments: dict[str, Any]
@@ -431,32 +482,48 @@ class ActionCall(Model):
 RewardBasis = Literal["state", "goal", "actions", "communicate"]
 
 
+@node
 class TaskDef(Model):
     name: str
     doc: str = ""
     instruction: str = ""
-    knows: dict[str, Any] = {}
-    initial: dict[str, dict[str, Any]] = {}
-    actions: list[ActionCall] = []
-    goals: list[Expr] = []
-    communicate: list[str] = []
-    reward: list[RewardBasis] = ["state"]
+    knows: dict[str, Any] = field(default_factory=dict)
+    initial: dict[str, dict[str, Any]] = field(default_factory=dict)
+    actions: list[ActionCall] = field(default_factory=list)
+    goals: list[Expr] = field(default_factory=list)
+    communicate: list[str] = field(default_factory=list)
+    reward: list[RewardBasis] = field(default_factory=lambda: ["state"])
     loc: Loc | None = None
 
 
+@node
 class Domain(Model):
     name: str
     description: str = ""
     policy: str = ""
     # the initial data file, resolved to an absolute path, or None for empty tables
     data_path: str | None = None
-    enums: list[EnumDef] = []
-    records: list[RecordDef] = []
-    unions: list[UnionDef] = []
-    entities: list[EntityDef] = []
-    tools: list[ToolDef] = []
-    tasks: list[TaskDef] = []
-    files: list[str] = []
+    enums: list[EnumDef] = field(default_factory=list)
+    records: list[RecordDef] = field(default_factory=list)
+    unions: list[UnionDef] = field(default_factory=list)
+    entities: list[EntityDef] = field(default_factory=list)
+    tools: list[ToolDef] = field(default_factory=list)
+    tasks: list[TaskDef] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def model_dump_json(self, **kwargs) -> str:
+        return _domain_adapter().dump_json(self, **kwargs).decode()
+
+    def model_dump(self, **kwargs) -> dict:
+        return _domain_adapter().dump_python(self, mode="json", **kwargs)
+
+    @staticmethod
+    def model_validate_json(text: str | bytes) -> "Domain":
+        return _domain_adapter().validate_json(text)
+
+    @staticmethod
+    def model_validate(data: dict) -> "Domain":
+        return _domain_adapter().validate_python(data)
 
     def entity(self, name: str) -> EntityDef:
         return next(e for e in self.entities if e.name == name)
@@ -472,6 +539,9 @@ class Domain(Model):
         raise KeyError(name)
 
 
-for _model in list(globals().values()):
-    if isinstance(_model, type) and issubclass(_model, BaseModel) and _model is not BaseModel:
-        _model.model_rebuild()
+@cache
+def _domain_adapter() -> TypeAdapter:
+    return TypeAdapter(Domain)
+
+
+

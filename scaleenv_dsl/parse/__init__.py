@@ -15,7 +15,7 @@ from lark import Lark, Tree, UnexpectedInput
 from .. import ast
 from ..diagnostics import Diagnostic, Span
 from ..resources import grammar_path
-from .recovery import nesting_too_deep, recover
+from .recovery import brackets_too_deep, nesting_too_deep, recover
 from .transformer import ToAst
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -45,6 +45,9 @@ def parse_source(text: str, file: str = "<input>") -> ParseResult:
         return ParseResult(ast.Module(span, file, ()), [Diagnostic(
             "file-too-large", f"the spec is {len(text)} characters long", span,
             f"split it into files of under {MAX_SOURCE_BYTES // (1024 * 1024)} MiB with `include`")])
+    too_deep = brackets_too_deep(text, file)
+    if too_deep is not None:
+        return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, ()), [too_deep])
     diagnostics: list[Diagnostic] = []
     tree = None
     for _ in range(MAX_SYNTAX_ERRORS):

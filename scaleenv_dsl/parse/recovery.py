@@ -70,8 +70,24 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     if at_decl and "`}`" in expected:
         return _unclosed_before(text, file, token, span)
     shown = _printable(str(token))[:40]
+    if _after_colon(text, token) and "a name" in expected:
+        return Diagnostic("missing-type", f"a type is missing before `{shown}`", span, _TYPE_HELP)
+    if str(token) == ":" and re.search(r":\s*\w+\s*$", text[:token.start_pos]):
+        # `a:` with no type, then `b: str`: the parser took `b` for a's type
+        return Diagnostic("missing-type", "a field or parameter before this one has no type", span, _TYPE_HELP)
+    line = text.split("\n")[token.line - 1] if token.line else ""
+    if re.search(r"\belif\b", line):
+        return Diagnostic("syntax-error", "`elif` is not a keyword", span, "write `else if`")
     message = f"unexpected `{shown}`" + (f", expected {_join(expected)}" if expected else "")
     return Diagnostic("syntax-error", message, span, _hint(token, expected))
+
+
+_TYPE_HELP = "write a type after `:`, such as `str`, `float?`, `list[Item]` or `ref User`"
+
+
+def _after_colon(text: str, token: Token) -> bool:
+    before = text[:token.start_pos].rstrip() if token.start_pos is not None else ""
+    return before.endswith(":")
 
 
 def _bad_character(err: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
@@ -207,6 +223,24 @@ def _offset_span(text: str, offset: int, file: str) -> Span:
 
 
 # ---------------------------------------------------------------- limits
+
+_BRACKETS = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[\[\](){}]')
+
+
+def brackets_too_deep(text: str, file: str) -> Diagnostic | None:
+    """Bracket nesting, measured before parsing: the parse tree elides parentheses."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        bracket = m.group()
+        if bracket in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return Diagnostic("nesting-too-deep", f"brackets nest more than {MAX_NESTING} levels deep",
+                                  _offset_span(text, m.start(), file), "split the expression with `let` bindings")
+        elif bracket in ")]}":
+            depth = max(0, depth - 1)
+    return None
+
 
 def nesting_too_deep(tree: Tree, file: str) -> Diagnostic | None:
     """Measured without recursion: hostile input may nest far deeper than Python's stack."""

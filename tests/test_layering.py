@@ -1,0 +1,54 @@
+"""The pipeline's layering: stages import in one direction only.
+
+No lark object leaves the parser, and no backend reads the AST: later stages
+see only the checked IR.
+"""
+
+import ast as pyast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "scaleenv_dsl"
+FRONT_END = {"parse", "ast", "check", "diagnostics", "resources", "cli", "__main__", "__init__", "ir"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = pyast.parse(path.read_text())
+    names = set()
+    for node in pyast.walk(tree):
+        if isinstance(node, pyast.ImportFrom):
+            module = node.module or ""
+            names.add(("." * node.level) + module)
+            names.update(("." * node.level) + (module + "." if module else "") + a.name for a in node.names)
+        elif isinstance(node, pyast.Import):
+            names.update(a.name for a in node.names)
+    return names
+
+
+def _stage(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def test_only_the_parser_imports_lark():
+    offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                 if _stage(p) != "parse" and any(n == "lark" or n.startswith("lark.") for n in _imports(p))]
+    assert offenders == []
+
+
+def test_backends_do_not_read_the_ast():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if _stage(path) in FRONT_END:
+            continue
+        reads_ast = any(n.endswith(".ast") or n.endswith("import ast") or n in ("..ast", ".ast")
+                        or n.rstrip(".").endswith("scaleenv_dsl.ast") for n in _imports(path))
+        if reads_ast:
+            offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []
+
+
+def test_the_checker_does_not_import_backends():
+    backends = {"codegen", "runtime", "api", "replay", "author", "graph", "prove", "synth", "proctest", "serve"}
+    for path in (PACKAGE / "check").rglob("*.py"):
+        for name in _imports(path):
+            parts = name.lstrip(".").split(".")
+            assert parts[0] not in backends, f"{path.name} imports {name}"
