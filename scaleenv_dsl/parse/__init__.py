@@ -8,6 +8,7 @@ the next.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lark import Lark, Tree, UnexpectedInput
@@ -22,10 +23,32 @@ MAX_SOURCE_BYTES = 4 * 1024 * 1024
 MAX_SYNTAX_ERRORS = 20
 
 
+@dataclass(frozen=True)
+class Comment:
+    line: int
+    column: int
+    text: str  # with its leading `#`
+
+
 @dataclass
 class ParseResult:
     module: ast.Module
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # comments are not in the AST; the formatter puts them back by position
+    comments: list[Comment] = field(default_factory=list)
+
+
+_COMMENTS = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def comments_of(text: str) -> list[Comment]:
+    out = []
+    for m in _COMMENTS.finditer(text):
+        if m.group().startswith("#"):
+            line = text.count("\n", 0, m.start()) + 1
+            column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            out.append(Comment(line, column, m.group().rstrip()))
+    return out
 
 
 _parser: Lark | None = None
@@ -45,6 +68,7 @@ def parse_source(text: str, file: str = "<input>") -> ParseResult:
         return ParseResult(ast.Module(span, file, ()), [Diagnostic(
             "file-too-large", f"the spec is {len(text)} characters long", span,
             f"split it into files of under {MAX_SOURCE_BYTES // (1024 * 1024)} MiB with `include`")])
+    original = text
     too_deep = brackets_too_deep(text, file)
     if too_deep is not None:
         return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, ()), [too_deep])
@@ -60,7 +84,7 @@ def parse_source(text: str, file: str = "<input>") -> ParseResult:
             if text is None:
                 break
     decls = _to_ast(tree, file, diagnostics) if tree is not None else []
-    return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, tuple(decls)), diagnostics)
+    return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, tuple(decls)), diagnostics, comments_of(original))
 
 
 def _to_ast(tree: Tree, file: str, diagnostics: list[Diagnostic]) -> list:
