@@ -1,0 +1,103 @@
+"""`scaleenv author`: the command-line face of `author_domain`.
+
+Exit codes: 0 a clean spec was written to --out; 1 no clean spec within
+--max-rounds (the last draft is left in <out>.draft); 2 usage or setup error
+(no API key, bad flags, unwritable paths); 3 the API failed after the SDK's
+retries (rate limit, overload, server or connection error, bad key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..diagnostics import render_text
+from .settings import DEFAULT_MAX_ROUNDS, DEFAULT_MODEL
+
+EXIT_OK, EXIT_NOT_CLEAN, EXIT_USAGE, EXIT_API = 0, 1, 2, 3
+MODEL_ENV = "SCALEENV_AUTHOR_MODEL"
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "author", help="write a .sedl spec from a description with Claude, repairing it until it checks",
+        description="Ask Claude for a .sedl spec, check it, feed the diagnostics back, and repeat "
+                    "until it is clean. Exit codes: 0 written, 1 never clean (see <out>.draft), "
+                    "2 usage or no API key, 3 API failure.")
+    parser.add_argument("description", help="what the domain is about; `-` reads it from stdin")
+    parser.add_argument("--out", required=True, type=Path, help="where the clean spec goes")
+    parser.add_argument("--model", help=f"model name (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
+    parser.add_argument("--max-rounds", type=_positive_int, default=DEFAULT_MAX_ROUNDS,
+                        help=f"model requests at most (default: {DEFAULT_MAX_ROUNDS})")
+    parser.add_argument("--transcript", type=Path, help="write every request, reply and check here (JSONL)")
+    parser.add_argument("--api-key", help="API key (default: $ANTHROPIC_API_KEY)")
+    parser.add_argument("--base-url", help="API base URL (default: $ANTHROPIC_BASE_URL or Anthropic's)")
+    parser.set_defaults(run=run)  # how scaleenv_dsl/cli.py dispatches
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    key = args.api_key or os.environ.get("ANTHROPIC_API_KEY")
+    if not key:
+        return _fail("no API key: set ANTHROPIC_API_KEY or pass --api-key.", EXIT_USAGE)
+    out = Path(args.out)
+    if not out.parent.is_dir() or out.is_dir():
+        return _fail(f"--out must be a file in an existing folder: {out}", EXIT_USAGE)
+    description = sys.stdin.read() if args.description == "-" else args.description
+    if not description.strip():
+        return _fail("the description is empty.", EXIT_USAGE)
+    # Imported here: the SDK takes seconds to import, and every `scaleenv` command loads this module.
+    from .session import author_domain, make_client
+    try:
+        result = author_domain(description, client=make_client(key, args.base_url),
+                               model=args.model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL,
+                               max_rounds=args.max_rounds, transcript=args.transcript, file=out.name,
+                               progress=lambda line: print(line, file=sys.stderr))
+        return _report(result, out)
+    except OSError as err:  # the transcript, --out or the draft could not be written
+        return _fail(f"{err.filename}: {err.strerror}.", EXIT_USAGE)
+    except KeyboardInterrupt:
+        return _fail("interrupted.", 130)
+
+
+def _report(result, out: Path) -> int:
+    tokens = f"{result.rounds} round{'s' if result.rounds != 1 else ''}, " \
+             f"{result.usage.input_tokens} input and {result.usage.output_tokens} output tokens"
+    if result.ok:
+        out.write_text(result.spec, encoding="utf-8")
+        if result.diagnostics:
+            print(render_text(result.diagnostics, result.sources), file=sys.stderr)
+        print(f"wrote {out}: clean after {tokens}")
+        return EXIT_OK
+    draft = _save_draft(result, out)
+    kept = f"; the last draft is in {draft}" if draft else ""
+    if result.error:
+        return _fail(f"{result.error} ({tokens}){kept}", EXIT_API)
+    errors = [d for d in result.diagnostics if d.is_error]
+    if errors:
+        print(render_text(errors, result.sources), file=sys.stderr)
+    return _fail(f"no clean spec after {tokens}; {out} was not written{kept}", EXIT_NOT_CLEAN)
+
+
+def _save_draft(result, out: Path) -> Path | None:
+    """Beside --out, so the user can fix the rest by hand; the raw reply when there was no block."""
+    text = result.spec or result.last_reply
+    if not text:
+        return None
+    draft = out.with_name(out.name + ".draft")
+    draft.write_text(text, encoding="utf-8")
+    return draft
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"scaleenv author: {message}", file=sys.stderr)
+    return code
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
