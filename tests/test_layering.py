@@ -8,7 +8,8 @@ import ast as pyast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "scaleenv_dsl"
-FRONT_END = {"parse", "ast", "check", "diagnostics", "resources", "cli", "__main__", "__init__", "ir"}
+FRONT_END = {"parse", "ast", "check", "diagnostics", "resources", "cli", "__main__", "__init__", "ir",
+             "fmt", "fmt_cmd"}
 
 
 def _imports(path: Path) -> set[str]:
