@@ -10,6 +10,7 @@ Public entry points: `check_source` and `check_paths`. Both return a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,27 +69,30 @@ def _check(spec: LoadedSpec, validate_data: bool = True) -> CheckResult:
 
 def _passes(spec: LoadedSpec, validate_data: bool) -> tuple[ir.Domain | None, list[Diagnostic]]:
     symbols = Symbols()
-    collect(spec.modules, symbols)
+    collect(spec.modules, symbols, header_expected=not has_errors(spec.diagnostics))
     resolve_types(symbols)
     header = domain_header(symbols, spec.root_dir)
     definitions = type_definitions(symbols)
     tools = {name: ToolChecker(symbols, decl).check() for name, decl in symbols.tools.items()}
-    tasks = [task_definition(symbols, decl, tools) for decl in symbols.tasks.values()]
+    tasks = [task_definition(symbols, decl, tools, definitions) for decl in symbols.tasks.values()]
     diagnostics = spec.diagnostics + symbols.diagnostics
     if has_errors(diagnostics):
         return None, diagnostics
     domain = ir.Domain(**header, **definitions, tools=list(tools.values()), tasks=tasks,
                        files=list(spec.sources))
     if validate_data and domain.data_path:
-        diagnostics += validate_data_file(domain, domain.data_path, _display(domain.data_path, spec))
+        display = _display(domain.data_path, spec)
+        found, text = validate_data_file(domain, domain.data_path, display)
+        if found:
+            spec.sources[display] = text  # so the text form can show the offending JSON line
+        diagnostics += found
     return domain, diagnostics
 
 
 def _display(path: str, spec: LoadedSpec) -> str:
-    """Show the data file as the user named the spec: relative when the spec was relative."""
+    """Name the data file the way the user named the spec: relative to where they stand if they did."""
     first = next(iter(spec.sources), "")
-    base = Path(first).parent
-    return str(base / Path(path).name) if Path(path).parent == Path(first).resolve().parent else path
+    return path if Path(first).is_absolute() else os.path.relpath(path)
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -19,19 +19,24 @@ MAX_DEPTH = 100
 
 
 class DataValidator:
-    def __init__(self, domain: ir.Domain, file: str, text: str):
-        self.domain = domain
+    """Checks data against the schema. `partial` is for task overlays: rows may
+    give only some fields (they are merged into existing rows), and references
+    may point at rows of the full data, which the checker does not see."""
+
+    def __init__(self, definitions: dict[str, list], file: str, text: str, partial: bool = False):
+        self.entities: list[ir.EntityDef] = definitions["entities"]
         self.file = file
         self.text = text
+        self.partial = partial
         self.problems: list[tuple[list, str, str]] = []  # (json path, message, help)
-        self.types = {d.name: d for d in [*domain.records, *domain.entities, *domain.unions, *domain.enums]}
+        self.types = {d.name: d for kind in ("records", "entities", "unions", "enums") for d in definitions[kind]}
         self.refs: list[tuple[list, str, str]] = []      # (path, entity, key) to resolve at the end
 
     def validate(self, data: Any) -> list[Diagnostic]:
         if not isinstance(data, dict):
             self._problem([], "the data must be an object of collections", 'write {"collection": {key: row}}')
             return self._diagnostics()
-        by_collection = {e.collection: e for e in self.domain.entities}
+        by_collection = {e.collection: e for e in self.entities}
         for collection, rows in data.items():
             entity = by_collection.get(collection)
             if entity is None:
@@ -41,14 +46,15 @@ class DataValidator:
                 self._problem([collection], "a collection is an object from key to row", "")
             else:
                 self._rows(entity, collection, rows)
-        self._dangling_refs(data)
+        if not self.partial:
+            self._dangling_refs(data)
         return self._diagnostics()
 
     def _rows(self, entity: ir.EntityDef, collection: str, rows: dict) -> None:
         for key, row in rows.items():
             path = [collection, key]
             self._value(row, ir.TypeRef(kind="entity", name=entity.name), path)
-            if isinstance(row, dict) and row.get(entity.key) != key:
+            if isinstance(row, dict) and row.get(entity.key) != key and not (self.partial and entity.key not in row):
                 self._problem(path + [entity.key], f"the row is stored under `{key}` but its `{entity.key}` is "
                               f"{json.dumps(row.get(entity.key))}", f"make `{entity.key}` equal the key it is stored under")
 
@@ -78,7 +84,7 @@ class DataValidator:
         declared = {f.name for f in fields}
         for f in fields:
             if f.name not in value:
-                if f.type.kind != "optional":
+                if f.type.kind != "optional" and not self.partial:
                     self._problem(path, f"the `{what}` lacks the field `{f.name}`", f"add `\"{f.name}\"`")
             else:
                 self._value(value[f.name], f.type, path + [f.name])
@@ -130,7 +136,7 @@ class DataValidator:
             self.refs.append((path, t.name, value))
 
     def _dangling_refs(self, data: dict) -> None:
-        collections = {e.name: data.get(e.collection) or {} for e in self.domain.entities}
+        collections = {e.name: data.get(e.collection) or {} for e in self.entities}
         for path, entity, key in self.refs:
             if key not in collections.get(entity, {}):
                 self._problem(path, f"{json.dumps(key)} refers to no `{entity}`",
@@ -146,6 +152,9 @@ class DataValidator:
     def _diagnostics(self) -> list[Diagnostic]:
         return [Diagnostic("invalid-data", f"{json_path(path)}: {message}", self._locate(path), help)
                 for path, message, help in self.problems]
+
+    def messages(self) -> list[str]:
+        return [f"{json_path(path)}: {message}" for path, message, _ in self.problems]
 
     def _locate(self, path: list) -> Span:
         """The position of the path's last key, found by searching for each key in turn."""
@@ -181,18 +190,21 @@ def _kind(value: Any) -> str:
             dict: "an object"}.get(type(value), type(value).__name__)
 
 
-def validate_data_file(domain: ir.Domain, path: str, display: str) -> list[Diagnostic]:
+def validate_data_file(domain: ir.Domain, path: str, display: str) -> tuple[list[Diagnostic], str]:
+    """The data file's diagnostics, and its text (for rendering them with excerpts)."""
     span = Span(display, 1, 1, 1, 2)
     try:
         if Path(path).stat().st_size > MAX_DATA_BYTES:
-            return [Diagnostic("invalid-data", "the data file is too large", span, "keep it under 256 MiB")]
+            return [Diagnostic("invalid-data", "the data file is too large", span, "keep it under 256 MiB")], ""
         text = Path(path).read_text(encoding="utf-8")
         data = json.loads(text)
     except (OSError, UnicodeDecodeError) as err:
-        return [Diagnostic("file-not-found", f"cannot read the data file: {err}", span, "check the path")]
+        return [Diagnostic("file-not-found", f"cannot read the data file: {err}", span, "check the path")], ""
     except json.JSONDecodeError as err:
         return [Diagnostic("invalid-json", f"the data is not valid JSON: {err.msg}",
-                           Span(display, err.lineno, err.colno, err.lineno, err.colno + 1), "fix the JSON syntax")]
+                           Span(display, err.lineno, err.colno, err.lineno, err.colno + 1), "fix the JSON syntax")], text
     except RecursionError:
-        return [Diagnostic("invalid-json", "the data nests too deeply", span, "flatten it")]
-    return DataValidator(domain, display, text).validate(data)
+        return [Diagnostic("invalid-json", "the data nests too deeply", span, "flatten it")], text
+    definitions = {"records": domain.records, "entities": domain.entities, "unions": domain.unions,
+                   "enums": domain.enums}
+    return DataValidator(definitions, display, text).validate(data), text

@@ -7,6 +7,7 @@ from pathlib import Path
 from .. import ast, ir
 from ..diagnostics import Label, did_you_mean
 from .exprs import ExprChecker, Mode
+from .data import DataValidator
 from .loader import resolve_inside
 from .options import NotLiteral, literal_value, value_fits
 from .scope import Scope
@@ -110,7 +111,8 @@ def _doc(decl) -> str:
 
 # ---------------------------------------------------------------- tasks
 
-def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.ToolDef]) -> ir.TaskDef:
+def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.ToolDef],
+                    definitions: dict[str, list]) -> ir.TaskDef:
     fields: dict = {"name": decl.name.name, "doc": _doc(decl), "loc": loc(decl.name.span)}
     knows, actions, goals, communicate = {}, [], [], []
     checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True))
@@ -118,9 +120,12 @@ def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.To
         if isinstance(entry, ast.Instruction):
             _once(symbols, fields, "instruction", entry, entry.text.value)
         elif isinstance(entry, ast.Knows):
+            if entry.name.name in knows:
+                symbols.error("duplicate-option", f"the user already knows `{entry.name.name}`", entry.name.span,
+                              "keep one `knows` line per fact")
             knows[entry.name.name] = _literal(symbols, entry.value, "a fact the user knows")
         elif isinstance(entry, ast.Initial):
-            _once(symbols, fields, "initial", entry, _overlay(symbols, entry))
+            _once(symbols, fields, "initial", entry, _overlay(symbols, entry, definitions))
         elif isinstance(entry, ast.Action):
             action = _action(symbols, entry, tools)
             if action is not None:
@@ -152,7 +157,7 @@ def _literal(symbols: Symbols, node, what: str):
         return None
 
 
-def _overlay(symbols: Symbols, entry: ast.Initial) -> dict | None:
+def _overlay(symbols: Symbols, entry: ast.Initial, definitions: dict[str, list]) -> dict | None:
     value = _literal(symbols, entry.value, "an initial overlay")
     if value is None:
         return None
@@ -160,10 +165,11 @@ def _overlay(symbols: Symbols, entry: ast.Initial) -> dict | None:
         symbols.error("invalid-overlay", "an overlay maps collections to rows", entry.value.span,
                       'write `initial {"orders": {"#W1": {"status": "pending"}}}`')
         return None
-    for collection in value:
-        if collection not in symbols.collections:
-            symbols.error("invalid-overlay", f"there is no collection `{collection}`", entry.value.span,
-                          did_you_mean(collection, symbols.collections) or "name an entity's collection")
+    validator = DataValidator(definitions, entry.value.span.file, "", partial=True)
+    validator.validate(value)
+    for message in validator.messages():
+        symbols.error("invalid-overlay", message, entry.value.span,
+                      "overlay rows give fields of the entity, with values of their declared types")
     return value
 
 
@@ -184,7 +190,13 @@ def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef]) -
             symbols.error("unknown-argument", f"`{tool.name}` has no parameter `{name}`", arg.name.span,
                           did_you_mean(name, params) or "")
             continue
-        value = _literal(symbols, arg.value, "an action argument")
+        try:
+            value = literal_value(arg.value)
+        except NotLiteral as err:
+            symbols.error("not-a-literal", "an action argument is a literal value", err.node.span,
+                          "write a string, number, true/false, none, or a list or map of them")
+            arguments[name] = None  # reported; keep it so it is not also reported missing
+            continue
         if not value_fits(value, params[name].type, symbols):
             symbols.error("type-mismatch", f"`{name}` expects `{params[name].type}`", arg.value.span)
         arguments[name] = value

@@ -290,7 +290,7 @@ class ExprChecker:
             if isinstance(node.right, ast.ListDisplay):
                 for item_node, item in zip(node.right.items, getattr(right, "items", [])):
                     self.check_enum_literal(item_node, item, left.type)
-        elif t.kind == "map" or t.kind == "str":
+        elif t.kind in ("map", "str", "enum", "ref"):
             self._key(node.left, left, "a key" if t.kind == "map" else "a substring")
         elif t.kind != "any":
             self.error("bad-operand", f"`in` does not apply to `{t}`", node.right.span,

@@ -47,12 +47,13 @@ class Symbols:
         return name in SCALARS or any(name in t for t in (self.enums, self.records, self.unions, self.entities))
 
 
-def collect(modules: list[ast.Module], symbols: Symbols) -> None:
+def collect(modules: list[ast.Module], symbols: Symbols, header_expected: bool = True) -> None:
+    """`header_expected` is false after syntax errors: the header may be in what failed to parse."""
     seen: dict[str, ast.Ident] = {}
     for module in modules:
         for decl in module.decls:
             _collect_decl(decl, symbols, seen)
-    if symbols.domain is None and modules:
+    if symbols.domain is None and modules and header_expected:
         first = modules[0]
         symbols.error("missing-domain", "the spec has no `domain` header", Span(first.path, 1, 1, 1, 2),
                       'start the spec with `domain NAME { description "…" }`')
@@ -73,10 +74,13 @@ def _collect_decl(decl, symbols: Symbols, seen: dict[str, ast.Ident]) -> None:
     name = decl.name
     namespace = "task" if isinstance(decl, ast.TaskDecl) else "tool" if isinstance(decl, ast.ToolDecl) else "type"
     key = f"{namespace}:{name.name}"
-    if key in seen or (namespace == "type" and name.name in SCALARS):
-        labels = [Label(seen[key].span, "first defined here")] if key in seen else []
+    if namespace == "type" and name.name in SCALARS:
+        symbols.error("duplicate-definition", f"`{name.name}` is a built-in type", name.span,
+                      "choose another name for the declaration")
+        return
+    if key in seen:
         symbols.error("duplicate-definition", f"`{name.name}` is defined twice", name.span,
-                      "rename one of them", labels)
+                      "rename one of them", [Label(seen[key].span, "first defined here")])
         return
     seen[key] = name
     table[name.name] = decl

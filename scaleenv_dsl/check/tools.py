@@ -171,8 +171,8 @@ class ToolChecker:
             return
         t = target.type
         ok = ((T.is_numeric(t) and T.is_numeric(value.type) and not (t.kind == "int" and value.type.kind == "float"))
-              or (t.kind == "list" and value.type.kind == "list" and T.assignable(value.type, t))
-              or (t.kind == "str" and T.is_stringlike(value.type)))
+              or (node.op == "+=" and t.kind == "list" and value.type.kind == "list" and T.assignable(value.type, t))
+              or (node.op == "+=" and t.kind == "str" and T.is_stringlike(value.type)))
         if not ok:
             self.exprs.error("bad-operand", f"`{node.op}` does not apply to `{t}` and `{value.type}`", node.span,
                              "use `+=`/`-=` on numbers, `+=` on strings and lists")
@@ -238,13 +238,10 @@ class ToolChecker:
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
                 call.func.attr.name in ("append", "extend", "remove", "sort"):
             return self._list_op(call, scope)
-        self.expr_unused(node)
-        return None
-
-    def expr_unused(self, node: ast.ExprStmt) -> None:
-        self.exprs.expr(node.expr, Scope())  # still report what is wrong inside it
+        self.exprs.expr(node.expr, scope)  # still report what is wrong inside it
         self.exprs.error("unused-value", "this expression's value is not used", node.span,
                          "bind it with `let`, test it with `require`, or assign it")
+        return None
 
     def _list_op(self, call: ast.Call, scope: Scope) -> ir.Stmt | None:
         op = call.func.attr.name

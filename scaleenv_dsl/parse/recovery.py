@@ -72,7 +72,7 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     shown = _printable(str(token))[:40]
     if _after_colon(text, token) and "a name" in expected:
         return Diagnostic("missing-type", f"a type is missing before `{shown}`", span, _TYPE_HELP)
-    if str(token) == ":" and re.search(r":\s*\w+\s*$", text[:token.start_pos]):
+    if str(token) == ":" and re.search(r":\s*\w+\s*$", re.sub(r"#[^\n]*", "", text[max(0, token.start_pos - 400):token.start_pos])):
         # `a:` with no type, then `b: str`: the parser took `b` for a's type
         return Diagnostic("missing-type", "a field or parameter before this one has no type", span, _TYPE_HELP)
     line = text.split("\n")[token.line - 1] if token.line else ""
@@ -86,8 +86,10 @@ _TYPE_HELP = "write a type after `:`, such as `str`, `float?`, `list[Item]` or `
 
 
 def _after_colon(text: str, token: Token) -> bool:
-    before = text[:token.start_pos].rstrip() if token.start_pos is not None else ""
-    return before.endswith(":")
+    if token.start_pos is None:
+        return False
+    before = re.sub(r"#[^\n]*", "", text[max(0, token.start_pos - 400):token.start_pos])
+    return before.rstrip().endswith(":")
 
 
 def _bad_character(err: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
@@ -172,6 +174,10 @@ def blank_declaration(text: str, err: UnexpectedInput) -> str | None:
     token = getattr(err, "token", None)
     if token is not None and getattr(token, "type", "") != "$END" and _is_decl_start(text, token) and start == pos:
         start = _previous_decl_start(text, pos)
+    line_start = text.rfind("\n", 0, pos) + 1
+    if pos == line_start and start < pos and _unclosed_brace(text, start, pos) is None \
+            and _DECL_START.match(text, pos) is None:
+        start = pos  # junk at the start of a line after a complete declaration: only the junk goes
     following = [m.start() for m in _DECL_START.finditer(text, pos + 1)]
     end = following[0] if following else len(text)
     return _blank(text, start, end)

@@ -340,6 +340,17 @@ class ToAst(Transformer_NonRecursive):
     def is_not_op(self, meta, value, kind):
         return ast.IsCheck(self._span(meta), self._expr(value), self._ident(kind), True)
 
+    def is_none_op(self, meta, value):
+        return self._is_none(meta, value, negated=False)
+
+    def is_not_none_op(self, meta, value):
+        return self._is_none(meta, value, negated=True)
+
+    def _is_none(self, meta, value, negated: bool):
+        span = self._span(meta)
+        word = Span(self.file, span.end_line, max(1, span.end_column - 4), span.end_line, span.end_column)
+        return ast.IsCheck(span, self._expr(value), ast.Ident(word, "none"), negated)
+
     def or_op(self, meta, left, right):
         return ast.BoolOp(self._span(meta), "or", self._expr(left), self._expr(right))
 
