@@ -462,7 +462,7 @@ class ToolDef(Model):
     # inferred by the checker from the body, never declared
     reads: list[str] = field(default_factory=list)          # entities whose rows the body reads
     writes: list[str] = field(default_factory=list)         # entities whose rows the body changes, inserts or deletes
-    read_fields: list[str] = field(default_factory=list)    # "Entity.field" read
+    read_fields: list[str] = field(default_factory=list)    # "Entity.field" read; "Entity.*" for a returned row
     write_fields: list[str] = field(default_factory=list)   # "Entity.field" changed; "Entity.*" for insert/delete
     errors: list[str] = field(default_factory=list)         # the constant error messages the body can raise
     loc: Loc | None = None

@@ -120,6 +120,9 @@ class ToolChecker:
                              f"declare it: `-> {value.type}` after the parameters")
         else:
             self.exprs.coerce(node.value, value, self.returns, "the return value")
+        for origin in self.exprs.origin(value):
+            if not origin.startswith("@"):  # the agent sees this whole row, or this part of one
+                self.effects.read_fields.add(origin if "." in origin else f"{origin}.*")
         return ir.ReturnStmt(value=value, loc=loc(node.span))
 
     def _Ensures(self, node: ast.Ensures, scope: Scope, in_loop: bool) -> ir.Stmt:

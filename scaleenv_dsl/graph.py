@@ -1,0 +1,118 @@
+"""The tool dependency graph, computed from the checked IR (never guessed).
+
+Nodes are tools. Two kinds of edge:
+
+- data flow: tool A's result exposes a value of a type that tool B takes as a
+  parameter. References (`ref User`) carry most of these: a tool that returns
+  an `Order` exposes its `user_id: ref User`, so it feeds every tool taking a
+  `ref User`.
+- state: tool A writes a field that tool B reads (`Order.status`), so B's
+  outcome can depend on having called A first.
+
+The ScaleEnv paper samples seed tool chains from such a graph; the planner and
+task synthesis use it to order their search.
+"""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+from . import ir
+
+MAX_TYPE_DEPTH = 8
+
+
+def build_graph(domain: ir.Domain) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph(domain=domain.name)
+    for tool in domain.tools:
+        graph.add_node(tool.name, writes=tool.is_write, reads=list(tool.reads),
+                       params=[p.name for p in tool.params])
+    _add_data_flow(graph, domain)
+    _add_state_flow(graph, domain)
+    return graph
+
+
+def _add_data_flow(graph: nx.MultiDiGraph, domain: ir.Domain) -> None:
+    exposed = {t.name: exposed_refs(t.returns, domain) if t.returns else set() for t in domain.tools}
+    for consumer in domain.tools:
+        for param in consumer.params:
+            needed = _param_ref(param.type)
+            if needed is None:
+                continue
+            for producer, refs in exposed.items():
+                if needed in refs:
+                    graph.add_edge(producer, consumer.name, kind="data", entity=needed, param=param.name)
+
+
+def _add_state_flow(graph: nx.MultiDiGraph, domain: ir.Domain) -> None:
+    for writer in domain.tools:
+        written = set(writer.write_fields)
+        whole_rows = {f.split(".")[0] for f in written if f.endswith(".*")}
+        written_entities = {f.split(".")[0] for f in written}
+        for reader in domain.tools:
+            if reader.name == writer.name:
+                continue
+            shared = sorted(f for f in reader.read_fields
+                            if f in written or f.split(".")[0] in whole_rows
+                            or (f.endswith(".*") and f.split(".")[0] in written_entities))
+            if shared:
+                graph.add_edge(writer.name, reader.name, kind="state", fields=shared)
+
+
+def _param_ref(t: ir.TypeRef) -> str | None:
+    """The entity a parameter refers to, directly or as a list of references."""
+    t = t.args[0] if t.kind == "optional" else t
+    if t.kind == "ref":
+        return t.name
+    if t.kind == "list" and t.args[0].kind == "ref":
+        return t.args[0].name
+    return None
+
+
+def exposed_refs(t: ir.TypeRef, domain: ir.Domain, depth: int = 0) -> set[str]:
+    """Every entity whose key a value of type `t` makes visible to the agent."""
+    if depth > MAX_TYPE_DEPTH:
+        return set()
+    if t.kind == "ref":
+        return {t.name}
+    if t.kind in ("list", "map", "optional", "tuple"):
+        return set().union(*(exposed_refs(a, domain, depth + 1) for a in t.args))
+    if t.kind in ("record", "entity"):
+        definition = domain.type_def(t.name)
+        found = {t.name} if t.kind == "entity" else set()
+        for f in definition.fields:
+            found |= exposed_refs(f.type, domain, depth + 1)
+        return found
+    if t.kind == "union":
+        union = domain.type_def(t.name)
+        return set().union(*(exposed_refs(f.type, domain, depth + 1) for v in union.variants for f in v.fields))
+    return set()
+
+
+def graph_to_json(graph: nx.MultiDiGraph) -> str:
+    """Node-link JSON, stable across runs (sorted), for `compile` artifacts and diffs."""
+    data = {
+        "domain": graph.graph.get("domain"),
+        "nodes": [{"id": n, **attrs} for n, attrs in sorted(graph.nodes(data=True))],
+        "edges": sorted(({"source": u, "target": v, **attrs} for u, v, attrs in graph.edges(data=True)),
+                        key=lambda e: (e["source"], e["target"], e["kind"], json.dumps(e, sort_keys=True))),
+    }
+    return json.dumps(data, indent=2, sort_keys=True)
+
+
+def seed_chains(graph: nx.MultiDiGraph, max_length: int = 4, limit: int = 1000) -> list[list[str]]:
+    """Simple paths along data-flow edges, from tools that need no reference to find a key."""
+    data_edges = nx.DiGraph((u, v) for u, v, k in graph.edges(data="kind") if k == "data")
+    starts = [n for n in graph.nodes if data_edges.has_node(n) and data_edges.in_degree(n) == 0]
+    chains: list[list[str]] = []
+    for start in sorted(starts):
+        for target in sorted(data_edges.nodes):
+            if target == start:
+                continue
+            for path in nx.all_simple_paths(data_edges, start, target, cutoff=max_length - 1):
+                chains.append(path)
+                if len(chains) >= limit:
+                    return chains
+    return chains
