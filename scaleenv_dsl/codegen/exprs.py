@@ -1,0 +1,368 @@
+"""IR expressions -> Python expression source.
+
+Every operator is parenthesised, so Python's precedence never reinterprets
+the spec's. Lookups that may fail call runtime helpers; their messages are
+passed as constants, or as `lambda:` thunks when they are computed, so that
+building a message costs nothing on the success path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ir
+from .names import GenerationError, literal, local
+
+
+class DomainInfo:
+    """Fast name -> declaration maps over a Domain."""
+
+    def __init__(self, domain: ir.Domain):
+        self.domain = domain
+        self.entities = {e.name: e for e in domain.entities}
+        self.records = {r.name: r for r in domain.records}
+        self.unions = {u.name: u for u in domain.unions}
+        self.enums = {e.name: e for e in domain.enums}
+
+    def collection(self, entity: str) -> str:
+        try:
+            return self.entities[entity].collection
+        except KeyError:
+            raise GenerationError(f"unknown entity {entity!r}") from None
+
+    def union_tag(self, t: ir.TypeRef) -> str:
+        t = strip_optional(t)
+        if t.kind != "union" or t.name not in self.unions:
+            raise GenerationError(f"`is <variant>` on a value of type {t}")
+        return self.unions[t.name].tag
+
+
+def strip_optional(t: ir.TypeRef) -> ir.TypeRef:
+    while t.kind == "optional":
+        t = t.args[0]
+    return t
+
+
+@dataclass
+class FunctionContext:
+    """What the function being generated can reach.
+
+    `writes` holds the entities whose rows it may change: reaching one of
+    their rows records it as touched. `has_state` is false for goals and
+    invariants, which see only the data (`_D`).
+    """
+    info: DomainInfo
+    writes: frozenset = frozenset()
+    has_state: bool = False
+    in_ensures: bool = False
+    uses_old: bool = field(default=False)
+    hoisted: int = 0  # names `_h0`, `_h1`, ... given to loop-invariant values so far
+
+
+# Python built-ins the generated module may call: the restricted namespace offers exactly these.
+PYTHON_BUILTINS = ("len", "round", "abs", "min", "max", "sum", "any", "all", "sorted", "str", "int",
+                   "float", "zip", "enumerate", "list", "next", "type", "dict")
+
+_FUNCTIONS = {  # spec built-in -> Python callable in the generated module
+    "len": "len", "round": "round", "abs": "abs", "min": "min", "max": "max", "sum": "sum",
+    "any": "any", "all": "all", "sorted": "sorted", "str": "str", "int": "int", "float": "float",
+    "to_json": "_to_json", "arithmetic": "_arithmetic",
+}
+_ITERATORS = {"zip": "zip", "enumerate": "enumerate"}
+_METHODS = {  # spec method -> (Python method, argument count)
+    "str.lower": ("lower", 0), "str.upper": ("upper", 0), "str.strip": ("strip", 0),
+    "str.startswith": ("startswith", 1), "str.endswith": ("endswith", 1),
+    "str.replace": ("replace", 2), "str.split": ("split", 1),
+    "list.count": ("count", 1), "list.index": ("index", 1), "map.get": ("get", 1),
+}
+_MAP_VIEWS = ("map.keys", "map.values", "map.items")
+_ARITHMETIC = ("+", "-", "*", "/", "//", "%", "==", "!=", "<", "<=", ">", ">=", "in", "not in", "and", "or")
+
+
+# String methods that cannot fail on a string: evaluating them once before a scan
+# instead of once per element changes nothing but the time taken.
+_INVARIANT_METHODS = ("str.lower", "str.upper", "str.strip")
+_STRING_KINDS = ("str", "enum", "ref")
+
+
+class ExprCompiler:
+    def __init__(self, ctx: FunctionContext):
+        self.ctx = ctx
+        self.info = ctx.info
+        self._hoisted: dict[tuple[str, str], str] = {}  # (method, variable) -> hoisted name
+
+    _KINDS = frozenset({"const", "var", "collection", "lookup", "field", "map_get", "list_index", "unary", "binary",
+                        "is", "conditional", "list", "dict", "comprehension", "builtin", "construct", "old"})
+
+    def expr(self, e: ir.Expr) -> str:
+        kind = getattr(e, "kind", None)
+        if kind not in self._KINDS:  # an explicit table: IR text never picks an arbitrary method
+            raise GenerationError(f"unknown expression kind {kind!r}")
+        return getattr(self, "_" + kind)(e)
+
+    def message(self, e: ir.Expr | None, default: str | None = None) -> str:
+        """An error message: a constant, or a thunk evaluated only when the error happens."""
+        if e is None:
+            return literal(default)
+        if isinstance(e, ir.Const):
+            return literal(e.value if isinstance(e.value, str) else str(e.value))
+        return f"(lambda: {self.expr(e)})"
+
+    def iterable(self, e: ir.Expr) -> str:
+        """An expression in `for … in HERE`: map views and zip/enumerate stay lazy."""
+        if isinstance(e, ir.Builtin):
+            if e.name in _MAP_VIEWS:
+                return self._map_view(e, as_list=False)
+            if e.name in _ITERATORS:
+                return f"{_ITERATORS[e.name]}({self._args(e.args)})"
+        return self.expr(e)
+
+    # ------------------------------------------------------------ leaves
+    def _const(self, e: ir.Const) -> str:
+        return literal(e.value)
+
+    def _var(self, e: ir.Var) -> str:
+        return local(e.name)
+
+    def _collection(self, e: ir.CollectionRef) -> str:
+        coll = literal(self.info.collection(e.entity))
+        if self._writes(e.entity):
+            return f"_touch_all(_S, {coll})"
+        return f"_D[{coll}]"
+
+    def _writes(self, entity: str) -> bool:
+        return self.ctx.has_state and entity in self.ctx.writes
+
+    # ------------------------------------------------------------ access
+    def _lookup(self, e: ir.Lookup) -> str:
+        entity = self.info.entities.get(e.entity)
+        if entity is None:
+            raise GenerationError(f"unknown entity {e.entity!r}")
+        coll = literal(entity.collection)
+        message = self.message(e.error, entity.not_found)
+        if self._writes(e.entity):
+            return f"_lookup_touch(_S, {coll}, {self.expr(e.key)}, {message})"
+        return f"_lookup(_D[{coll}], {self.expr(e.key)}, {message})"
+
+    def _field(self, e: ir.GetField) -> str:
+        obj = self.expr(e.obj)
+        if e.type.kind in ("optional", "none", "any"):
+            return f"{obj}.get({literal(e.name)})"
+        return f"{obj}[{literal(e.name)}]"
+
+    def _map_get(self, e: ir.MapGet) -> str:
+        message = self.message(e.error) if e.error is not None else "None"
+        return f"_map_get({self.expr(e.obj)}, {self.expr(e.key)}, {message})"
+
+    def _list_index(self, e: ir.ListIndex) -> str:
+        return f"{self.expr(e.obj)}[{self.expr(e.index)}]"
+
+    # ------------------------------------------------------------ operators
+    def _unary(self, e: ir.Unary) -> str:
+        if e.op == "not":
+            return f"(not {self.expr(e.operand)})"
+        if e.op == "neg":
+            return f"(-{self.expr(e.operand)})"
+        raise GenerationError(f"unknown unary operator {e.op!r}")
+
+    def _binary(self, e: ir.Binary) -> str:
+        if e.op not in _ARITHMETIC:
+            raise GenerationError(f"unknown operator {e.op!r}")
+        left = self.expr(e.left)
+        right = self._membership_target(e.right) if e.op in ("in", "not in") else self.expr(e.right)
+        return f"({left} {e.op} {right})"
+
+    def _membership_target(self, e: ir.Expr) -> str:
+        # `key in users` tests a key: no row is reached, so nothing is touched
+        if isinstance(e, ir.CollectionRef):
+            return f"_D[{literal(self.info.collection(e.entity))}]"
+        return self.expr(e)
+
+    def _is(self, e: ir.IsVariant) -> str:
+        value = self.expr(e.value)
+        if e.variant is None:
+            return f"({value} is {'not ' if e.negated else ''}None)"
+        tag = self.info.union_tag(e.value.type)
+        if e.value.type.kind == "union":  # always a row-like dict: test its tag directly
+            test = f"({value}.get({literal(tag)}) == {literal(e.variant)})"
+        else:
+            test = f"_is_variant({value}, {literal(tag)}, {literal(e.variant)})"
+        return f"(not {test})" if e.negated else test
+
+    def _conditional(self, e: ir.Conditional) -> str:
+        return f"({self.expr(e.then)} if {self.expr(e.condition)} else {self.expr(e.otherwise)})"
+
+    # ------------------------------------------------------------ displays
+    def _list(self, e: ir.ListExpr) -> str:
+        return "[" + ", ".join(self.expr(i) for i in e.items) + "]"
+
+    def _dict(self, e: ir.DictExpr) -> str:
+        pairs = [f"{self.expr(k)}: {self.expr(v)}" for k, v in zip(e.keys, e.values)]
+        return "{" + ", ".join(pairs) + "}"
+
+    def _construct(self, e: ir.Construct) -> str:
+        pairs = []
+        for name, value in self._ordered_fields(e):
+            pairs.append(f"{literal(name)}: {self.expr(value)}")
+        return "{" + ", ".join(pairs) + "}"
+
+    def _ordered_fields(self, e: ir.Construct) -> list[tuple[str, ir.Expr]]:
+        """The given fields in declaration order (a union's tag first), so rows dump tidily."""
+        declared: list[str] = []
+        t = e.type
+        fields = dict(e.fields)
+        prefix: list[tuple[str, ir.Expr]] = []
+        if t.kind == "union":
+            union = self.info.unions.get(t.name)
+            if union is None or e.variant is None:
+                raise GenerationError(f"cannot build a value of union {t.name!r}")
+            variant = next((v for v in union.variants if v.name == e.variant), None)
+            if variant is None:
+                raise GenerationError(f"union {t.name!r} has no variant {e.variant!r}")
+            prefix = [(union.tag, ir.Const(type=ir.STR, value=e.variant))]
+            fields.pop(union.tag, None)
+            declared = [f.name for f in variant.fields]
+        elif t.kind in ("record", "entity"):
+            decl = self.info.records.get(t.name) or self.info.entities.get(t.name)
+            declared = [f.name for f in decl.fields] if decl else []
+        ordered = [(n, fields.pop(n)) for n in declared if n in fields]
+        return prefix + ordered + list(fields.items())
+
+    # ------------------------------------------------------------ comprehensions
+    def _comprehension(self, e: ir.Comprehension) -> str:
+        outer = dict(self._hoisted)
+        try:
+            hoist = self._hoist(e)
+            loops = " ".join([hoist] * bool(hoist) + [self._loop(l) for l in e.loops])
+            return self._comprehension_form(e, loops)
+        finally:
+            self._hoisted = outer
+
+    def _hoist(self, e: ir.Comprehension) -> str:
+        """A leading `for _h0, … in ((v_x.lower(), …),)` clause binding loop-invariant values once."""
+        bound = {n for loop in e.loops for n in loop.names}
+        found: list[tuple[str, str]] = []
+        for root in [e.element, e.key, *(l.condition for l in e.loops)]:
+            for node in _walk(root):
+                if (isinstance(node, ir.Builtin) and node.name in _INVARIANT_METHODS and len(node.args) == 1
+                        and isinstance(node.args[0], ir.Var) and node.args[0].name not in bound
+                        and node.args[0].type.kind in _STRING_KINDS):
+                    key = (node.name, node.args[0].name)
+                    if key not in self._hoisted and key not in found:
+                        found.append(key)
+        if not found:
+            return ""
+        names, values = [], []
+        for method, var in found:
+            name = f"_h{self.ctx.hoisted}"
+            self.ctx.hoisted += 1
+            values.append(f"{local(var)}.{_METHODS[method][0]}()")
+            names.append(name)
+            self._hoisted[(method, var)] = name
+        return f"for {', '.join(names)}, in (({', '.join(values)},),)"
+
+    def _comprehension_form(self, e: ir.Comprehension, loops: str) -> str:
+        element = self.expr(e.element)
+        form = e.form
+        if form == "list":
+            return f"[{element} {loops}]"
+        if form == "dict":
+            if e.key is None:
+                raise GenerationError("a map comprehension needs a key")
+            return f"{{{self.expr(e.key)}: {element} {loops}}}"
+        if form == "count":
+            # bool elements count the true ones; other elements count what passes the filters
+            only_true = f" if {element}" if e.element.type.kind == "bool" else ""
+            return f"sum(1 {loops}{only_true})"
+        if form == "find":
+            return f"next(({element} {loops}), None)"
+        if form in ("sum", "any", "all", "min", "max"):
+            return f"{form}({element} {loops})"
+        raise GenerationError(f"unknown aggregate {form!r}")
+
+    def _loop(self, loop: ir.Loop) -> str:
+        if not 1 <= len(loop.names) <= 4:
+            raise GenerationError("a loop binds one to four names")
+        names = ", ".join(local(n) for n in loop.names)
+        clause = f"for {names} in {self.iterable(loop.iterable)}"
+        if loop.condition is not None:
+            clause += f" if {self.expr(loop.condition)}"
+        return clause
+
+    # ------------------------------------------------------------ calls
+    def _builtin(self, e: ir.Builtin) -> str:
+        name = e.name
+        if name in _INVARIANT_METHODS and e.args and isinstance(e.args[0], ir.Var):
+            hoisted = self._hoisted.get((name, e.args[0].name))
+            if hoisted is not None:
+                return hoisted
+        if name == "len" and len(e.args) == 1 and isinstance(e.args[0], ir.CollectionRef):
+            return f"len({self._membership_target(e.args[0])})"  # counting rows reaches none of them
+        if name in _FUNCTIONS:
+            return f"{_FUNCTIONS[name]}({self._args(e.args)})"
+        if name in _ITERATORS:
+            return f"list({_ITERATORS[name]}({self._args(e.args)}))"
+        if name in _MAP_VIEWS:
+            return self._map_view(e, as_list=True)
+        if name == "map.get" and e.args and isinstance(e.args[0], ir.CollectionRef):
+            return self._collection_get(e)
+        if name in _METHODS:
+            method, arity = _METHODS[name]
+            if len(e.args) != arity + 1:
+                raise GenerationError(f"`{name}` takes {arity} argument(s)")
+            return f"{self.expr(e.args[0])}.{method}({self._args(e.args[1:])})"
+        raise GenerationError(f"unknown built-in {name!r}")
+
+    def _args(self, args: list[ir.Expr]) -> str:
+        return ", ".join(self.expr(a) for a in args)
+
+    def _map_view(self, e: ir.Builtin, as_list: bool) -> str:
+        if len(e.args) != 1:
+            raise GenerationError(f"`{e.name}` takes no arguments")
+        receiver = e.args[0]
+        view = e.name.split(".")[1]
+        if isinstance(receiver, ir.CollectionRef) and self._writes(receiver.entity) and view != "keys":
+            coll = literal(self.info.collection(receiver.entity))
+            source = f"_{view}_touch(_S, {coll})"
+            return f"list({source})" if as_list else source
+        target = self._membership_target(receiver) if view == "keys" else self.expr(receiver)
+        if view == "keys":
+            return f"list({target})" if as_list else target
+        return f"list({target}.{view}())" if as_list else f"{target}.{view}()"
+
+    def _collection_get(self, e: ir.Builtin) -> str:
+        receiver, key = e.args[0], e.args[1]
+        coll = literal(self.info.collection(receiver.entity))
+        if self._writes(receiver.entity):
+            return f"_get_touch(_S, {coll}, {self.expr(key)})"
+        return f"_D[{coll}].get({self.expr(key)})"
+
+    def _old(self, e: ir.Old) -> str:
+        if not (self.ctx.in_ensures and self.ctx.has_state):
+            raise GenerationError("old(…) outside an ensures")
+        self.ctx.uses_old = True
+        return f"_value_at(_J, _mark, lambda: {self.expr(e.operand)}, _jcopy)"
+
+
+def _walk(e):
+    """Every expression node under `e` (inclusive), comprehensions included."""
+    if e is None:
+        return
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        for value in vars(node).values():
+            if isinstance(value, ir.Loop):
+                stack += [value.iterable, value.condition]
+            elif isinstance(value, ir.ExprBase):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, ir.Loop):
+                        stack += [item.iterable] + ([item.condition] if item.condition is not None else [])
+                    elif isinstance(item, ir.ExprBase):
+                        stack.append(item)
+            elif isinstance(value, dict):
+                stack += [v for v in value.values() if isinstance(v, ir.ExprBase)]
+        stack = [n for n in stack if n is not None]

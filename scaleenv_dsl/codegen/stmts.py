@@ -1,0 +1,207 @@
+"""IR statements -> lines of Python, for tool bodies.
+
+Each statement becomes a few plain lines preceded by its `# spec:` location.
+State changes go through the journaled runtime helpers (`_set`, `_append`,
+`_insert`, ...) whatever the checker inferred about them: a local list may
+alias a row, so every container change is recorded and can be undone.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from .exprs import ExprCompiler, FunctionContext, strip_optional
+from .names import GenerationError, literal, local, spec_comment, where
+from .shapes import Shapes
+
+INDENT = "    "
+
+
+class StmtCompiler:
+    def __init__(self, ctx: FunctionContext, shapes: Shapes, returns: ir.TypeRef | None):
+        self.ctx = ctx
+        self.exprs = ExprCompiler(ctx)
+        self.e = self.exprs.expr
+        self.shapes = shapes
+        self.returns = returns
+
+    def stored(self, value: ir.Expr) -> str:
+        """Source for a value about to be stored in a container.
+
+        Values that may be shared with another row are copied: a row must never
+        hold an object another row also holds, or a change through one would
+        escape the other's change tracking.
+        """
+        source = self.e(value)
+        return source if is_fresh(value) else self.shapes.copy_source(value.type, source)
+
+    def block(self, stmts: list[ir.Stmt], depth: int) -> list[str]:
+        lines: list[str] = []
+        for stmt in stmts:
+            lines += self.stmt(stmt, depth)
+        return lines or [INDENT * depth + "pass"]
+
+    _KINDS = frozenset({"let", "require", "assign", "list_op", "if", "for", "return", "ensures", "insert", "delete"})
+
+    def stmt(self, s: ir.Stmt, depth: int) -> list[str]:
+        kind = getattr(s, "kind", None)
+        if kind not in self._KINDS:  # an explicit table: IR text never picks an arbitrary method
+            raise GenerationError(f"unknown statement kind {kind!r}")
+        handler = getattr(self, "_" + kind)
+        pad = INDENT * depth
+        if s.kind == "if":  # an `else if` chain carries its own comments
+            return [pad + spec_comment(s.loc)] + handler(s, depth)
+        return [pad + spec_comment(s.loc)] + [pad + line for line in handler(s, depth)]
+
+    # ------------------------------------------------------------ bindings and checks
+    def _let(self, s: ir.LetStmt, depth: int) -> list[str]:
+        name = local(s.name)
+        if s.error is None:
+            return [f"{name} = {self.e(s.value)}"]
+        return [f"{name} = _require_present({self.e(s.value)}, {self.exprs.message(s.error)})"]
+
+    def _require(self, s: ir.RequireStmt, depth: int) -> list[str]:
+        return [f"if not {self.e(s.condition)}:",
+                f"{INDENT}raise _Fail({self.e(s.message)}, 'require')"]
+
+    def _ensures(self, s: ir.EnsuresStmt, depth: int) -> list[str]:
+        self.ctx.in_ensures = True
+        try:
+            condition = self.e(s.condition)
+        finally:
+            self.ctx.in_ensures = False
+        message = self.e(s.message) if s.message is not None else "None"
+        return [f"if not {condition}:",
+                f"{INDENT}raise _postcondition_failed({message}, {literal(where(s.loc))})"]
+
+    def _return(self, s: ir.ReturnStmt, depth: int) -> list[str]:
+        source = self.e(s.value)
+        if self.returns is not None:
+            source = self.shapes.copy_source(self.returns, source)
+        return [f"return {source}"]
+
+    # ------------------------------------------------------------ changes
+    def _assign(self, s: ir.AssignStmt, depth: int) -> list[str]:
+        target = s.target
+        if isinstance(target, ir.Var):
+            return self._assign_local(s)
+        if isinstance(target, ir.GetField):
+            return self._assign_entry(s, target.obj, ir.Const(type=ir.STR, value=target.name), None)
+        if isinstance(target, ir.MapGet):
+            return self._assign_entry(s, target.obj, target.key, target.error)
+        if isinstance(target, ir.ListIndex):
+            return self._assign_index(s)
+        raise GenerationError(f"cannot assign to a {target.kind} expression")
+
+    def _assign_local(self, s: ir.AssignStmt) -> list[str]:
+        name = local(s.target.name)
+        if s.op == "=":
+            return [f"{name} = {self.e(s.value)}"]
+        # `xs += ys` on a local builds a new list: the local may alias a row's list,
+        # which must only change through the journal.
+        return [f"{name} = {name} {s.op[0]} {self.e(s.value)}"]
+
+    def _assign_entry(self, s: ir.AssignStmt, obj_expr: ir.Expr, key_expr: ir.Expr,
+                      error: ir.Expr | None) -> list[str]:
+        obj, key = self.e(obj_expr), self.e(key_expr)
+        simple = _is_simple(obj_expr) and _is_simple(key_expr)
+        if s.op == "=":
+            if simple:
+                return [f"_set(_J, {obj}, {key}, {self.stored(s.value)})"]
+            # Python evaluates the value before the target
+            return [f"_t = {self.stored(s.value)}", f"_set(_J, {obj}, {key}, _t)"]
+        lines = []
+        if not simple:
+            # evaluate the target once: it may hold lookups
+            lines, obj, key = [f"_o = {obj}", f"_k = {key}"], "_o", "_k"
+        if isinstance(s.target, ir.GetField):
+            current = f"{obj}[{key}]"
+        else:
+            current = f"_map_get({obj}, {key}, {self.exprs.message(error) if error is not None else 'None'})"
+        if s.op == "+=" and strip_optional(s.target.type).kind == "list":
+            return lines + [f"_extend(_J, {current}, {self.stored(s.value)})"]
+        return lines + [f"_set(_J, {obj}, {key}, {current} {s.op[0]} {self.e(s.value)})"]
+
+    def _assign_index(self, s: ir.AssignStmt) -> list[str]:
+        target: ir.ListIndex = s.target
+        if s.op == "=":  # Python evaluates the value before the target
+            return [f"_t = {self.stored(s.value)}",
+                    f"_set_index(_J, {self.e(target.obj)}, {self.e(target.index)}, _t)"]
+        lines = [f"_o = {self.e(target.obj)}", f"_k = {self.e(target.index)}"]
+        if s.op == "+=" and strip_optional(target.type).kind == "list":
+            return lines + [f"_extend(_J, _o[_k], {self.stored(s.value)})"]
+        return lines + [f"_set_index(_J, _o, _k, _o[_k] {s.op[0]} {self.e(s.value)})"]
+
+    def _list_op(self, s: ir.ListOpStmt, depth: int) -> list[str]:
+        expected = {"append": 1, "extend": 1, "remove": 1, "sort": 0}.get(s.op)
+        if expected is None or len(s.args) != expected:
+            raise GenerationError(f"list operation {s.op!r} with {len(s.args)} argument(s)")
+        stored = s.op in ("append", "extend")
+        args = "".join(", " + (self.stored(a) if stored else self.e(a)) for a in s.args)
+        return [f"_{s.op}(_J, {self.e(s.target)}{args})"]
+
+    def _insert(self, s: ir.InsertStmt, depth: int) -> list[str]:
+        entity = self.ctx.info.entities.get(s.entity)
+        if entity is None:
+            raise GenerationError(f"unknown entity {s.entity!r}")
+        message = self.exprs.message(s.error) if s.error is not None else "None"
+        return [f"_insert(_S, {literal(entity.collection)}, {literal(entity.key)}, {self.stored(s.row)}, "
+                f"{literal(entity.name)}, {message})"]
+
+    def _delete(self, s: ir.DeleteStmt, depth: int) -> list[str]:
+        entity = self.ctx.info.entities.get(s.entity)
+        if entity is None:
+            raise GenerationError(f"unknown entity {s.entity!r}")
+        return [f"_delete(_S, {literal(entity.collection)}, {self.e(s.key)}, {literal(entity.not_found)})"]
+
+    # ------------------------------------------------------------ control flow
+    def _if(self, s: ir.IfStmt, depth: int, keyword: str = "if") -> list[str]:
+        pad = INDENT * depth
+        lines = [f"{pad}{keyword} {self.e(s.condition)}:"] + self.block(s.then, depth + 1)
+        otherwise = s.otherwise
+        if len(otherwise) == 1 and isinstance(otherwise[0], ir.IfStmt):
+            return lines + self._if(otherwise[0], depth, keyword="elif")
+        if otherwise:
+            lines += [f"{pad}else:"] + self.block(otherwise, depth + 1)
+        return lines
+
+    def _for(self, s: ir.ForStmt, depth: int) -> list[str]:
+        if not 1 <= len(s.names) <= 4:
+            raise GenerationError("a loop binds one to four names")
+        names = ", ".join(local(n) for n in s.names)
+        body = self.block(s.body, depth + 1)
+        pad = INDENT * depth
+        return [f"for {names} in {self.exprs.iterable(s.iterable)}:"] + [line[len(pad):] for line in body]
+
+
+def _is_simple(e: ir.Expr) -> bool:
+    """A local or a constant: evaluating it twice costs nothing and cannot fail."""
+    return isinstance(e, ir.Var) or (isinstance(e, ir.Const) and isinstance(e.value, (str, int)))
+
+
+_IMMUTABLE = ("str", "int", "float", "bool", "enum", "ref", "none")
+_NEW_VALUE_BUILTINS = ("sorted", "map.keys", "str.split")
+
+
+def is_fresh(e: ir.Expr) -> bool:
+    """Is `e` a value no row can already hold (so storing it needs no copy)?"""
+    if strip_optional(e.type).kind in _IMMUTABLE:
+        return True
+    if isinstance(e, ir.Const):
+        return True  # constants are emitted as fresh literals
+    if isinstance(e, ir.ListExpr):
+        return all(is_fresh(i) for i in e.items)
+    if isinstance(e, ir.DictExpr):
+        return all(is_fresh(v) for v in e.values)
+    if isinstance(e, ir.Construct):
+        return all(is_fresh(v) for v in e.fields.values())
+    if isinstance(e, ir.Comprehension):
+        return e.form in ("list", "dict") and is_fresh(e.element)
+    if isinstance(e, ir.Conditional):
+        return is_fresh(e.then) and is_fresh(e.otherwise)
+    if isinstance(e, ir.Builtin):
+        return e.name in _NEW_VALUE_BUILTINS
+    if isinstance(e, ir.Binary) and e.op == "+":
+        element = strip_optional(e.type)
+        scalar_items = element.kind == "list" and strip_optional(element.args[0]).kind in _IMMUTABLE
+        return scalar_items or (is_fresh(e.left) and is_fresh(e.right))
+    return False

@@ -1,0 +1,192 @@
+"""`scaleenv compile` and `scaleenv replay`.
+
+    scaleenv compile PATH -o DIR
+        DIR/<domain>_env.py        the generated module
+        DIR/tools.openai.json      OpenAI function-calling tools
+        DIR/tools.anthropic.json   Anthropic tools
+        DIR/tools.mcp.json         MCP tool definitions
+        DIR/domain.ir.json         the checked IR
+    scaleenv replay DOMAIN --cases FILE --out FILE [--db FILE]
+
+Exit codes: 0 success, 1 spec errors (diagnostics are printed), 2 usage or
+I/O problems. Neither command ever prints a traceback.
+
+More artifacts (the dependency graph, procedural tests) plug in through
+`ARTIFACT_WRITERS` or `register_artifact`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from .api import CompiledDomain, DomainLoadError, compile_domain, load_domain, module_file_stem, resolve_spec
+from .codegen import GenerationError
+from .diagnostics import render_text
+
+ArtifactWriter = Callable[[CompiledDomain, Path], list[Path]]
+
+
+def _write_json(path: Path, value) -> Path:
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write_module(compiled: CompiledDomain, out: Path) -> list[Path]:
+    target = out / f"{module_file_stem(compiled.name)}.py"
+    target.write_text(compiled.source, encoding="utf-8")
+    return [target]
+
+
+def write_tool_schemas(compiled: CompiledDomain, out: Path) -> list[Path]:
+    return [_write_json(out / "tools.openai.json", compiled.openai_tools()),
+            _write_json(out / "tools.anthropic.json", compiled.anthropic_tools()),
+            _write_json(out / "tools.mcp.json", compiled.mcp_tools())]
+
+
+def write_ir(compiled: CompiledDomain, out: Path) -> list[Path]:
+    target = out / "domain.ir.json"
+    target.write_text(compiled.ir.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return [target]
+
+
+# Each writer receives the compiled domain and the output folder and returns the files it wrote.
+ARTIFACT_WRITERS: list[ArtifactWriter] = [write_module, write_tool_schemas, write_ir]
+
+
+def register_artifact(writer: ArtifactWriter) -> None:
+    if writer not in ARTIFACT_WRITERS:
+        ARTIFACT_WRITERS.append(writer)
+
+
+# ---------------------------------------------------------------- compile
+
+def add_compile_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "compile", help="compile a spec into a Python environment, tool schemas and its IR",
+        description="Check a spec and write its generated environment module, tool schemas "
+                    "(OpenAI, Anthropic, MCP) and checked IR into a folder.")
+    parser.add_argument("path", help="a .sedl spec, a folder holding one, or a stdlib domain name")
+    parser.add_argument("-o", "--out", required=True, help="the folder to write into (created if needed)")
+    parser.set_defaults(run=run_compile)
+    return parser
+
+
+def run_compile(args) -> int:
+    try:
+        compiled = _check_and_compile(args.path)
+        if isinstance(compiled, int):
+            return compiled
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [path for writer in ARTIFACT_WRITERS for path in writer(compiled, out)]
+    except OSError as err:
+        return _io_error(f"cannot write to {args.out}: {err.strerror or err}")
+    except Exception as err:  # a defect must still not show the user a traceback
+        return _io_error(f"internal error: {type(err).__name__}: {err}")
+    for path in written:
+        print(path)
+    return 0
+
+
+def _check_and_compile(path: str) -> CompiledDomain | int:
+    from .check import check_paths
+
+    try:
+        spec = resolve_spec(path)
+    except DomainLoadError as err:
+        return _io_error(str(err))
+    result = check_paths([str(spec)])
+    if result.diagnostics:
+        print(render_text(result.diagnostics, result.sources), file=sys.stderr, end="")
+    if not result.ok or result.domain is None:
+        return 1
+    try:
+        return compile_domain(result.domain)
+    except GenerationError as err:
+        print(f"error: the spec cannot be compiled: {err}", file=sys.stderr)
+        return 1
+
+
+# ---------------------------------------------------------------- replay
+
+def add_replay_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "replay", help="replay conformance cases on a domain and record what happened",
+        description="Run each case's actions from the initial data (plus the case's `initial` rows) "
+                    "and write the cases back with `expect` filled in from this run.")
+    parser.add_argument("domain", help="a .sedl spec, a folder holding one, or a stdlib domain name")
+    parser.add_argument("--cases", required=True, help="the cases file to replay")
+    parser.add_argument("--out", required=True, help="where to write the replayed cases")
+    parser.add_argument("--db", help="initial data to use instead of the domain's data file")
+    parser.set_defaults(run=run_replay)
+    return parser
+
+
+def run_replay(args) -> int:
+    from .replay import compare_cases, replay_cases
+
+    try:
+        domain = load_domain(args.domain)
+    except DomainLoadError as err:
+        if not err.diagnostics:
+            return _io_error(str(err))
+        print(err.render(), file=sys.stderr, end="")
+        return 1
+    except GenerationError as err:
+        print(f"error: the spec cannot be compiled: {err}", file=sys.stderr)
+        return 1
+    try:
+        cases = _read_json(args.cases, "cases")
+        data = _read_json(args.db, "data") if args.db else None
+        if not isinstance(cases, dict) or not isinstance(cases.get("cases"), list):
+            return _io_error(f'{args.cases}: expected {{"cases": [...]}}')
+        replayed = replay_cases(domain, cases, data)
+        replayed = {**{k: v for k, v in cases.items() if k != "cases"}, **replayed,
+                    "reference": f"scaleenv_dsl replay of {args.domain}"}
+        _write_json(Path(args.out), replayed)
+    except _InputError as err:
+        return _io_error(str(err))
+    except OSError as err:
+        return _io_error(f"cannot write {args.out}: {err.strerror or err}")
+    except DomainLoadError as err:  # --db data that does not match the schema
+        for diagnostic in err.diagnostics[:20]:
+            print(f"error: {args.db}: {diagnostic.message}", file=sys.stderr)
+        return 2
+    except ValueError as err:  # data that does not have the data file's shape
+        return _io_error(str(err))
+    except Exception as err:
+        return _io_error(f"internal error: {type(err).__name__}: {err}")
+    _report(cases, replayed, compare_cases)
+    return 0
+
+
+class _InputError(Exception):
+    pass
+
+
+def _read_json(path: str, what: str):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as err:
+        raise _InputError(f"cannot read the {what} file {path}: {err.strerror or err}") from None
+    except (ValueError, RecursionError) as err:
+        raise _InputError(f"the {what} file {path} is not valid JSON: {err}") from None
+
+
+def _report(cases: dict, replayed: dict, compare) -> None:
+    steps = [s for c in replayed["cases"] for s in c["expect"]["steps"]]
+    failed = sum(1 for s in steps if not s["ok"])
+    print(f"replayed {len(replayed['cases'])} cases, {len(steps)} actions ({failed} rejected)")
+    if any("expect" in c for c in cases["cases"]):
+        report = compare(cases, replayed)
+        print(f"against the file's own expectations: {report.summary()}")
+
+
+def _io_error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2

@@ -1,0 +1,20 @@
+"""The small library that generated environment modules import, and nothing else.
+
+Generated code binds these names once at module level (`_lookup = _rt.lookup`)
+so that the hot paths read module globals, not attributes.
+"""
+
+from .arithmetic import evaluate as arithmetic
+from .errors import ToolError, invariant_failed, postcondition_failed
+from .journal import append, extend, remove, set_index, set_key, sort, value_at
+from .state import (State, delete, get_touch, insert, is_variant, items_touch, lookup, lookup_touch,
+                    map_get, require_present, touch_all, values_touch)
+from .values import copy_flat, copy_list, copy_map, jcopy, to_json
+
+__all__ = [
+    "arithmetic", "ToolError", "invariant_failed", "postcondition_failed",
+    "append", "extend", "remove", "set_index", "set_key", "sort", "value_at",
+    "State", "delete", "get_touch", "insert", "is_variant", "items_touch", "lookup", "lookup_touch",
+    "map_get", "require_present", "touch_all", "values_touch",
+    "copy_flat", "copy_list", "copy_map", "jcopy", "to_json",
+]

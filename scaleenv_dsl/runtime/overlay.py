@@ -1,0 +1,56 @@
+"""Task overlays: rows merged into the initial data, through the journal.
+
+An existing row is merged field by field, nested objects recursively, lists
+replaced; a new row is added; a row given as `null` is removed. Because the
+merge is journaled, the next `reset()` undoes it like any tool call.
+"""
+
+from __future__ import annotations
+
+from .journal import delete_key, set_key
+from .state import State
+from .values import jcopy
+
+
+class OverlayError(ValueError):
+    pass
+
+
+def check_overlay(overlay) -> dict:
+    if overlay is None:
+        return {}
+    if not isinstance(overlay, dict) or not all(isinstance(rows, dict) for rows in overlay.values()):
+        raise OverlayError("an initial overlay is {collection: {key: row}}")
+    for collection, rows in overlay.items():
+        for key, row in rows.items():
+            if not isinstance(key, str) or not (row is None or isinstance(row, dict)):
+                raise OverlayError(f"the overlay row {collection}[{key!r}] must be an object or null")
+    return overlay
+
+
+def apply_overlay(state: State, overlay: dict) -> None:
+    journal = state.journal
+    for collection, rows in check_overlay(overlay).items():
+        table = state.data.get(collection)
+        if table is None:
+            table = {}
+            set_key(journal, state.data, collection, table)
+        for key, row in rows.items():
+            current = table.get(key)
+            if row is None:
+                if current is not None:
+                    delete_key(journal, table, key)
+            elif isinstance(current, dict):
+                _merge(journal, current, row)
+            else:
+                set_key(journal, table, key, jcopy(row))
+            state.touched.add((collection, key))
+
+
+def _merge(journal: list, target: dict, patch: dict) -> None:
+    for field, value in patch.items():
+        current = target.get(field)
+        if isinstance(current, dict) and isinstance(value, dict):
+            _merge(journal, current, value)
+        else:
+            set_key(journal, target, field, jcopy(value))

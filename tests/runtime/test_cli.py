@@ -1,0 +1,112 @@
+"""`scaleenv compile` and `scaleenv replay`, called through their run_* functions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from conftest import SPECS
+from scaleenv_dsl import ir
+from scaleenv_dsl.compile_cmd import add_compile_parser, add_replay_parser, run_compile, run_replay
+
+
+@pytest.fixture(scope="module")
+def parser():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers()
+    add_compile_parser(sub)
+    add_replay_parser(sub)
+    return p
+
+
+def test_compile_writes_every_artifact(parser, tmp_path, capsys):
+    assert run_compile(parser.parse_args(["compile", str(SPECS / "shop.sedl"), "-o", str(tmp_path)])) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["domain.ir.json", "shop_env.py", "tools.anthropic.json", "tools.mcp.json", "tools.openai.json"]
+    domain = ir.Domain.model_validate_json((tmp_path / "domain.ir.json").read_text())
+    assert domain.name == "shop"
+    tools = json.loads((tmp_path / "tools.openai.json").read_text())
+    assert tools[0]["type"] == "function"
+    assert str(tmp_path / "shop_env.py") in capsys.readouterr().out
+
+
+def test_compile_reports_spec_errors_with_exit_1(parser, tmp_path, capsys):
+    bad = tmp_path / "bad.sedl"
+    bad.write_text('domain bad {}\ntool t() -> int { return "x" }\n')
+    assert run_compile(parser.parse_args(["compile", str(bad), "-o", str(tmp_path / "out")])) == 1
+    err = capsys.readouterr().err
+    assert "error[" in err and "bad.sedl:2" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_compile_io_problems_exit_2(parser, tmp_path, capsys):
+    assert run_compile(parser.parse_args(["compile", str(tmp_path / "none.sedl"), "-o", str(tmp_path)])) == 2
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert run_compile(parser.parse_args(["compile", str(SPECS / "shop.sedl"), "-o", str(blocker)])) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_replay_fills_in_expectations(parser, tmp_path, capsys):
+    cases = {"domain": "shop", "cases": [
+        {"id": "a", "actions": [{"name": "pay", "arguments": {"order_id": "o1", "wallet_id": "w_card"}},
+                                {"name": "pay", "arguments": {"order_id": "o1", "wallet_id": "w_card"}}],
+         "expect": {"steps": [], "changed": {}, "removed": {}}},
+        {"id": "b", "initial": {"orders": {"o2": {"status": "open"}}},
+         "actions": [{"name": "drop_order", "arguments": {"order_id": "o1"}}]},
+    ]}
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    args = ["replay", str(SPECS / "shop.sedl"), "--cases", str(tmp_path / "cases.json"), "--out", str(tmp_path / "out.json")]
+    assert run_replay(parser.parse_args(args)) == 0
+    out = json.loads((tmp_path / "out.json").read_text())
+    first, second = out["cases"]
+    assert first["expect"]["steps"][0]["ok"] is True
+    assert first["expect"]["steps"][1] == {"ok": False, "error": "Order o1 is not open"}
+    assert first["expect"]["changed"]["orders"]["o1"]["status"] == "paid"
+    assert set(second["expect"]["changed"]["orders"]) == {"o2"}  # rows from `initial` count as changed
+    assert second["expect"]["removed"] == {"orders": ["o1"]}
+    assert second["initial"] == cases["cases"][1]["initial"]
+    assert "replayed 2 cases, 3 actions (1 rejected)" in capsys.readouterr().out
+
+
+def test_replay_with_replacement_data(parser, tmp_path):
+    (tmp_path / "cases.json").write_text(json.dumps(
+        {"cases": [{"id": "1", "actions": [{"name": "get_order", "arguments": {"order_id": "o1"}}]}]}))
+    (tmp_path / "db.json").write_text(json.dumps({"orders": {}, "customers": {}}))
+    args = ["replay", str(SPECS / "shop.sedl"), "--cases", str(tmp_path / "cases.json"),
+            "--out", str(tmp_path / "out.json"), "--db", str(tmp_path / "db.json")]
+    assert run_replay(parser.parse_args(args)) == 0
+    steps = json.loads((tmp_path / "out.json").read_text())["cases"][0]["expect"]["steps"]
+    assert steps == [{"ok": False, "error": "Order not found"}]
+
+
+@pytest.mark.parametrize("cases_text, db_text", [("{not json", None), ('{"cases": 3}', None), ("missing", None),
+                                                 ('{"cases": []}', "[1, 2]")])
+def test_replay_bad_inputs_exit_2(parser, tmp_path, capsys, cases_text, db_text):
+    cases = tmp_path / "cases.json"
+    if cases_text != "missing":
+        cases.write_text(cases_text)
+    args = ["replay", str(SPECS / "shop.sedl"), "--cases", str(cases), "--out", str(tmp_path / "out.json")]
+    if db_text is not None:
+        (tmp_path / "db.json").write_text(db_text)
+        args += ["--db", str(tmp_path / "db.json")]
+    assert run_replay(parser.parse_args(args)) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_replay_of_an_unknown_domain_exits_2(parser, tmp_path, capsys):
+    args = ["replay", "no_such_domain", "--cases", str(tmp_path / "c.json"), "--out", str(tmp_path / "o.json")]
+    assert run_replay(parser.parse_args(args)) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_the_scaleenv_command_runs_compile(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "scaleenv_dsl", "compile", str(SPECS / "shop.sedl"),
+                           "-o", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "shop_env.py").exists()
