@@ -163,12 +163,9 @@ class CompiledDomain:
         return Env(self, _World(self, deep_copy(data), None))
 
     def _validate_data(self, data) -> None:
-        from .check.data import DataValidator
+        from .check.data import validate_data
 
-        ir_domain = self.ir
-        definitions = {"records": ir_domain.records, "entities": ir_domain.entities,
-                       "unions": ir_domain.unions, "enums": ir_domain.enums}
-        diagnostics = [d for d in DataValidator(definitions, "<data>", "").validate(data) if d.is_error]
+        diagnostics = [d for d in validate_data(self.ir, data) if d.is_error]
         if diagnostics:
             shown = "; ".join(d.message for d in diagnostics[:3])
             raise DomainLoadError(f"the data does not match the schema of {self.name}: {shown}", diagnostics)

@@ -6,13 +6,14 @@
         DIR/tools.anthropic.json   Anthropic tools
         DIR/tools.mcp.json         MCP tool definitions
         DIR/domain.ir.json         the checked IR
+        DIR/graph.json             the tool dependency graph (node-link JSON)
     scaleenv replay DOMAIN --cases FILE --out FILE [--db FILE]
 
 Exit codes: 0 success, 1 spec errors (diagnostics are printed), 2 usage or
 I/O problems. Neither command ever prints a traceback.
 
-More artifacts (the dependency graph, procedural tests) plug in through
-`ARTIFACT_WRITERS` or `register_artifact`.
+More artifacts (procedural tests, …) plug in through `ARTIFACT_WRITERS` or
+`register_artifact`.
 """
 
 from __future__ import annotations
@@ -53,8 +54,16 @@ def write_ir(compiled: CompiledDomain, out: Path) -> list[Path]:
     return [target]
 
 
+def write_graph(compiled: CompiledDomain, out: Path) -> list[Path]:
+    from .graph import build_graph, graph_to_json
+
+    target = out / "graph.json"
+    target.write_text(graph_to_json(build_graph(compiled.ir)) + "\n", encoding="utf-8")
+    return [target]
+
+
 # Each writer receives the compiled domain and the output folder and returns the files it wrote.
-ARTIFACT_WRITERS: list[ArtifactWriter] = [write_module, write_tool_schemas, write_ir]
+ARTIFACT_WRITERS: list[ArtifactWriter] = [write_module, write_tool_schemas, write_ir, write_graph]
 
 
 def register_artifact(writer: ArtifactWriter) -> None:

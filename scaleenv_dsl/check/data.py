@@ -99,11 +99,22 @@ class DataValidator:
             return
         variants = {v.name: v for v in union.variants}
         variant = variants.get(value.get(union.tag))
+        if variant is None and self.partial and union.tag not in value:
+            self._partial_union(value, union, path)  # merged into a stored value whose variant is known then
+            return
         if variant is None:
             self._problem(path + [union.tag], f"`{union.tag}` must name a variant of `{union.name}`, found "
                           f"{json.dumps(value.get(union.tag))}", "its variants are " + ", ".join(variants))
             return
         self._fields(value, variant.fields, path, f"{union.name}.{variant.name}", tag=union.tag)
+
+    def _partial_union(self, value: dict, union: ir.UnionDef, path: list) -> None:
+        fits = [v for v in union.variants if set(value) <= {f.name for f in v.fields}]
+        if not fits:
+            self._problem(path, f"no variant of `{union.name}` has all of " + ", ".join(f"`{k}`" for k in value),
+                          f"name the variant with `{union.tag}`, or give fields of one variant")
+            return
+        self._fields(value, fits[0].fields, path, f"{union.name}.{fits[0].name}")
 
     def _container(self, value: Any, t: ir.TypeRef, path: list) -> None:
         if t.kind == "list":
@@ -190,6 +201,15 @@ def _kind(value: Any) -> str:
             dict: "an object"}.get(type(value), type(value).__name__)
 
 
+def definitions_of(domain: ir.Domain) -> dict[str, list]:
+    return {"records": domain.records, "entities": domain.entities, "unions": domain.unions, "enums": domain.enums}
+
+
+def validate_data(domain: ir.Domain, data: Any, file: str = "<data>", text: str = "") -> list[Diagnostic]:
+    """Check data (already parsed JSON) against a checked domain's schema."""
+    return DataValidator(definitions_of(domain), file, text).validate(data)
+
+
 def validate_data_file(domain: ir.Domain, path: str, display: str) -> tuple[list[Diagnostic], str]:
     """The data file's diagnostics, and its text (for rendering them with excerpts)."""
     span = Span(display, 1, 1, 1, 2)
@@ -205,6 +225,4 @@ def validate_data_file(domain: ir.Domain, path: str, display: str) -> tuple[list
                            Span(display, err.lineno, err.colno, err.lineno, err.colno + 1), "fix the JSON syntax")], text
     except RecursionError:
         return [Diagnostic("invalid-json", "the data nests too deeply", span, "flatten it")], text
-    definitions = {"records": domain.records, "entities": domain.entities, "unions": domain.unions,
-                   "enums": domain.enums}
-    return DataValidator(definitions, display, text).validate(data), text
+    return validate_data(domain, data, display, text), text
