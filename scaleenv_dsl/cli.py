@@ -40,7 +40,7 @@ def _optional_commands():
     """Subcommands of later stages, registered by their own modules."""
     import importlib
     registered = []
-    for module, names in ((".fmt_cmd", ("add_parser",)), (".author.cli", ("add_parser",)),
+    for module, names in ((".demo", ("add_parser",)), (".fmt_cmd", ("add_parser",)), (".author.cli", ("add_parser",)),
                           (".compile_cmd", ("add_compile_parser", "add_replay_parser"))):
         try:
             loaded = importlib.import_module(module, __package__)
