@@ -48,10 +48,10 @@ class StageHook:
         return getattr(module, self.entry, None)
 
 
+# The stages after the checker, in order. The compiler only generates and byte-compiles the
+# module: executing it would run code derived from untrusted model output.
 OPTIONAL_STAGES: tuple[StageHook, ...] = (
-    StageHook("linter", "scaleenv_dsl.lint", "lint_domain"),
-    StageHook("procedure tests", "scaleenv_dsl.proctest", "run_proctests"),
-    StageHook("compiler", "scaleenv_dsl.compile", "compile_domain"),
+    StageHook("compiler", "scaleenv_dsl.codegen", "source_diagnostics"),
 )
 
 

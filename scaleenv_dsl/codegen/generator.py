@@ -20,6 +20,7 @@ from types import MappingProxyType
 import jinja2
 
 from .. import ir
+from ..diagnostics import Diagnostic, Span
 from .exprs import PYTHON_BUILTINS, DomainInfo, ExprCompiler, FunctionContext
 from .names import GenerationError, identifier, literal, local, spec_comment, tool_function
 from .shapes import Shapes, check_identifiers
@@ -89,6 +90,18 @@ def generate_source(domain: ir.Domain) -> str:
                          for e in shapes.checked_entities()],
         goal_table=goal_table,
     )
+
+
+def source_diagnostics(domain: ir.Domain) -> list[Diagnostic]:
+    """Generate the module and compile it to bytecode, without running it: what the
+    authoring loop asks of the compiler, since a model's spec must never execute."""
+    file = domain.files[0] if domain.files else "<spec>"
+    try:
+        compile(generate_source(domain), f"<scaleenv:{_safe(domain.name)}>", "exec")
+    except (GenerationError, SyntaxError, ValueError) as err:
+        return [Diagnostic("compile-failed", f"the compiler rejected the spec: {err}", Span(file, 1, 1, 1, 2),
+                           "this is a bug in scaleenv_dsl if the spec checks clean; please report it")]
+    return []
 
 
 def _tool(tool: ir.ToolDef, info: DomainInfo, shapes: Shapes) -> dict:
