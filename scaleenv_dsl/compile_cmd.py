@@ -22,13 +22,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from .api import CompiledDomain, DomainLoadError, compile_domain, load_domain, module_file_stem, resolve_spec
-from .codegen import GenerationError
 from .diagnostics import render_text
 
-ArtifactWriter = Callable[[CompiledDomain, Path], list[Path]]
+if TYPE_CHECKING:
+    from .api import CompiledDomain
+
+# The compiler and runtime are imported inside the commands, so that registering these
+# subcommands costs `scaleenv check` nothing at start-up.
+ArtifactWriter = Callable[["CompiledDomain", Path], list[Path]]
 
 
 def _write_json(path: Path, value) -> Path:
@@ -37,6 +40,8 @@ def _write_json(path: Path, value) -> Path:
 
 
 def write_module(compiled: CompiledDomain, out: Path) -> list[Path]:
+    from .api import module_file_stem
+
     target = out / f"{module_file_stem(compiled.name)}.py"
     target.write_text(compiled.source, encoding="utf-8")
     return [target]
@@ -102,7 +107,9 @@ def run_compile(args) -> int:
 
 
 def _check_and_compile(path: str) -> CompiledDomain | int:
+    from .api import DomainLoadError, compile_domain, resolve_spec
     from .check import check_paths
+    from .codegen import GenerationError
 
     try:
         spec = resolve_spec(path)
@@ -136,6 +143,8 @@ def add_replay_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run_replay(args) -> int:
+    from .api import DomainLoadError, load_domain
+    from .codegen import GenerationError
     from .replay import compare_cases, replay_cases
 
     try:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Annotated, Any, Literal, Union
+from typing import Any, Literal, Union
 
-from pydantic import Field, TypeAdapter
 
 node = dataclass(frozen=True, kw_only=True)
 
@@ -260,11 +259,8 @@ class Old(ExprBase):
     operand: "Expr"
 
 
-Expr = Annotated[
-    Union[Const, Var, CollectionRef, Lookup, GetField, MapGet, ListIndex, Unary, Binary, IsVariant,
-          Conditional, ListExpr, DictExpr, Comprehension, Builtin, Construct, Old],
-    Field(discriminator="kind"),
-]
+Expr = Union[Const, Var, CollectionRef, Lookup, GetField, MapGet, ListIndex, Unary, Binary, IsVariant,
+          Conditional, ListExpr, DictExpr, Comprehension, Builtin, Construct, Old]
 
 
 # ---------------------------------------------------------------- statements
@@ -358,11 +354,8 @@ class DeleteStmt(StmtBase):
     key: Expr
 
 
-Stmt = Annotated[
-    Union[LetStmt, RequireStmt, AssignStmt, ListOpStmt, IfStmt, ForStmt, ReturnStmt,
-          EnsuresStmt, InsertStmt, DeleteStmt],
-    Field(discriminator="kind"),
-]
+Stmt = Union[LetStmt, RequireStmt, AssignStmt, ListOpStmt, IfStmt, ForStmt, ReturnStmt,
+          EnsuresStmt, InsertStmt, DeleteStmt]
 
 
 # ---------------------------------------------------------------- declarations
@@ -540,7 +533,12 @@ class Domain(Model):
 
 
 @cache
-def _domain_adapter() -> TypeAdapter:
+def _domain_adapter():
+    # pydantic is imported here, not at the top: `scaleenv check` never serialises, and
+    # importing pydantic would be a tenth of its cold-start budget. Each node's `kind`
+    # literal tells the union members apart when loading.
+    from pydantic import TypeAdapter
+
     return TypeAdapter(Domain)
 
 
