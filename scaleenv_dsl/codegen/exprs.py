@@ -240,9 +240,13 @@ class ExprCompiler:
 
     def _hoist(self, e: ir.Comprehension) -> str:
         """A leading `for _h0, … in ((v_x.lower(), …),)` clause binding loop-invariant values once."""
+        roots = [e.element, e.key, *(l.condition for l in e.loops)]
+        # names bound here or by a comprehension nested inside do not exist yet where the clause goes
         bound = {n for loop in e.loops for n in loop.names}
+        bound |= {n for root in roots for node in _walk(root) if isinstance(node, ir.Comprehension)
+                  for loop in node.loops for n in loop.names}
         found: list[tuple[str, str]] = []
-        for root in [e.element, e.key, *(l.condition for l in e.loops)]:
+        for root in roots:
             for node in _walk(root):
                 if (isinstance(node, ir.Builtin) and node.name in _INVARIANT_METHODS and len(node.args) == 1
                         and isinstance(node.args[0], ir.Var) and node.args[0].name not in bound
