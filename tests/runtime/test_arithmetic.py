@@ -1,4 +1,4 @@
-"""`arithmetic(text)`: Python's numbers without `eval`."""
+"""`arithmetic(text)`: Python's numbers, as `eval` gives them, without `eval`."""
 
 from __future__ import annotations
 
@@ -7,38 +7,52 @@ import pytest
 from scaleenv_dsl.runtime import ToolError, arithmetic
 
 
+def python_eval(text):
+    return eval(text, {"__builtins__": {}})  # the reference: what tau2's calculate does
+
+
 @pytest.mark.parametrize("text", [
     "2 + 2", "3131.1 + 4777.75 + 367.38", "10 / 4", "7 / 7", "3 * 4", "-(2 - 5) * 2", "1 - - 1", "+3",
     "((1))", "0.1 + 0.2", ".5 * 2", "5. / 2", "1e3 + 1", "2 * 3 - 4 / 8", " 1+2 ", "1000000000000000000 * 3",
-    "00 + 0.5", "1 - 2 - 3", "8 / 4 / 2",
+    "00 + 0.5", "1 - 2 - 3", "8 / 4 / 2", "2 ** 3", "2 ** -1", "-2 ** 2", "7 // 2", "-7 // 2", "7.5 // 2",
+    "7 % 3", "-7 % 3", "2 ** 3 ** 2", "\t4 / 3\t",
 ])
 def test_matches_python(text):
-    expected = eval(text, {"__builtins__": {}})
+    expected = python_eval(text)
     value = arithmetic(text)
     assert value == expected and type(value) is type(expected)
 
 
-@pytest.mark.parametrize("text", ["", "1 +", "(1", "1)", "2 ** 3", "1 // 2", "a", "1 2", "012", "1.2.3", "__import__('os')",
-                                  "1; 2", "()", "1 % 2"])
-def test_rejects_anything_else(text):
+@pytest.mark.parametrize("text", ["", "1 +", "(1", "1)", "1 2", "012", "1.2.3", "1; 2", "1 +* 2"])
+def test_syntax_errors_carry_pythons_text(text):
+    with pytest.raises(SyntaxError) as python_error:
+        python_eval(text)
     with pytest.raises(ToolError) as err:
         arithmetic(text)
-    assert err.value.message == "invalid arithmetic expression"
+    assert err.value.message == str(python_error.value)
 
 
-@pytest.mark.parametrize("text, message", [("1 / 0", "division by zero"), ("1.0 / 0", "float division by zero")])
-def test_division_by_zero_uses_pythons_text(text, message):
+@pytest.mark.parametrize("text", ["a", "__import__('os')", "()", "[1]", "(1, 2)", "1 if 1 else 2", "x.y", "1 < 2",
+                                  "'1'", "True"])
+def test_anything_but_arithmetic_is_refused_unevaluated(text):
     with pytest.raises(ToolError) as err:
         arithmetic(text)
-    assert err.value.message == message
+    assert err.value.message.startswith("invalid arithmetic expression")
 
 
-def test_bounded_nesting_and_length():
-    with pytest.raises(ToolError):
-        arithmetic("(" * 500 + "1" + ")" * 500)
-    with pytest.raises(ToolError):
-        arithmetic("-" * 500 + "1")
-    with pytest.raises(ToolError):
-        arithmetic("1+" * 10_000 + "1")
+@pytest.mark.parametrize("text", ["1 / 0", "1.0 / 0", "7 // 0", "7.0 // 0", "1 % 0"])
+def test_division_by_zero_uses_pythons_text(text):
+    with pytest.raises(ZeroDivisionError) as python_error:
+        python_eval(text)
+    with pytest.raises(ToolError) as err:
+        arithmetic(text)
+    assert err.value.message == str(python_error.value)
+
+
+def test_bounded_nesting_length_and_exponents():
+    for text in ("(" * 500 + "1" + ")" * 500, "1+" * 10_000 + "1", "9 ** 9 ** 9", "1" * 10_001):
+        with pytest.raises(ToolError):
+            arithmetic(text)
+    assert arithmetic("1 ** 99999999") == 1
     with pytest.raises(ToolError):
         arithmetic(5)
