@@ -1,21 +1,30 @@
 """The `scaleenv` command line. Each subcommand lives with its stage; this file only wires them.
 
-Exit codes, for every subcommand: 0 success, 1 the input has errors, 2 a usage or I/O problem.
+Exit codes, for every subcommand: 0 success, 1 the input has errors, 2 a usage or I/O problem,
+130 interrupted. `scaleenv author` adds 3: the API failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from pathlib import Path
 
 from . import ast
+from .author.cli import add_parser as add_author_parser
 from .check import check_paths
 from .check.loader import load_paths
+from .compile_cmd import add_compile_parser, add_replay_parser
+from .demo import add_parser as add_demo_parser
 from .diagnostics import render_json, render_text
+from .fmt_cmd import add_parser as add_fmt_parser
+
+# The subcommand modules import the compiler, the runtime and the SDK only
+# inside their commands, so `scaleenv check` starts without them.
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,29 +34,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="scaleenv", description="Spec language and compiler for tool-use agent environments.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    check = sub.add_parser("check", help="check specs and report diagnostics")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="spec files (.sedl) or folders holding them")
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.set_defaults(run=run_check)
-    for register in _optional_commands():
+    parser = _Parser(prog="scaleenv", description="Spec language and compiler for tool-use agent environments. "
+                     "Exit codes: 0 success, 1 the input has errors, 2 a usage or I/O problem.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for register in (_add_check_parser, add_fmt_parser, add_compile_parser, add_replay_parser,
+                     add_author_parser, add_demo_parser):
         register(sub)
     return parser
 
 
-def _optional_commands():
-    """Subcommands of later stages, registered by their own modules."""
-    import importlib
-    registered = []
-    for module, names in ((".demo", ("add_parser",)), (".fmt_cmd", ("add_parser",)), (".author.cli", ("add_parser",)),
-                          (".compile_cmd", ("add_compile_parser", "add_replay_parser"))):
-        try:
-            loaded = importlib.import_module(module, __package__)
-        except ModuleNotFoundError:
-            continue
-        registered.extend(getattr(loaded, n) for n in names if hasattr(loaded, n))
-    return registered
+def _add_check_parser(sub) -> None:
+    check = sub.add_parser("check", help="check specs and report diagnostics",
+                           description="Check .sedl specs and report located diagnostics. "
+                                       "Exit codes: 0 no errors, 1 errors, 2 a path that does not exist.")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="spec files (.sedl) or folders holding them")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text with source carets (default), or a JSON list on stdout")
+    check.set_defaults(run=run_check)
 
 
 def run_check(args) -> int:
@@ -56,16 +59,16 @@ def run_check(args) -> int:
         print(f"scaleenv check: no such file: {missing[0]}", file=sys.stderr)
         return EXIT_USAGE
     failed = False
-    output = []
+    found = []  # for --format json: one list over every spec
     for group in _spec_groups(args.paths):
         result = check_paths(group)
         failed |= not result.ok
         if args.format == "json":
-            output.extend(d.to_json() for d in result.diagnostics)
+            found.extend(result.diagnostics)
         elif result.diagnostics:
             print(render_text(result.diagnostics, result.sources))
     if args.format == "json":
-        print(json.dumps(output, indent=2, ensure_ascii=False))
+        print(render_json(found))
     elif not failed:
         print("no errors", file=sys.stderr)
     return EXIT_ERRORS if failed else EXIT_OK
@@ -100,9 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except KeyboardInterrupt:
-        return 130
+        print("scaleenv: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        # The reader left early (`scaleenv check ... | head`). Point stdout at
+        # /dev/null so the flush at exit does not fail a second time, loudly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_USAGE
+    except Exception as err:  # noqa: BLE001 - a defect still gets one line, never a traceback
+        print(f"scaleenv {args.command}: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

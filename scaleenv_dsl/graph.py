@@ -5,7 +5,8 @@ Nodes are tools. Two kinds of edge:
 - data flow: tool A's result exposes a value of a type that tool B takes as a
   parameter. References (`ref User`) carry most of these: a tool that returns
   an `Order` exposes its `user_id: ref User`, so it feeds every tool taking a
-  `ref User`.
+  `ref User`. A tool never feeds itself: `get_order(order_id)` returning the
+  order's own key tells the agent nothing it did not already pass in.
 - state: tool A writes a field that tool B reads (`Order.status`), so B's
   outcome can depend on having called A first.
 
@@ -42,7 +43,7 @@ def _add_data_flow(graph: nx.MultiDiGraph, domain: ir.Domain) -> None:
             if needed is None:
                 continue
             for producer, refs in exposed.items():
-                if needed in refs:
+                if needed in refs and producer != consumer.name:
                     graph.add_edge(producer, consumer.name, kind="data", entity=needed, param=param.name)
 
 
@@ -103,11 +104,20 @@ def graph_to_json(graph: nx.MultiDiGraph) -> str:
 
 
 def seed_chains(graph: nx.MultiDiGraph, max_length: int = 4, limit: int = 1000) -> list[list[str]]:
-    """Simple paths along data-flow edges, from tools that need no reference to find a key."""
+    """Simple paths along data-flow edges, from the tools no other tool feeds.
+
+    Such a tool needs no reference (or only ones no tool exposes), so a chain
+    can begin with what the user knows. Tools that feed each other in a cycle
+    (in the library, `get_member_details` exposes loans, and `renew_loan`
+    returns a loan that exposes its member) all count as starts when nothing
+    outside the cycle feeds it: they are the sources of the condensed graph.
+    """
     data_edges = nx.DiGraph((u, v) for u, v, k in graph.edges(data="kind") if k == "data")
-    starts = [n for n in graph.nodes if data_edges.has_node(n) and data_edges.in_degree(n) == 0]
+    components = nx.condensation(data_edges)
+    starts = sorted(tool for c in components.nodes if components.in_degree(c) == 0
+                    for tool in components.nodes[c]["members"])
     chains: list[list[str]] = []
-    for start in sorted(starts):
+    for start in starts:
         for target in sorted(data_edges.nodes):
             if target == start:
                 continue

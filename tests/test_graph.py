@@ -55,3 +55,34 @@ def test_json_form_is_stable(retail_graph):
     data = json.loads(first)
     assert len(data["nodes"]) == 16
     assert all({"source", "target", "kind"} <= set(e) for e in data["edges"])
+
+
+@pytest.fixture(scope="module")
+def library_graph():
+    result = check_paths([str(stdlib_root() / "library" / "library.sedl")], validate_data=False)
+    assert result.ok
+    return build_graph(result.domain)
+
+
+def test_a_tool_never_feeds_itself(retail_graph, library_graph):
+    for graph in (retail_graph, library_graph):
+        assert [(u, v) for u, v in graph.edges() if u == v] == []
+
+
+def test_seed_chains_start_where_tools_feed_each_other_in_a_cycle(library_graph):
+    # Every library tool that takes a reference is fed by another one, in a cycle; chains must still exist.
+    chains = seed_chains(library_graph, max_length=3)
+    assert chains and all(2 <= len(chain) <= 3 for chain in chains)
+    data = edges(library_graph, "data")
+    assert all((a, b) in data for chain in chains for a, b in zip(chain, chain[1:]))
+    # a start is fed only by tools it can reach itself: nothing outside its cycle
+    import networkx as nx
+    flow = nx.DiGraph(data)
+    assert all(nx.has_path(flow, start, feeder) for start in {c[0] for c in chains} for feeder, fed in data
+               if fed == start)
+
+
+def test_seed_chains_of_a_graph_without_data_flow_are_empty():
+    import networkx as nx
+
+    assert seed_chains(nx.MultiDiGraph()) == []

@@ -26,14 +26,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Ask Claude for a .sedl spec, check it, feed the diagnostics back, and repeat "
                     "until it is clean. Exit codes: 0 written, 1 never clean (see <out>.draft), "
                     "2 usage or no API key, 3 API failure.")
-    parser.add_argument("description", help="what the domain is about; `-` reads it from stdin")
-    parser.add_argument("--out", required=True, type=Path, help="where the clean spec goes")
-    parser.add_argument("--model", help=f"model name (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
-    parser.add_argument("--max-rounds", type=_positive_int, default=DEFAULT_MAX_ROUNDS,
+    parser.add_argument("description", metavar="DESCRIPTION", help="what the domain is about; `-` reads it from stdin")
+    parser.add_argument("--out", required=True, type=Path, metavar="FILE", help="where the clean spec goes")
+    parser.add_argument("--model", metavar="NAME", help=f"model name (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
+    parser.add_argument("--max-rounds", type=_positive_int, default=DEFAULT_MAX_ROUNDS, metavar="N",
                         help=f"model requests at most (default: {DEFAULT_MAX_ROUNDS})")
-    parser.add_argument("--transcript", type=Path, help="write every request, reply and check here (JSONL)")
-    parser.add_argument("--api-key", help="API key (default: $ANTHROPIC_API_KEY)")
-    parser.add_argument("--base-url", help="API base URL (default: $ANTHROPIC_BASE_URL or Anthropic's)")
+    parser.add_argument("--transcript", type=Path, metavar="FILE", help="write every request, reply and check here (JSONL)")
+    parser.add_argument("--api-key", metavar="KEY", help="API key (default: $ANTHROPIC_API_KEY)")
+    parser.add_argument("--base-url", metavar="URL", help="API base URL (default: $ANTHROPIC_BASE_URL or Anthropic's)")
     parser.set_defaults(run=run)  # how scaleenv_dsl/cli.py dispatches
     return parser
 
@@ -42,10 +42,18 @@ def run(args: argparse.Namespace) -> int:
     key = args.api_key or os.environ.get("ANTHROPIC_API_KEY")
     if not key:
         return _fail("no API key: set ANTHROPIC_API_KEY or pass --api-key.", EXIT_USAGE)
+    if args.base_url and not args.base_url.startswith(("http://", "https://")):
+        return _fail(f"--base-url must start with http:// or https://: {args.base_url}", EXIT_USAGE)
     out = Path(args.out)
     if not out.parent.is_dir() or out.is_dir():
         return _fail(f"--out must be a file in an existing folder: {out}", EXIT_USAGE)
-    description = sys.stdin.read() if args.description == "-" else args.description
+    # Found out now, not after the tokens are spent and the clean spec has nowhere to go.
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        return _fail(f"--out cannot be written: {out}", EXIT_USAGE)
+    try:
+        description = sys.stdin.read() if args.description == "-" else args.description
+    except UnicodeDecodeError:
+        return _fail("the description on stdin is not UTF-8 text.", EXIT_USAGE)
     if not description.strip():
         return _fail("the description is empty.", EXIT_USAGE)
     # Imported here: the SDK takes seconds to import, and every `scaleenv` command loads this module.
@@ -57,22 +65,20 @@ def run(args: argparse.Namespace) -> int:
                                progress=lambda line: print(line, file=sys.stderr))
         return _report(result, out)
     except OSError as err:  # the transcript, --out or the draft could not be written
-        return _fail(f"{err.filename}: {err.strerror}.", EXIT_USAGE)
+        return _fail(f"cannot write {err.filename or 'a file'}: {err.strerror or err}.", EXIT_USAGE)
     except KeyboardInterrupt:
         return _fail("interrupted.", 130)
 
 
 def _report(result, out: Path) -> int:
-    tokens = f"{result.rounds} round{'s' if result.rounds != 1 else ''}, " \
-             f"{result.usage.input_tokens} input and {result.usage.output_tokens} output tokens"
+    tokens = f"{result.rounds} round{'s' if result.rounds != 1 else ''}, {_token_counts(result.usage)}"
     if result.ok:
         out.write_text(result.spec, encoding="utf-8")
         if result.diagnostics:
             print(render_text(result.diagnostics, result.sources), file=sys.stderr)
         print(f"wrote {out}: clean after {tokens}")
         return EXIT_OK
-    draft = _save_draft(result, out)
-    kept = f"; the last draft is in {draft}" if draft else ""
+    kept = _save_draft(result, out)
     if result.error:
         return _fail(f"{result.error} ({tokens}){kept}", EXIT_API)
     errors = [d for d in result.diagnostics if d.is_error]
@@ -81,14 +87,30 @@ def _report(result, out: Path) -> int:
     return _fail(f"no clean spec after {tokens}; {out} was not written{kept}", EXIT_NOT_CLEAN)
 
 
-def _save_draft(result, out: Path) -> Path | None:
-    """Beside --out, so the user can fix the rest by hand; the raw reply when there was no block."""
+def _save_draft(result, out: Path) -> str:
+    """Beside --out, so the user can fix the rest by hand; the raw reply when there was no block.
+
+    Returns the clause that tells the user where it went. A draft that cannot
+    be written must not hide why the session failed, so that is only noted.
+    """
     text = result.spec or result.last_reply
-    if not text:
-        return None
+    if not text.strip():
+        return ""
     draft = out.with_name(out.name + ".draft")
-    draft.write_text(text, encoding="utf-8")
-    return draft
+    try:
+        draft.write_text(text, encoding="utf-8")
+    except OSError as err:
+        return f"; the last draft could not be saved to {draft} ({err.strerror or err})"
+    return f"; the last draft is in {draft}"
+
+
+def _token_counts(usage) -> str:
+    """The API counts cached prompt tokens apart from `input_tokens`; the total input includes them."""
+    cached = usage.cache_read_input_tokens + usage.cache_creation_input_tokens
+    if not cached:
+        return f"{usage.input_tokens} input and {usage.output_tokens} output tokens"
+    return (f"{usage.input_tokens + cached} input ({usage.cache_read_input_tokens} read from the cache, "
+            f"{usage.cache_creation_input_tokens} written to it) and {usage.output_tokens} output tokens")
 
 
 def _fail(message: str, code: int) -> int:
@@ -97,7 +119,10 @@ def _fail(message: str, code: int) -> int:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value

@@ -11,15 +11,10 @@ from .prompt import diagnostics_turn, missing_block_turn
 from .review import Review
 
 
-def _fence(tag: str) -> re.Pattern:
-    """A block opened by 3+ backticks and `tag`, closed by the same run on its own line."""
-    return re.compile(rf"^[ \t]*(`{{3,}})[ \t]*{tag}[ \t]*\n(.*?)^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
-
-
-# Tagged blocks are searched on their own so that the closing fence of some
-# other block is never taken for the opening of an untagged one.
-_SEDL_FENCE = _fence("sedl")
-_BARE_FENCE = _fence("")
+# A fence line: 3+ backticks, then an info string whose first word is the tag.
+# A closing fence is backticks alone, at least as many as opened the block.
+_OPENING = re.compile(r"[ \t]*(`{3,})([^`]*)")
+_CLOSING = re.compile(r"[ \t]*(`{3,})[ \t]*")
 
 
 @dataclass(frozen=True)
@@ -39,9 +34,36 @@ def extract_spec(reply: str) -> str | None:
     When there are several, the longest wins: models tend to quote a short
     fragment next to the full file.
     """
-    bodies = [m.group(2) for m in _SEDL_FENCE.finditer(reply)] or \
-             [m.group(2) for m in _BARE_FENCE.finditer(reply)]
+    blocks = fenced_blocks(reply)
+    bodies = [body for tag, body in blocks if tag == "sedl"] or [body for tag, body in blocks if tag == ""]
     return max(bodies, key=len).rstrip() + "\n" if bodies else None
+
+
+def fenced_blocks(text: str) -> list[tuple[str, str]]:
+    """(tag, body) of every closed fenced block, in order, the tag lower-cased.
+
+    One pass over the lines, so a reply of any size costs linear time, and
+    each closing fence ends only its own block: it is never taken for the
+    opening of the next one. A block still open at the end (a reply cut off at
+    the output limit) is dropped.
+    """
+    blocks: list[tuple[str, str]] = []
+    fence, tag, body = "", "", []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not fence:
+            if opening := _OPENING.fullmatch(line):
+                fence, tag, body = opening.group(1), _first_word(opening.group(2)).lower(), []
+        elif (closing := _CLOSING.fullmatch(line)) and len(closing.group(1)) >= len(fence):
+            blocks.append((tag, "\n".join(body)))
+            fence = ""
+        else:
+            body.append(line)
+    return blocks
+
+
+def _first_word(info: str) -> str:
+    words = info.split()
+    return words[0] if words else ""
 
 
 def decide(messages: Sequence[dict], review: Callable[[str], Review], *, truncated: bool = False) -> Decision:

@@ -44,6 +44,10 @@ class AuthorResult:
     last_reply: str = ""           # the model's last text, kept for when no block was found
 
 
+class UnexpectedReply(anthropic.AnthropicError):
+    """A 200 answer that is not a Messages API message: a base URL that points at some other server."""
+
+
 class Transcript:
     """JSONL, one object per line with a `type`; flushed per line so a crash keeps the story."""
 
@@ -124,12 +128,14 @@ class _Session:
             try:
                 reply = self._request(round_, system)
             except anthropic.AnthropicError as err:
-                self.log.write("error", round=round_, message=api_error_line(err))
-                return self._result(latest, round_, reply_text, error=api_error_line(err))
+                message = api_error_line(err)
+                self.log.write("error", round=round_, message=message)
+                return self._result(latest, round_, reply_text, error=message)
             reply_text = "".join(b.text for b in reply.content if b.type == "text")
-            self.messages.append({"role": "assistant", "content": reply_text or "(empty reply)"})
+            # The API refuses an empty or blank text turn, and a reply may hold no text at all.
+            self.messages.append({"role": "assistant", "content": reply_text if reply_text.strip() else "(empty reply)"})
             decision = decide(self.messages, partial(review_draft, file=self.file),
-                              truncated=reply.stop_reason == "max_tokens")
+                              truncated=getattr(reply, "stop_reason", None) == "max_tokens")
             self._log_decision(round_, decision)
             latest = decision if decision.draft is not None else latest
             if decision.done:
@@ -143,11 +149,19 @@ class _Session:
                   # The system prompt is the same every round: cache it.
                   "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]}
         self.log.write("request", round=round_, params=params)
-        reply = self.client.messages.create(**params)
+        try:
+            reply = self.client.messages.create(**params)
+        except ValueError as err:  # the SDK could not decode the body of a 200
+            raise UnexpectedReply(f"the server at {self.client.base_url} did not answer like the Messages API "
+                                  f"(a body that is not JSON: {err})") from None
+        if not _is_message(reply):
+            raise UnexpectedReply(f"the server at {self.client.base_url} did not answer like the Messages API "
+                                  f"(got {_preview(reply)})")
         self.usage.add(reply.usage)
-        self.log.write("reply", round=round_, id=reply.id, model=reply.model,
+        self.log.write("reply", round=round_, id=getattr(reply, "id", None), model=getattr(reply, "model", None),
                        content=[b.model_dump(mode="json") for b in reply.content],
-                       stop_reason=reply.stop_reason, usage=reply.usage.model_dump(mode="json", exclude_none=True))
+                       stop_reason=getattr(reply, "stop_reason", None),
+                       usage=reply.usage.model_dump(mode="json", exclude_none=True))
         return reply
 
     def _log_decision(self, round_: int, decision: Decision) -> None:
@@ -174,10 +188,28 @@ def api_error_line(err: anthropic.AnthropicError) -> str:
         detail = body.get("error", {}) if isinstance(body.get("error"), dict) else {}
         what = f"{detail.get('type', 'error')}: {detail.get('message', err.message)}"
         retried = " after retrying" if err.status_code in (408, 409, 429) or err.status_code >= 500 else ""
-        return _one_line(f"the API answered {err.status_code} ({what}){retried}")
+        hint = "; check the API key" if err.status_code == 401 else ""
+        return _one_line(f"the API answered {err.status_code} ({what}){retried}{hint}")
     if isinstance(err, anthropic.APIConnectionError):
-        return _one_line(f"could not reach the API ({err}) after retrying")
+        return _one_line(f"could not reach the API at {err.request.url} ({err}) after retrying")
+    if isinstance(err, UnexpectedReply):
+        return _one_line(str(err))
     return _one_line(f"the API client failed: {err}")
+
+
+def _is_message(reply) -> bool:
+    """Whether `reply` has the shape the loop reads: the SDK builds whatever a 200 holds, unvalidated."""
+    content, usage = getattr(reply, "content", None), getattr(reply, "usage", None)
+    return (isinstance(content, list) and all(isinstance(b, anthropic.BaseModel) for b in content)
+            and all(isinstance(b.text, str) for b in content if getattr(b, "type", None) == "text")
+            and isinstance(getattr(usage, "input_tokens", None), int))
+
+
+def _preview(value) -> str:
+    if isinstance(value, anthropic.BaseModel):
+        return "a JSON object without the message's content and usage"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _summary(decision: Decision) -> str:
@@ -191,5 +223,7 @@ def _summary(decision: Decision) -> str:
     return f"{len(errors)} error{'s' if len(errors) != 1 else ''} from the {decision.review.stage} ({codes})"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+def _one_line(text: str, limit: int = 400) -> str:
+    """Collapsed to one line and cut short: an error page can be any size."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit - 3] + "..."

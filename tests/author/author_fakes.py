@@ -121,12 +121,6 @@ class Outcome:
     stderr: str
 
 
-def author_is_wired() -> bool:
-    """Whether the lead's `scaleenv_dsl/cli.py` registers the `author` subcommand yet."""
-    cli, main = REPO / "scaleenv_dsl" / "cli.py", REPO / "scaleenv_dsl" / "__main__.py"
-    return cli.is_file() and main.is_file() and "author" in cli.read_text(encoding="utf-8")
-
-
 # Tests run `run()` in-process by default. The SDK takes 2-3 s to import, so only
 # the tests marked `BOTH_WAYS` (a failing run, a missing key) also run as a real
 # `python -m scaleenv_dsl`, where a stray traceback would really show.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from author_fakes import MessagesServer, author_is_wired, in_process, in_subprocess
+from author_fakes import MessagesServer, in_process, in_subprocess
 
 
 @pytest.fixture
@@ -19,7 +19,5 @@ def api():
 def cli(request, monkeypatch):
     """`cli(args, env)`: run `scaleenv author ARGS` with exactly the environment `env`."""
     if getattr(request, "param", "run") == "subprocess":
-        if not author_is_wired():
-            pytest.skip("scaleenv_dsl/cli.py does not register `author` yet")
         return in_subprocess
     return lambda args, env: in_process(args, env, monkeypatch)

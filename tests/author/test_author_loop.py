@@ -104,3 +104,31 @@ def test_later_stages_run_after_a_clean_check_and_their_errors_block():
     assert not linted.ok and linted.stage == "linter" and linted.diagnostics[0].code == "fake-lint"
     assert "The linter found 1 error" in decide(conversation(fenced(GOOD_SPEC)), lambda d: linted).feedback
     assert review_draft(BROKEN_SPEC, "domain.sedl", stages=(linter,)).stage == "checker"
+
+
+def test_extract_reads_crlf_and_lone_cr_line_ends():
+    assert extract_spec(fenced(GOOD_SPEC).replace("\n", "\r\n")) == GOOD_SPEC
+    assert extract_spec(fenced(GOOD_SPEC).replace("\n", "\r")) == GOOD_SPEC
+
+
+def test_extract_does_not_take_a_closing_fence_for_an_opening():
+    # The json block's closing fence used to open an "untagged block" that swallowed the real one.
+    reply = f"The data:\n```json\n{{}}\n```\nThe spec:\n```\n{GOOD_SPEC}```\n"
+    assert extract_spec(reply) == GOOD_SPEC
+
+
+def test_extract_honours_fence_lengths_and_info_strings():
+    nested = f"````sedl\n{GOOD_SPEC}```\nnot the end\n```\n````\n"
+    assert extract_spec(nested) == GOOD_SPEC + "```\nnot the end\n```\n"
+    assert extract_spec(f"```sedl\n{GOOD_SPEC}`````\n") == GOOD_SPEC          # a longer closing fence
+    assert extract_spec(f"```SEDL notes.sedl\n{GOOD_SPEC}```\n") == GOOD_SPEC  # the tag is the first word
+    assert extract_spec(f"```sedl\n{GOOD_SPEC}```sedl\n") is None             # a fence line with a tag never closes
+
+
+def test_extract_takes_linear_time_on_a_hostile_reply():
+    import time
+
+    started = time.perf_counter()
+    assert extract_spec("```sedl\n" * 100_000) is None
+    assert extract_spec("```" + " " * 1_000_000 + "`") is None
+    assert time.perf_counter() - started < 2
