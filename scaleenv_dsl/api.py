@@ -27,9 +27,9 @@ from .diagnostics import Diagnostic, render_text
 from .runtime.compare import RowComparer, path_text, value_at_path
 from .runtime.errors import INTERNAL, INVALID_ARGUMENTS, RUNTIME, UNKNOWN_TOOL, ToolError
 from .runtime.journal import rollback
-from .runtime.overlay import apply_overlay, check_overlay
+from .runtime.overlay import OverlayError, apply_overlay, check_overlay
 from .runtime.state import State
-from .runtime.validate import MAX_STRING, ArgumentBinder, ArgumentError, ValidatorFactory, measure
+from .runtime.validate import MAX_STRING, ArgumentBinder, ArgumentError, ValidatorFactory, json_kind, measure
 from .runtime.values import deep_copy, jcopy, rows_equal
 from .schemas import anthropic_tools, mcp_tools, openai_tools
 
@@ -109,12 +109,11 @@ class RewardResult:
 # ---------------------------------------------------------------- domains
 
 class _ToolEntry:
-    __slots__ = ("function", "bind", "writes")
+    __slots__ = ("function", "bind")
 
-    def __init__(self, function, binder: ArgumentBinder, writes: bool):
+    def __init__(self, function, binder: ArgumentBinder):
         self.function = function
         self.bind = binder.bind
-        self.writes = writes
 
 
 class CompiledDomain:
@@ -125,8 +124,12 @@ class CompiledDomain:
         self.name = domain.name
         self.module = module
         factory = ValidatorFactory(domain)
-        self._tools = {t.name: _ToolEntry(module.tools[t.name], ArgumentBinder(t, factory), bool(t.writes))
-                       for t in domain.tools}
+        self._tools = {t.name: _ToolEntry(module.tools[t.name], ArgumentBinder(t, factory)) for t in domain.tools}
+        # collection -> entity collections whose invariants read it, so must be checked whole when it changes
+        self._invariant_dependents: dict[str, set[str]] = {}
+        for collection, reads in module.invariant_reads.items():
+            for read in reads:
+                self._invariant_dependents.setdefault(read, set()).add(collection)
         self._tasks = {t.name: t for t in domain.tasks}
         self.comparer = RowComparer(domain)
         self._default_world: _World | None = None
@@ -169,6 +172,23 @@ class CompiledDomain:
         if diagnostics:
             shown = "; ".join(d.message for d in diagnostics[:3])
             raise DomainLoadError(f"the data does not match the schema of {self.name}: {shown}", diagnostics)
+
+    def _check_initial(self, initial: dict | None) -> None:
+        """Raise OverlayError (a ValueError) unless `initial` is an overlay that fits the schema.
+
+        Rows are checked as the checker checks a task's `initial`: fields may be left out (they
+        are merged into existing rows), but each one given must have its declared type. A field
+        the schema lacks would otherwise reach tools and, through shallow copies, their results.
+        """
+        if not check_overlay(initial):
+            return
+        from .check.data import DataValidator, definitions_of
+
+        rows = {c: {k: row for k, row in rs.items() if row is not None} for c, rs in initial.items()}
+        problems = DataValidator(definitions_of(self.ir), "<initial>", "", partial=True).validate(rows)
+        errors = [d.message for d in problems if d.is_error]
+        if errors:
+            raise OverlayError(f"the initial overlay does not fit the schema of {self.name}: " + "; ".join(errors[:3]))
 
     def _initial_world(self) -> "_World":
         source = _read_data(self.ir.data_path)  # cached until the file changes
@@ -244,6 +264,7 @@ class Env:
         self._world = world
         self._tools = domain._tools
         self._invariants = domain.module.invariants
+        self._invariant_dependents = domain._invariant_dependents
         self._state = State(world.live_copy())
         self._task: ir.TaskDef | None = None
 
@@ -251,11 +272,15 @@ class Env:
     def reset(self, task: ir.TaskDef | str | None = None, *, initial: dict | None = None) -> "Env":
         """Back to the initial data, then merge the task's `initial` overlay (and `initial`, if given)."""
         task = self.domain.task(task) if isinstance(task, str) else task
-        check_overlay(initial)  # refuse a bad overlay before anything changes
-        check_overlay(task.initial if task is not None else None)
+        # refuse a bad overlay before anything changes (a task's was checked with its spec)
+        if initial is not None:
+            self.domain._check_initial(initial)
+        if task is not None:
+            check_overlay(task.initial)
         state = self._state
         rollback(state.journal, 0)
         state.call_touched.clear()
+        state.call_touched_all.clear()
         state.touched.clear()
         state.touched_all.clear()
         self._task = task
@@ -270,18 +295,20 @@ class Env:
         """Run a tool as a transaction. Never raises: every failure is a CallResult with an error."""
         entry = self._tools.get(tool) if type(tool) is str else None
         if entry is None:
-            return _failure(UNKNOWN_TOOL, f"unknown tool {str(tool)[:100]!r}")
+            return _unknown_tool(tool)
         try:
             args = entry.bind(arguments if type(arguments) is dict else _parse_arguments(arguments))
         except ArgumentError as err:
             return _failure(INVALID_ARGUMENTS, err.message)
         except RecursionError:
             return _failure(INVALID_ARGUMENTS, "the arguments nest too deeply")
+        except Exception as err:  # an object no JSON decoder makes, such as a key whose str() fails
+            return _failure(INVALID_ARGUMENTS, f"the arguments are not JSON values ({type(err).__name__})")
         state = self._state
         mark = len(state.journal)
         try:
             value = entry.function(state, *args)
-            if state.call_touched or (entry.writes and state.touched_all):
+            if state.call_touched or state.call_touched_all:
                 self._commit_call()
         except ToolError as err:
             self._abort_call(mark)
@@ -289,6 +316,9 @@ class Env:
         except Exception as err:  # Python's own errors inside a tool: the call fails, state is restored
             self._abort_call(mark)
             return _failure(*_python_error(err))
+        except BaseException:  # an interrupt or a timeout signal: still no half-done call, then re-raised
+            self._abort_call(mark)
+            raise
         return CallResult(True, value)
 
     def _commit_call(self) -> None:
@@ -298,17 +328,27 @@ class Env:
             self._check_invariants()
         state.touched.update(state.call_touched)
         state.call_touched.clear()
+        if state.call_touched_all:
+            state.touched_all.update(state.call_touched_all)
+            state.call_touched_all.clear()
 
     def _check_invariants(self) -> None:
-        """Raises ToolError(kind="invariant") for the first row that breaks one."""
+        """Raises ToolError(kind="invariant") for the first row that breaks one: in the rows the
+        call reached, and in every row of an entity whose invariants read a collection it changed."""
         state, invariants = self._state, self._invariants
         data = state.data
-        for collection, key in set(state.call_touched):
+        reached = set(state.call_touched)
+        for collection, key in reached:
             check = invariants.get(collection)
             row = data[collection].get(key) if check is not None else None
             if row is not None:
                 check(row, data)
-        for collection in state.touched_all:
+        whole = state.call_touched_all  # collections whose every row is checked
+        if self._invariant_dependents:
+            whole = set(whole)
+            for collection in whole | {collection for collection, _ in reached}:
+                whole |= self._invariant_dependents.get(collection, set())
+        for collection in whole:
             check = invariants.get(collection)
             if check is not None:
                 for row in data.get(collection, {}).values():
@@ -317,6 +357,7 @@ class Env:
     def _abort_call(self, mark: int) -> None:
         rollback(self._state.journal, mark)
         self._state.call_touched.clear()
+        self._state.call_touched_all.clear()
 
     # ------------------------------------------------------------ state
     def changes(self) -> dict:
@@ -332,7 +373,7 @@ class Env:
         state, base = self._state, self._world.base
         changed: dict[str, dict] = {}
         removed: dict[str, list] = {}
-        for collection, key in self._reached():
+        for collection, key in sorted(self._reached()):  # a set: sorted, so that output is reproducible
             live = state.data.get(collection, {}).get(key)
             before = base.get(collection, {}).get(key)
             if live is None:
@@ -340,8 +381,6 @@ class Env:
                     removed.setdefault(collection, []).append(key)
             elif before is None or not rows_equal(live, before):
                 changed.setdefault(collection, {})[key] = live
-        for keys in removed.values():
-            keys.sort()
         return changed, removed
 
     def _reached(self):
@@ -420,9 +459,10 @@ class Env:
                 want = base.get(collection, {}).get(key)
             have = live.get(collection, {}).get(key)
             for path in self.domain.comparer.diff_rows(collection, want, have):
+                # copies: `want` and `have` are parts of the initial data, the cached goal state and the live state
                 result.differences.append({"collection": collection, "key": key, "field": path_text(path),
-                                           "expected": value_at_path(want, path),
-                                           "actual": value_at_path(have, path)})
+                                           "expected": jcopy(value_at_path(want, path)),
+                                           "actual": jcopy(value_at_path(have, path))})
         if result.differences:
             result.reward = 0.0
         return result
@@ -459,6 +499,12 @@ def _parse_arguments(arguments) -> dict:
     return arguments
 
 
+def _unknown_tool(tool) -> CallResult:
+    if type(tool) is not str:
+        return _failure(UNKNOWN_TOOL, f"the tool name must be a string, got {json_kind(tool)}")
+    return _failure(UNKNOWN_TOOL, f"unknown tool {tool[:100]!r}")
+
+
 def _python_error(err: Exception) -> tuple[str, str]:
     """(kind, message) for a Python error raised inside generated code: Python's own text."""
     if isinstance(err, KeyError):
@@ -467,7 +513,8 @@ def _python_error(err: Exception) -> tuple[str, str]:
         return RUNTIME, "the call nests too deeply"
     if isinstance(err, MemoryError):
         return RUNTIME, "out of memory"
-    if isinstance(err, (ArithmeticError, LookupError, ValueError, TypeError)):
+    # RuntimeError: a map changed size while a loop iterated it, as in Python
+    if isinstance(err, (ArithmeticError, LookupError, ValueError, TypeError, RuntimeError)):
         return RUNTIME, str(err)[:MAX_STRING] or type(err).__name__
     return INTERNAL, f"{type(err).__name__}: {str(err)[:1000]}"
 

@@ -40,11 +40,9 @@ def _write_json(path: Path, value) -> Path:
 
 
 def write_module(compiled: CompiledDomain, out: Path) -> list[Path]:
-    from .api import module_file_stem
+    from .api import write_module_source
 
-    target = out / f"{module_file_stem(compiled.name)}.py"
-    target.write_text(compiled.source, encoding="utf-8")
-    return [target]
+    return [write_module_source(compiled, out)]
 
 
 def write_tool_schemas(compiled: CompiledDomain, out: Path) -> list[Path]:

@@ -3,8 +3,8 @@
 Every parameter type maps to JSON Schema: scalars, enums (`enum`), references
 (a string key, described as such), lists, maps (`additionalProperties`),
 optionals (`anyOf` with null), records (closed objects) and unions (`oneOf`
-with the tag as a `const`). Docs and examples go in `description` and
-`examples`.
+with the tag as a `const`); a type used in several places is defined once in
+`$defs`. Docs and examples go in `description` and `examples`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from . import ir
-
-MAX_INLINE_DEPTH = 8  # recursive records are cut off (as a plain object) below this
-
 
 def tool_description(tool: ir.ToolDef) -> str:
     text = tool.doc.strip()
@@ -24,18 +21,21 @@ def tool_description(tool: ir.ToolDef) -> str:
 
 
 def parameters_schema(domain: ir.Domain, tool: ir.ToolDef) -> dict:
-    builder = _SchemaBuilder(domain)
+    builder = _SchemaBuilder(domain, [p.type for p in tool.params])
     properties = {}
     for p in tool.params:
-        schema = builder.schema(p.type, 0)
+        schema = builder.schema(p.type)
         if p.doc:
             schema = {**schema, "description": p.doc}
         if p.example is not None:
             schema = {**schema, "examples": [p.example]}
         properties[p.name] = schema
-    return {"type": "object", "properties": properties,
-            "required": [p.name for p in tool.params if p.type.kind != "optional"],
-            "additionalProperties": False}
+    out = {"type": "object", "properties": properties,
+           "required": [p.name for p in tool.params if p.type.kind != "optional"],
+           "additionalProperties": False}
+    if builder.definitions:
+        out["$defs"] = builder.definitions
+    return out
 
 
 def openai_tools(domain: ir.Domain) -> list[dict]:
@@ -84,13 +84,39 @@ def _destructive(s: ir.Stmt) -> bool:
 
 
 class _SchemaBuilder:
-    def __init__(self, domain: ir.Domain):
+    """JSON Schema for the parameter types of one tool.
+
+    A record, entity or union referred to from one place only is written inline. One
+    referred to from several places (a field of its own type, or of a type used twice)
+    is written once under `$defs` and referred to by `$ref`: recursive types stay exact,
+    and the schema grows with the number of types, never exponentially.
+    """
+
+    def __init__(self, domain: ir.Domain, roots: list[ir.TypeRef]):
         self.records = {r.name: r for r in domain.records}
         self.entities = {e.name: e for e in domain.entities}
         self.unions = {u.name: u for u in domain.unions}
         self.enums = {e.name: e for e in domain.enums}
+        self.definitions: dict[str, dict] = {}
+        self._shared = self._referred_more_than_once(roots)
 
-    def schema(self, t: ir.TypeRef, depth: int) -> dict[str, Any]:
+    def _fields_of(self, name: str) -> list[ir.FieldDef]:
+        if name in self.unions:
+            return [f for v in self.unions[name].variants for f in v.fields]
+        decl = self.records.get(name) or self.entities.get(name)
+        return decl.fields if decl is not None else []
+
+    def _referred_more_than_once(self, roots: list[ir.TypeRef]) -> set[str]:
+        counts: dict[str, int] = {}
+        pending = [n for t in roots for n in _named_types(t)]
+        while pending:
+            name = pending.pop()
+            counts[name] = counts.get(name, 0) + 1
+            if counts[name] == 1:  # a type's own fields refer to other types once, however often it is used
+                pending += [n for f in self._fields_of(name) for n in _named_types(f.type)]
+        return {name for name, count in counts.items() if count > 1}
+
+    def schema(self, t: ir.TypeRef) -> dict[str, Any]:
         kind = t.kind
         if kind in _SCALAR_SCHEMAS:
             return dict(_SCALAR_SCHEMAS[kind])
@@ -101,19 +127,24 @@ class _SchemaBuilder:
             key = self.entities[t.name].key if t.name in self.entities else "key"
             return {"type": "string", "description": f"The {key} of a {t.name}."}
         if kind == "optional":
-            return {"anyOf": [self.schema(t.args[0], depth), {"type": "null"}]}
+            return {"anyOf": [self.schema(t.args[0]), {"type": "null"}]}
         if kind == "list":
-            return {"type": "array", "items": self.schema(t.args[0], depth + 1)}
+            return {"type": "array", "items": self.schema(t.args[0])}
         if kind == "map":
-            return {"type": "object", "additionalProperties": self.schema(t.args[0], depth + 1)}
-        if kind in ("record", "entity", "union") and depth < MAX_INLINE_DEPTH:
-            return self._named(t.name, depth)
+            return {"type": "object", "additionalProperties": self.schema(t.args[0])}
+        if kind in ("record", "entity", "union"):
+            if t.name not in self._shared:
+                return self._named(t.name)
+            if t.name not in self.definitions:
+                self.definitions[t.name] = {}  # claimed first, so that a recursive type refers to itself
+                self.definitions[t.name] = self._named(t.name)
+            return {"$ref": f"#/$defs/{t.name}"}
         return {}
 
-    def _named(self, name: str, depth: int) -> dict:
+    def _named(self, name: str) -> dict:
         if name in self.unions:
             union = self.unions[name]
-            variants = [self._object(v.fields, depth, (union.tag, v.name)) for v in union.variants]
+            variants = [self._object(v.fields, (union.tag, v.name)) for v in union.variants]
             schema: dict = {"oneOf": variants}
             if union.doc:
                 schema["description"] = union.doc
@@ -121,19 +152,19 @@ class _SchemaBuilder:
         decl = self.records.get(name) or self.entities.get(name)
         if decl is None:
             return {"type": "object"}
-        schema = self._object(decl.fields, depth, None)
+        schema = self._object(decl.fields, None)
         if decl.doc:
             schema["description"] = decl.doc
         return schema
 
-    def _object(self, fields: list[ir.FieldDef], depth: int, tag: tuple[str, str] | None) -> dict:
+    def _object(self, fields: list[ir.FieldDef], tag: tuple[str, str] | None) -> dict:
         properties: dict[str, Any] = {}
         required = []
         if tag is not None:
             properties[tag[0]] = {"const": tag[1]}
             required.append(tag[0])
         for f in fields:
-            schema = self.schema(f.type, depth + 1)
+            schema = self.schema(f.type)
             if f.doc:
                 schema = {**schema, "description": f.doc}
             if f.example is not None:
@@ -142,6 +173,13 @@ class _SchemaBuilder:
             if f.type.kind != "optional":
                 required.append(f.name)
         return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _named_types(t: ir.TypeRef) -> list[str]:
+    """The records, entities and unions a type refers to directly (through lists, maps, optionals)."""
+    if t.kind in ("record", "entity", "union"):
+        return [t.name]
+    return [n for a in t.args for n in _named_types(a)]
 
 
 _SCALAR_SCHEMAS = {

@@ -108,14 +108,25 @@ class ExprCompiler:
             return literal(e.value if isinstance(e.value, str) else str(e.value))
         return f"(lambda: {self.expr(e)})"
 
-    def iterable(self, e: ir.Expr) -> str:
-        """An expression in `for … in HERE`: map views and zip/enumerate stay lazy."""
+    def iterable(self, e: ir.Expr, bounded: bool = False) -> str:
+        """An expression in `for … in HERE`: map views and zip/enumerate stay lazy.
+
+        `bounded` is for a loop whose body may grow lists: each list is iterated
+        only up to the length it had when the loop began (see runtime `bounded`).
+        """
         if isinstance(e, ir.Builtin):
             if e.name in _MAP_VIEWS:
                 return self._map_view(e, as_list=False)
             if e.name in _ITERATORS:
-                return f"{_ITERATORS[e.name]}({self._args(e.args)})"
-        return self.expr(e)
+                args = ", ".join(self._bounded(a) if bounded else self.expr(a) for a in e.args)
+                return f"{_ITERATORS[e.name]}({args})"
+        return self._bounded(e) if bounded else self.expr(e)
+
+    def _bounded(self, e: ir.Expr) -> str:
+        source = self.expr(e)
+        if e.type.kind != "list" or isinstance(e, (ir.ListExpr, ir.Comprehension)):
+            return source  # not a list, or a new one the loop body cannot name
+        return f"_bounded({source})"
 
     # ------------------------------------------------------------ leaves
     def _const(self, e: ir.Const) -> str:
@@ -243,11 +254,11 @@ class ExprCompiler:
         roots = [e.element, e.key, *(l.condition for l in e.loops)]
         # names bound here or by a comprehension nested inside do not exist yet where the clause goes
         bound = {n for loop in e.loops for n in loop.names}
-        bound |= {n for root in roots for node in _walk(root) if isinstance(node, ir.Comprehension)
+        bound |= {n for root in roots for node in walk_expr(root) if isinstance(node, ir.Comprehension)
                   for loop in node.loops for n in loop.names}
         found: list[tuple[str, str]] = []
         for root in roots:
-            for node in _walk(root):
+            for node in walk_expr(root):
                 if (isinstance(node, ir.Builtin) and node.name in _INVARIANT_METHODS and len(node.args) == 1
                         and isinstance(node.args[0], ir.Var) and node.args[0].name not in bound
                         and node.args[0].type.kind in _STRING_KINDS):
@@ -302,6 +313,8 @@ class ExprCompiler:
                 return hoisted
         if name == "len" and len(e.args) == 1 and isinstance(e.args[0], ir.CollectionRef):
             return f"len({self._membership_target(e.args[0])})"  # counting rows reaches none of them
+        if name == "round" and len(e.args) == 2 and not isinstance(e.args[1], ir.Const):
+            return f"_round({self._args(e.args)})"  # a computed precision could make Python's round run for hours
         if name in _FUNCTIONS:
             return f"{_FUNCTIONS[name]}({self._args(e.args)})"
         if name in _ITERATORS:
@@ -348,7 +361,7 @@ class ExprCompiler:
         return f"_value_at(_J, _mark, lambda: {self.expr(e.operand)}, _jcopy)"
 
 
-def _walk(e):
+def walk_expr(e):
     """Every expression node under `e` (inclusive), comprehensions included."""
     if e is None:
         return

@@ -37,7 +37,7 @@ RUNTIME_NAMES = (
     ("_remove", "remove"), ("_sort", "sort"), ("_insert", "insert"), ("_delete", "delete"),
     ("_value_at", "value_at"), ("_jcopy", "jcopy"), ("_copy_flat", "copy_flat"),
     ("_copy_list", "copy_list"), ("_copy_map", "copy_map"), ("_to_json", "to_json"),
-    ("_arithmetic", "arithmetic"),
+    ("_arithmetic", "arithmetic"), ("_round", "round_number"), ("_bounded", "bounded"),
 )
 
 _TEMPLATES = jinja2.Environment(
@@ -57,6 +57,7 @@ class GeneratedModule:
     invariants: dict = field(default_factory=dict)   # collection -> function(row, data)
     copiers: dict = field(default_factory=dict)      # collection -> function(row) -> copy
     goals: dict = field(default_factory=dict)        # task name -> tuple of function(data)
+    invariant_reads: dict = field(default_factory=dict)  # collection -> collections its invariants read
 
     @property
     def filename(self) -> str:
@@ -88,6 +89,7 @@ def generate_source(domain: ir.Domain) -> str:
                       for e in domain.entities],
         invariant_table=[(literal(e.collection), f"check_{identifier(e.name, 'entity name')}")
                          for e in shapes.checked_entities()],
+        invariant_reads_table=[(literal(c), [literal(r) for r in reads]) for c, reads in shapes.invariant_reads()],
         goal_table=goal_table,
     )
 
@@ -147,6 +149,7 @@ def load_module(domain: ir.Domain) -> GeneratedModule:
     module.invariants = dict(namespace["INVARIANTS"])
     module.copiers = dict(namespace["COPIERS"])
     module.goals = dict(namespace["GOALS"])
+    module.invariant_reads = dict(namespace["READS"])
     _CACHE[digest] = module
     return module
 

@@ -9,7 +9,7 @@ so that the caller cannot reach into live state.
 from __future__ import annotations
 
 from .. import ir
-from .exprs import DomainInfo, ExprCompiler, FunctionContext, strip_optional
+from .exprs import DomainInfo, ExprCompiler, FunctionContext, strip_optional, walk_expr
 from .names import identifier, literal, local, spec_comment, type_function
 
 INDENT = "    "
@@ -139,12 +139,36 @@ class Shapes:
             yield u.name, [f for v in u.variants for f in v.fields]
 
     def _mentions(self, t: ir.TypeRef, names: set[str]) -> bool:
-        if t.kind in ("record", "entity", "union"):
-            return t.name in names
-        return any(self._mentions(a, names) for a in t.args)
+        return any(name in names for name in _named_types(t))
 
     def checked_entities(self) -> list[ir.EntityDef]:
         return [e for e in self.info.domain.entities if e.name in self._needs_check]
+
+    def invariant_reads(self) -> list[tuple[str, list[str]]]:
+        """(collection, collections read) for each entity whose checks read whole collections
+        (`self.user_id in users`): a change to those can break rows the call never reached."""
+        domain = self.info.domain
+        own = {d.name: self._collections_read(d.invariants) for d in [*domain.records, *domain.entities]}
+        own.update({u.name: self._collections_read([i for v in u.variants for i in v.invariants])
+                    for u in domain.unions})
+        fields = dict(self._all_fields())
+        out = []
+        for entity in self.checked_entities():
+            reads, seen, pending = set(), set(), [entity.name]
+            while pending:  # the entity and every type its fields hold, transitively
+                name = pending.pop()
+                if name not in seen:
+                    seen.add(name)
+                    reads |= own.get(name, set())
+                    pending += [n for f in fields.get(name, []) for n in _named_types(f.type)]
+            if reads:
+                out.append((entity.collection, sorted(reads)))
+        return out
+
+    def _collections_read(self, invariants: list[ir.Invariant]) -> set[str]:
+        return {self.info.collection(node.entity) for inv in invariants
+                for root in (inv.condition, inv.message) for node in walk_expr(root)
+                if isinstance(node, (ir.CollectionRef, ir.Lookup))}
 
     def checker_functions(self) -> list[dict]:
         out = []
@@ -199,6 +223,13 @@ class Shapes:
                 lines += [INDENT + line for line in body]
                 keyword = "elif"
         return lines
+
+
+def _named_types(t: ir.TypeRef) -> list[str]:
+    """The records, entities and unions a type holds directly (through lists, maps, optionals)."""
+    if t.kind in ("record", "entity", "union"):
+        return [t.name]
+    return [n for a in t.args for n in _named_types(a)]
 
 
 def check_identifiers(domain: ir.Domain) -> None:

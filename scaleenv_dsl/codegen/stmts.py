@@ -55,7 +55,7 @@ class StmtCompiler:
     # ------------------------------------------------------------ bindings and checks
     def _let(self, s: ir.LetStmt, depth: int) -> list[str]:
         name = local(s.name)
-        if s.error is None:
+        if s.error is None or _fails_itself(s.value):
             return [f"{name} = {self.e(s.value)}"]
         return [f"{name} = _require_present({self.e(s.value)}, {self.exprs.message(s.error)})"]
 
@@ -81,6 +81,8 @@ class StmtCompiler:
 
     # ------------------------------------------------------------ changes
     def _assign(self, s: ir.AssignStmt, depth: int) -> list[str]:
+        if s.op not in ("=", "+=", "-="):  # the operator's first character is written into the source
+            raise GenerationError(f"unknown assignment operator {s.op!r}")
         target = s.target
         if isinstance(target, ir.Var):
             return self._assign_local(s)
@@ -170,7 +172,29 @@ class StmtCompiler:
         names = ", ".join(local(n) for n in s.names)
         body = self.block(s.body, depth + 1)
         pad = INDENT * depth
-        return [f"for {names} in {self.exprs.iterable(s.iterable)}:"] + [line[len(pad):] for line in body]
+        iterable = self.exprs.iterable(s.iterable, bounded=_grows_lists(s.body))
+        return [f"for {names} in {iterable}:"] + [line[len(pad):] for line in body]
+
+
+def _grows_lists(stmts: list[ir.Stmt]) -> bool:
+    """Can these statements make a list longer (so that a loop over it might never end)?"""
+    for s in stmts:
+        if isinstance(s, ir.ListOpStmt) and s.op in ("append", "extend"):
+            return True
+        if isinstance(s, ir.AssignStmt) and s.op == "+=" and strip_optional(s.target.type).kind == "list":
+            return True
+        if isinstance(s, ir.IfStmt) and (_grows_lists(s.then) or _grows_lists(s.otherwise)):
+            return True
+        if isinstance(s, ir.ForStmt) and _grows_lists(s.body):
+            return True
+    return False
+
+
+def _fails_itself(e: ir.Expr) -> bool:
+    """A lookup that raises its own `else` message, of a value that cannot be none: `let x = m[k] else …`
+    needs no second test."""
+    return (isinstance(e, (ir.MapGet, ir.Lookup)) and e.error is not None
+            and e.type.kind not in ("optional", "none", "any"))
 
 
 def _is_simple(e: ir.Expr) -> bool:

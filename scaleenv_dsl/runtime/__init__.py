@@ -9,12 +9,12 @@ from .errors import ToolError, invariant_failed, postcondition_failed
 from .journal import append, extend, remove, set_index, set_key, sort, value_at
 from .state import (State, delete, get_touch, insert, is_variant, items_touch, lookup, lookup_touch,
                     map_get, require_present, touch_all, values_touch)
-from .values import copy_flat, copy_list, copy_map, jcopy, to_json
+from .values import bounded, copy_flat, copy_list, copy_map, jcopy, round_number, to_json
 
 __all__ = [
     "arithmetic", "ToolError", "invariant_failed", "postcondition_failed",
     "append", "extend", "remove", "set_index", "set_key", "sort", "value_at",
     "State", "delete", "get_touch", "insert", "is_variant", "items_touch", "lookup", "lookup_touch",
     "map_get", "require_present", "touch_all", "values_touch",
-    "copy_flat", "copy_list", "copy_map", "jcopy", "to_json",
+    "bounded", "copy_flat", "copy_list", "copy_map", "jcopy", "round_number", "to_json",
 ]

@@ -18,6 +18,9 @@ from .errors import RUNTIME, ToolError
 
 MAX_LENGTH = 10_000
 MAX_EXPONENT = 10_000  # `9**9**9` would take eval minutes; no real calculation needs more
+# An integer past 2**100_000 (about 30,000 digits) has no float or text form in Python,
+# and products and powers of such numbers take eval minutes to hours: `(9**9999)**9999`.
+MAX_INT_BITS = 100_000
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
@@ -45,10 +48,21 @@ def _value(node: ast.AST) -> int | float:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return node.value
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        op = type(node.op)
         left, right = _value(node.left), _value(node.right)
-        if isinstance(node.op, ast.Pow) and abs(right) > MAX_EXPONENT and abs(left) not in (0, 1):
+        if op is ast.Pow and abs(right) > MAX_EXPONENT and abs(left) not in (0, 1):
             raise ToolError("the exponent is too large", RUNTIME)
-        return _BINARY[type(node.op)](left, right)
+        if (op is ast.Mult or op is ast.Pow) and type(left) is int and type(right) is int \
+                and _too_large(op, left, right):
+            raise ToolError("the result is too large", RUNTIME)
+        return _BINARY[op](left, right)
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_value(node.operand))
     raise ToolError("invalid arithmetic expression: only numbers, operators and parentheses", RUNTIME)
+
+
+def _too_large(op: type, left: int, right: int) -> bool:
+    """Would an integer product or power exceed MAX_INT_BITS? Known from the operands' sizes."""
+    if op is ast.Mult:
+        return left.bit_length() + right.bit_length() > MAX_INT_BITS + 1
+    return right > 0 and (left.bit_length() - 1) * right > MAX_INT_BITS

@@ -115,7 +115,7 @@ class RowComparer:
                 a, b = expected.get(name), actual.get(name)
                 if a != b:
                     check(a, b, _join(path, name), out)
-            for name in (expected.keys() | actual.keys()) - declared:
+            for name in sorted((expected.keys() | actual.keys()) - declared):  # sorted: reproducible output
                 _exact(expected.get(name), actual.get(name), _join(path, name), out)
         return diff_fields
 
@@ -202,7 +202,7 @@ def _map_diff(value: Diff) -> Diff:
     def diff(expected, actual, path, out):
         if not (isinstance(expected, dict) and isinstance(actual, dict)):
             return _exact(expected, actual, path, out)
-        for key in expected.keys() | actual.keys():
+        for key in sorted(expected.keys() | actual.keys()):  # sorted: reproducible output
             a, b = expected.get(key), actual.get(key)
             if a != b:
                 if a is None or b is None:
@@ -210,7 +210,6 @@ def _map_diff(value: Diff) -> Diff:
                 else:
                     value(a, b, _join(path, key), out)
     return diff
-
 
 
 def path_text(path: tuple) -> str:

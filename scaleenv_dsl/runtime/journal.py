@@ -20,6 +20,7 @@ _INSERT = 2     # (INSERT, list, index, value): undo a remove
 _CONTENTS = 3   # (CONTENTS, list, items): undo a sort
 _EXTEND = 4     # (EXTEND, list, length, items): inverse of TRUNCATE
 _POP = 5        # (POP, list, index): inverse of INSERT
+_RESTORE = 6    # (RESTORE, dict, key, value, index): undo a deleted entry, at its old position
 
 
 # ---------------------------------------------------------------- changes, journaled
@@ -61,7 +62,13 @@ def sort(journal: list, items: list) -> None:
 
 
 def delete_key(journal: list, container: dict, key) -> None:
-    journal.append((_SET, container, key, container[key]))
+    """`delete coll[key]`. Iteration order is observable (`find`, `keys()`), so the undo
+    must put the entry back where it was, not at the end: its index is recorded."""
+    value = container[key]
+    index = len(container) - 1
+    if next(reversed(container)) != key:  # deleting the last entry needs no search
+        index = list(container).index(key)
+    journal.append((_RESTORE, container, key, value, index))
     del container[key]
 
 
@@ -98,10 +105,24 @@ def _undo(entry: tuple) -> tuple:
     if op == _POP:
         _, items, index = entry
         return (_INSERT, items, index, items.pop(index))
+    if op == _RESTORE:
+        _, container, key, value, index = entry
+        _insert_entry(container, key, value, index)
+        return (_SET, container, key, MISSING)
     _, items, contents = entry
     current = items[:]
     items[:] = contents
     return (_CONTENTS, items, current)
+
+
+def _insert_entry(container: dict, key, value, index: int) -> None:
+    if index >= len(container):
+        container[key] = value
+        return
+    entries = list(container.items())
+    entries.insert(index, (key, value))
+    container.clear()  # the same dict object: other journal entries hold it
+    container.update(entries)
 
 
 def rollback(journal: list, mark: int) -> None:

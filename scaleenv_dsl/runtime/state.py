@@ -14,14 +14,15 @@ from .journal import MISSING, delete_key, set_key
 
 
 class State:
-    __slots__ = ("data", "journal", "call_touched", "touched", "touched_all")
+    __slots__ = ("data", "journal", "call_touched", "call_touched_all", "touched", "touched_all")
 
     def __init__(self, data: dict):
         self.data = data
         self.journal: list = []
         self.call_touched: list = []          # (collection, key) reached by the running call
+        self.call_touched_all: set = set()    # collections the running call handled whole
         self.touched: set = set()             # (collection, key) reached since the last reset
-        self.touched_all: set = set()         # collections handed out whole to a writing tool
+        self.touched_all: set = set()         # collections handed out whole to a writing tool since then
 
 
 def _message(message) -> str:
@@ -80,7 +81,7 @@ def items_touch(state: State, collection: str):
 
 def touch_all(state: State, collection: str) -> dict:
     """A whole collection used as a value by a writing tool: every row may change."""
-    state.touched_all.add(collection)
+    state.call_touched_all.add(collection)
     return state.data[collection]
 
 

@@ -17,6 +17,7 @@ from .values import jcopy
 MAX_DEPTH = 32
 MAX_NODES = 10_000
 MAX_STRING = 100_000
+MAX_INTEGER = 2 ** 53 - 1  # the language's bound on numbers: beyond it JSON does not hold an integer exactly
 
 Validator = Callable[[object], object]
 
@@ -38,8 +39,9 @@ class ArgumentError(Exception):
 def json_kind(value) -> str:
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "a list", tuple: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    name = type(value).__name__
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "an object"}.get(type(value), ("an " if name[:1].lower() in "aeiou" else "a ") + name)
 
 
 def _fail(expected: str, value):
@@ -77,9 +79,11 @@ def check_str(v):
 
 def check_int(v):
     if type(v) is not int:
-        if type(v) is float and v.is_integer():
-            return int(v)  # 3.0 from a JSON encoder that writes every number as a float
-        _fail("an integer", v)
+        if type(v) is not float or not v.is_integer():
+            _fail("an integer", v)
+        v = int(v)  # 3.0 from a JSON encoder that writes every number as a float
+    if not -MAX_INTEGER <= v <= MAX_INTEGER:
+        raise ArgumentError(f"expected an integer within ±{MAX_INTEGER}")
     return v
 
 
@@ -91,6 +95,11 @@ def check_float(v):
         return v
     if t is not int:
         _fail("a number", v)
+    if not -MAX_INTEGER <= v <= MAX_INTEGER:  # 1e20 written without a point: a float, as a float would be
+        try:
+            return float(v)
+        except OverflowError:
+            raise ArgumentError("expected a finite number") from None
     return v
 
 
@@ -172,7 +181,8 @@ class ValidatorFactory:
         def check_union(v):
             if type(v) is not dict:
                 _fail("an object", v)
-            variant = variants.get(v.get(union.tag))
+            tag = v.get(union.tag)
+            variant = variants.get(tag) if type(tag) is str else None
             if variant is None:
                 raise ArgumentError(f"'{union.tag}' must be one of {names}")
             return variant(v)
@@ -316,6 +326,6 @@ class ArgumentBinder:
             except ArgumentError as err:
                 raise ArgumentError(err.render(name)) from None
         if found != len(arguments):
-            extra = sorted(str(k) for k in arguments if k not in self.names)
-            raise ArgumentError(f"unexpected argument '{extra[0][:100]}'")
+            extra = min(str(k) for k in arguments if k not in self.names)  # the first in order, without a sort
+            raise ArgumentError(f"unexpected argument '{extra[:100]}'")
         return out

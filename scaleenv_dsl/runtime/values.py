@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import marshal
+from itertools import islice
 
 _CONTAINERS = (dict, list, tuple)
 
@@ -50,6 +51,28 @@ def copy_flat(value):
 def to_json(value) -> str:
     """`to_json(x)`: Python's `json.dumps(x, sort_keys=True)`."""
     return json.dumps(value, sort_keys=True)
+
+
+def round_number(x, ndigits):
+    """`round(x, n)` with a computed `n`: Python's result, without Python's cost.
+
+    For an integer `x` and a negative `n`, Python computes 10 ** -n, which takes
+    hours for an `n` near -2**53. Once 10 ** -n exceeds twice |x| the answer is 0,
+    so that case is answered without the power.
+    """
+    if isinstance(x, int) and isinstance(ndigits, int) and -ndigits > x.bit_length():
+        return 0  # 10 ** -n > 2 ** bit_length > |x|, and halves round to the even 0
+    return round(x, ndigits)
+
+
+def bounded(items: list):
+    """A list's own iterator, stopped after the length the list has now.
+
+    `for x in xs` in a spec must end even if its body appends to `xs` (in Python
+    it would not). Before that point this is Python's iteration exactly,
+    removals during the loop included.
+    """
+    return islice(items, len(items))
 
 
 # ---------------------------------------------------------------- comparison
@@ -101,4 +124,5 @@ def rows_equal(a, b) -> bool:
     return False
 
 
-__all__ = ["jcopy", "deep_copy", "copy_list", "copy_map", "copy_flat", "to_json", "json_equal", "rows_equal"]
+__all__ = ["jcopy", "deep_copy", "copy_list", "copy_map", "copy_flat", "to_json", "round_number", "bounded",
+           "json_equal", "rows_equal"]

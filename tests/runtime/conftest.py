@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,19 @@ def env(shop):
 @pytest.fixture(scope="session")
 def library():
     return load_domain("library")
+
+
+@pytest.fixture
+def make_domain(tmp_path):
+    """A domain compiled from spec text (after a standard header) and its data."""
+    def make(spec: str, data: dict, name: str = "probe"):
+        folder = tmp_path / name
+        folder.mkdir()
+        header = f'domain {name} {{\n  description "A probe."\n  data "{name}.json"\n}}\n'
+        (folder / f"{name}.sedl").write_text(header + spec, encoding="utf-8")
+        (folder / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+        return load_domain(folder / f"{name}.sedl")
+    return make
 
 
 def full_changes(env) -> dict:

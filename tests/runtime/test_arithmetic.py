@@ -56,3 +56,17 @@ def test_bounded_nesting_length_and_exponents():
     assert arithmetic("1 ** 99999999") == 1
     with pytest.raises(ToolError):
         arithmetic(5)
+
+
+@pytest.mark.parametrize("text", ["(9 ** 9999) ** 300", "(2 ** 10000) ** 10000", " * ".join(["9 ** 9999"] * 40)])
+def test_integers_too_large_to_compute_quickly_are_refused(text):
+    # each operand passes the exponent bound, but the value would have millions of digits:
+    # eval would spend seconds to hours on it, and no number this size converts to float or text
+    with pytest.raises(ToolError) as err:
+        arithmetic(text)
+    assert err.value.message == "the result is too large"
+
+
+def test_large_but_reasonable_integers_are_computed_like_python():
+    for text in ("9 ** 9999", "2 ** 10000 * 3", "(10 ** 300) ** 10"):
+        assert arithmetic(text) == python_eval(text)

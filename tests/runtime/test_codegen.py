@@ -122,3 +122,20 @@ def test_spec_comments_are_one_safe_line():
     loc = ir.Loc(file="dir/evil\nimport os #.sedl", line=3, column=1)
     comment = spec_comment(loc)
     assert "\n" not in comment and comment == "# spec: evil_import_os__.sedl:3"
+
+
+@pytest.mark.parametrize("op", ["*=", ";=", "\n=", "+", ""])
+def test_generator_rejects_unknown_assignment_operators(shop, op):
+    tool = next(t for t in shop.ir.tools if t.name == "add_line")
+    index, assign = next((i, s) for i, s in enumerate(tool.body) if isinstance(s, ir.AssignStmt))
+    body = list(tool.body)
+    body[index] = replace(assign, op=op)
+    with pytest.raises(GenerationError):
+        generate_source(replace(shop.ir, tools=[replace(tool, body=body)]))
+    rename = next(t for t in shop.ir.tools if t.name == "rename")
+    index, assign = next((i, s) for i, s in enumerate(rename.body)
+                         if isinstance(s, ir.AssignStmt) and isinstance(s.target, ir.Var))
+    body = list(rename.body)
+    body[index] = replace(assign, op=op)
+    with pytest.raises(GenerationError):
+        generate_source(replace(shop.ir, tools=[replace(rename, body=body)]))

@@ -44,6 +44,28 @@ def test_bad_overlay_is_rejected(env):
         env.reset(initial={"orders": ["o1"]})
 
 
+@pytest.mark.parametrize("initial", [
+    {"orders": {"o1": {"status": "lost"}}},
+    {"orders": {"o1": {"lines": [{"sku": "a", "qty": 1, "price": 1.0, "extra": ["x"]}]}}},
+    {"orders": {"o1": {"total": "ten"}}},
+    {"customers": {"c1": {"wallets": {"w": {"kind": "cash", "id": "w"}}}}},
+    {"nowhere": {"k": {}}},
+])
+def test_an_overlay_that_does_not_fit_the_schema_is_refused_before_anything_changes(env, initial):
+    env.call("add_line", {"order_id": "o1", "sku": "k", "qty": 1, "price": 1.0})
+    before = env.state()
+    with pytest.raises(ValueError):
+        env.reset(initial=initial)
+    assert env.state() == before
+
+
+def test_values_read_from_an_overlay_row_are_copies(env):
+    env.reset(initial={"orders": {"o1": {"lines": [{"sku": "a", "qty": 1, "price": 1.0}]}}})
+    order = env.call("get_order", {"order_id": "o1"}).value
+    order["lines"][0]["qty"] = 50
+    assert env.state()["orders"]["o1"]["lines"][0]["qty"] == 1
+
+
 # ---------------------------------------------------------------- state and copies
 
 def test_state_and_dump_round_trip_the_data_file(shop, env):
@@ -112,6 +134,18 @@ def test_envs_are_independent(shop):
      "argument 'lines[0]': Line has no field 'x'"),
     ("replace_lines", {"order_id": "o1", "lines": [], "weights": {"a": "heavy"}},
      "argument 'weights['a']': expected a number, got a string"),
+    ("set_wallet", {"customer_id": "c1", "wallet": {"kind": ["card"], "id": "x"}},
+     "argument 'wallet': 'kind' must be one of 'card', 'credit'"),
+    ("set_wallet", {"customer_id": "c1", "wallet": {"kind": {"a": 1}, "id": "x"}},
+     "argument 'wallet': 'kind' must be one of 'card', 'credit'"),
+    ("set_history", {"order_id": "o1", "entries": ("a", "b")}, "argument 'entries': expected a list, got a tuple"),
+    ("nth_line", {"order_id": "o1", "index": 2 ** 53}, "argument 'index': expected an integer within ±9007199254740991"),
+    ("nth_line", {"order_id": "o1", "index": -10 ** 5000},
+     "argument 'index': expected an integer within ±9007199254740991"),
+    ("add_line", {"order_id": "o1", "sku": "k", "qty": 10 ** 30, "price": 1.0},
+     "argument 'qty': expected an integer within ±9007199254740991"),
+    ("nth_line", {"order_id": "o1", "index": 1e300}, "argument 'index': expected an integer within ±9007199254740991"),
+    ("divide", {"a": 10 ** 400, "b": 1}, "argument 'a': expected a finite number"),
 ])
 def test_bad_arguments_are_structured_errors_and_change_nothing(env, tool, arguments, message):
     before = env.state()
@@ -119,6 +153,25 @@ def test_bad_arguments_are_structured_errors_and_change_nothing(env, tool, argum
     assert not result.ok
     assert result.error.kind in ("invalid_arguments", "unknown_tool")
     assert result.error.message == message
+    assert env.state() == before
+
+
+class _Unprintable:
+    def __str__(self):
+        raise RuntimeError("no text")
+
+    __repr__ = __str__
+
+
+@pytest.mark.parametrize("tool, arguments", [
+    (_Unprintable(), {}), ("get_order", {_Unprintable(): 1}), ("get_order", {"order_id": "o1", _Unprintable(): 1}),
+    ("get_order", {"order_id": _Unprintable()}), ("set_wallet", {"customer_id": "c1", "wallet": _Unprintable()}),
+    ("set_history", {"order_id": "o1", "entries": [_Unprintable()]}), ("get_order", b'{"order_id": "o1"}'),
+])
+def test_calls_with_odd_objects_never_raise(env, tool, arguments):
+    before = env.state()
+    result = env.call(tool, arguments)
+    assert not result.ok and result.error.kind in ("invalid_arguments", "unknown_tool")
     assert env.state() == before
 
 
@@ -197,6 +250,33 @@ def test_goal_only_reward(shop, env):
     assert (result.reward, result.checked, result.differences) == (1.0, ["goal"], [])
 
 
+def test_reward_differences_are_copies_not_live_or_initial_data(shop, env):
+    assert env.call("drop_order", {"order_id": "o2"}).ok
+    assert env.call("add_line", {"order_id": "o1", "sku": "z", "qty": 1, "price": 1.0}).ok
+    result = env.reward({"changed": {"orders": {"o1": {"order_id": "o1"}}}, "removed": {}})
+    for difference in result.differences:
+        for value in (difference["expected"], difference["actual"]):
+            if isinstance(value, dict):
+                value["status"] = "tampered"
+            elif isinstance(value, list):
+                value.append("tampered")
+    assert "tampered" not in env.dump()
+    assert "tampered" not in json.dumps(shop.initial_data())
+    env.reset()
+    assert env.changes() == {"changed": {}, "removed": {}}
+    assert "tampered" not in json.dumps(shop.env().state())
+
+
+def test_reward_differences_of_a_task_do_not_reach_its_cached_goal_state(shop, env):
+    env.reset("pay_with_credit")
+    first = env.reward()
+    for difference in first.differences:
+        if isinstance(difference["expected"], list):
+            difference["expected"].append("tampered")
+    assert env.reward().differences == shop.env().reset("pay_with_credit").reward().differences
+    assert "tampered" not in json.dumps(env.reward().differences)
+
+
 def test_reward_against_expected_changes_uses_field_policies(env):
     original = env.state()["customers"]["c1"]
     expected_row = dict(original, name="  ada LOVELACE ", tags=["vip"], note="something else")
@@ -243,3 +323,18 @@ def test_load_domain_errors_carry_diagnostics(tmp_path):
         load_domain("no_such_domain_anywhere")
     with pytest.raises(DomainLoadError):
         load_domain(tmp_path / "missing.sedl")
+
+
+def test_reward_differences_come_in_a_reproducible_order(make_domain):
+    domain = make_domain('''
+record Price { amount: float compare tolerance 0.01 }
+entity Shop in shops key shop_id else "Shop not found" {
+  shop_id: str
+  prices: map[str, Price]
+}
+''', {"shops": {"s": {"shop_id": "s", "prices": {}}}})
+    env = domain.env()
+    keys = [f"p{n}" for n in (17, 3, 25, 11, 8, 30, 14, 21, 5, 27, 19, 12, 9, 24, 6, 16, 29, 10, 22, 4)]
+    row = {"shop_id": "s", "prices": {k: {"amount": 1.0} for k in keys}, "x1": 1, "x2": 2, "x3": 3, "x4": 4}
+    fields = [d["field"] for d in env.reward({"changed": {"shops": {"s": row}}}).differences]
+    assert fields == [f"prices.{k}" for k in sorted(keys)] + ["x1", "x2", "x3", "x4"]

@@ -43,6 +43,19 @@ def test_rollback_restores_exactly():
         assert data == middle
         journal.rollback(log, 0)
         assert data == before and log == []
+        assert [list(row) for row in data.values()] == [list(row) for row in before.values()]  # key order too
+
+
+def test_undoing_a_delete_restores_the_key_order():
+    for key in "abcd":
+        data = {k: k.upper() for k in "abcd"}
+        log: list = []
+        journal.delete_key(log, data, key)
+        journal.set_key(log, data, "e", "E")
+        assert journal.value_at(log, 0, lambda: list(data), list) == list("abcd")
+        assert list(data) == [k for k in "abcde" if k != key]
+        journal.rollback(log, 0)
+        assert list(data.items()) == [(k, k.upper()) for k in "abcd"]
 
 
 def test_value_at_reads_the_past_and_leaves_the_present():
