@@ -231,8 +231,9 @@ class Comprehension(ExprBase):
 class Builtin(ExprBase):
     """A call of a built-in function or method, resolved by the checker.
 
-    `name` is the canonical name from scaleenv_dsl.check.builtins (e.g. "len",
-    "round", "lower", "keys", "list.count"); `args` includes the receiver of a
+    `name` is the canonical name given by scaleenv_dsl.check.calls: a function's
+    own name ("len", "round") or a method's, qualified by its receiver
+    ("str.lower", "map.keys", "list.count"); `args` includes the receiver of a
     method call first.
     """
     kind: Literal["builtin"] = "builtin"
@@ -289,7 +290,8 @@ class RequireStmt(StmtBase):
 
 @node
 class AssignStmt(StmtBase):
-    """`target op value`. Targets are a local (`Var`), a field (`GetField`) or a map entry (`MapGet`)."""
+    """`target op value`. Targets are a local (`Var`), a field (`GetField`), a map entry (`MapGet`)
+    or a list item (`ListIndex`)."""
     kind: Literal["assign"] = "assign"
     target: Expr
     op: Literal["=", "+=", "-="]
@@ -332,7 +334,7 @@ class ReturnStmt(StmtBase):
 
 @node
 class EnsuresStmt(StmtBase):
-    """A postcondition, checked when the tool returns; failing it is a spec bug, not a user error."""
+    """A postcondition, checked where it stands; failing it is a spec bug, not a user error."""
     kind: Literal["ensures"] = "ensures"
     condition: Expr
     message: Expr | None = None

@@ -53,3 +53,34 @@ def test_the_checker_does_not_import_backends():
         for name in _imports(path):
             parts = name.lstrip(".").split(".")
             assert parts[0] not in backends, f"{path.name} imports {name}"
+
+
+def _internal_imports(path: Path) -> set[str]:
+    """The package modules `path` imports, by their first name under scaleenv_dsl."""
+    stage_depth = len(path.relative_to(PACKAGE).parts) - 1
+    out = set()
+    for name in _imports(path):
+        level = len(name) - len(name.lstrip("."))
+        if level == 0:
+            if name.startswith("scaleenv_dsl."):
+                out.add(name.split(".")[1])
+            continue
+        parts = name.lstrip(".").split(".")
+        if level > stage_depth and parts[0]:  # `..x` from a sub-package, `.x` from a top-level module
+            out.add(parts[0])
+    return out
+
+
+def test_the_front_end_imports_only_earlier_stages():
+    earlier = {
+        "diagnostics": set(),
+        "ast": {"diagnostics"},
+        "ir": set(),
+        "parse": {"ast", "diagnostics", "resources"},
+        "check": {"ast", "diagnostics", "ir", "parse"},
+    }
+    for stage, allowed in earlier.items():
+        files = [PACKAGE / f"{stage}.py"] if (PACKAGE / f"{stage}.py").exists() else list((PACKAGE / stage).rglob("*.py"))
+        for path in files:
+            extra = _internal_imports(path) - allowed - {stage}
+            assert not extra, f"{path.relative_to(PACKAGE)} imports {sorted(extra)}"

@@ -45,6 +45,9 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
         return _aggregate(c, node, name, scope)
     if name in FUNCTIONS:
         return _function(c, node, name, scope)
+    if name in AGGREGATES:  # `count` and `find` exist only over a generator
+        return c.error("wrong-arguments", f"`{name}` takes a generator", node.span,
+                       f"write `{name}(x for x in xs if …)`")
     if name == "old":
         return _old(c, node, scope)
     if c.symbols.is_type(name) and name not in ("str", "int", "float", "bool"):
@@ -72,7 +75,7 @@ def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     if result is None:
         return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
     e = ir.Builtin(type=result, name=name, args=args, loc=loc(node.span))
-    if name in ("zip", "enumerate", "sorted"):
+    if name in ("zip", "enumerate"):  # their tuples share the lists' items
         e = c._with_origin(e, frozenset().union(*(c.origin(a) for a in args)))
     return e
 
@@ -114,13 +117,20 @@ def _min_max(c, node, args):
         element = T.element_type(args[0].type)
         if element is None:
             return _bad(c, node.args[0], "`min`/`max` of one argument needs a list")
-        return element
+        return _orderable(c, node.args[0], element)
     joined = args[0].type
     for arg_node, arg in zip(node.args[1:], args[1:]):
         joined = T.unify(joined, arg.type)
         if joined is None:
             return _bad(c, arg_node, "`min`/`max` compare values of one type")
-    return joined
+    return _orderable(c, node, joined)
+
+
+def _orderable(c, node, t: ir.TypeRef) -> ir.TypeRef | None:
+    if T.is_orderable(t):
+        return t
+    return _bad(c, node, f"`min`/`max` order numbers or strings, not `{t}`",
+                "check optionals first" if t.kind == "optional" else "compare a field: `min(x.price for x in xs)`")
 
 
 def _sum(c, node, args):
@@ -140,7 +150,7 @@ def _any_all(c, node, args):
 
 def _sorted(c, node, args):
     element = T.element_type(args[0].type)
-    if element is None or not (T.is_numeric(element) or T.is_stringlike(element)):
+    if element is None or not T.is_orderable(element):
         return _bad(c, node.args[0], f"`sorted` needs a list of strings or numbers, not `{args[0].type}`")
     return args[0].type
 
@@ -212,19 +222,22 @@ def _aggregate(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
 
 def _aggregate_type(c, gen: ast.Generator, name: str, element: ir.Expr) -> ir.TypeRef:
     t = element.type
-    if name in ("any", "all", "count"):
-        if t.kind not in ("bool", "any") and name != "count":
+    if name == "count":  # a bool element counts when true; any other, every element past the filters
+        return ir.INT
+    if name in ("any", "all"):
+        if t.kind not in ("bool", "any"):
             c.error("type-mismatch", f"`{name}` needs conditions, this is `{t}`", gen.element.span)
-        if name == "count" and t.kind not in ("bool", "any"):
-            # count(x for x in xs if c) counts the elements that pass the filter
-            return ir.INT
-        return ir.INT if name == "count" else ir.BOOL
+        return ir.BOOL
     if name == "sum":
         if not T.is_numeric(t):
             c.error("type-mismatch", f"`sum` adds numbers, this is `{t}`", gen.element.span)
         return t if t.kind in T.NUMERIC else ir.FLOAT
     if name == "find":
         return ir.optional(t)
+    if not T.is_orderable(t):
+        c.error("type-mismatch", f"`{name}` orders numbers or strings, this is `{t}`", gen.element.span,
+                f"order by a field: `{name}(x.price for x in xs)`")
+        return ir.ANY
     return t
 
 

@@ -20,13 +20,16 @@ def construct(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     kind = "entity" if name in symbols.entities else "record"
     fields = symbols.fields.get(name, {})
     values = _field_values(c, node, name, fields, scope)
-    return ir.Construct(type=ir.TypeRef(kind=kind, name=name), fields=values, loc=loc(node.span))
+    return _built(c, ir.Construct(type=ir.TypeRef(kind=kind, name=name), fields=values, loc=loc(node.span)))
 
 
 def _construct_union(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     union = c.symbols.unions[name]
     tag = union.tag.name
-    tag_arg = next((k for k in node.kwargs if k.name.name == tag), None)
+    tag_args = [k for k in node.kwargs if k.name.name == tag]
+    tag_arg = tag_args[0] if tag_args else None
+    for again in tag_args[1:]:
+        c.error("duplicate-option", f"the field `{tag}` is given twice", again.name.span)
     variants = c.symbols.variant_fields.get(name, {})
     if tag_arg is None or not isinstance(tag_arg.value, ast.Str):
         return c.error("wrong-arguments", f"building a `{name}` names its variant: `{tag}=\"…\"`",
@@ -35,10 +38,17 @@ def _construct_union(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     if variant not in variants:
         return c.error("unknown-variant", f'`{name}` has no variant "{variant}"', tag_arg.value.span,
                        did_you_mean(variant, variants) or "its variants are " + ", ".join(variants))
-    rest = ast.Call(node.span, node.func, (), tuple(k for k in node.kwargs if k is not tag_arg))
+    rest = ast.Call(node.span, node.func, (), tuple(k for k in node.kwargs if k.name.name != tag))
     values = _field_values(c, rest, f"{name}.{variant}", variants[variant], scope)
-    return ir.Construct(type=ir.TypeRef(kind="union", name=name), variant=variant, fields=values,
-                        loc=loc(node.span))
+    return _built(c, ir.Construct(type=ir.TypeRef(kind="union", name=name), variant=variant, fields=values,
+                                  loc=loc(node.span)))
+
+
+def _built(c, e: ir.Construct) -> ir.Expr:
+    """The value shares its fields' lists and records with the rows they came from (not with
+    parameters: a parameter never reaches the state, and the new value's own fields may change)."""
+    origin = frozenset(o for o in c.shared_origin(e.fields.values()) if not o.startswith("@"))
+    return c._with_origin(e, origin)
 
 
 def _field_values(c, node: ast.Call, what: str, fields: dict[str, ir.FieldDef], scope: Scope) -> dict[str, ir.Expr]:

@@ -147,9 +147,12 @@ class DataValidator:
             self.refs.append((path, t.name, value))
 
     def _dangling_refs(self, data: dict) -> None:
-        collections = {e.name: data.get(e.collection) or {} for e in self.entities}
+        collections = {e.name: data.get(e.collection, {}) for e in self.entities}
         for path, entity, key in self.refs:
-            if key not in collections.get(entity, {}):
+            rows = collections.get(entity)
+            if not isinstance(rows, dict):
+                continue  # the collection itself is reported: it is not an object of rows
+            if key not in rows:
                 self._problem(path, f"{json.dumps(key)} refers to no `{entity}`",
                               "add that row, or fix the reference")
                 if len(self.problems) >= MAX_REPORTED:

@@ -10,7 +10,7 @@ from .exprs import ExprChecker, Mode
 from .data import DataValidator
 from .loader import resolve_inside
 from .options import NotLiteral, literal_value, value_fits
-from .scope import Scope
+from .scope import Scope, VarInfo
 from .symbols import Symbols, loc
 
 DOMAIN_ENTRIES = ("description", "policy", "data")
@@ -100,8 +100,7 @@ def _invariants(checker: ExprChecker, decls, self_type: ir.TypeRef, variant: str
     return out
 
 
-def _self_var(t: ir.TypeRef, inv: ast.InvariantDecl):
-    from .scope import VarInfo
+def _self_var(t: ir.TypeRef, inv: ast.InvariantDecl) -> VarInfo:
     return VarInfo(t, frozenset(), "self", inv.span)
 
 
@@ -189,6 +188,9 @@ def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef]) -
         if name not in params:
             symbols.error("unknown-argument", f"`{tool.name}` has no parameter `{name}`", arg.name.span,
                           did_you_mean(name, params) or "")
+            continue
+        if name in arguments:
+            symbols.error("duplicate-option", f"the argument `{name}` is given twice", arg.name.span, "keep one")
             continue
         try:
             value = literal_value(arg.value)

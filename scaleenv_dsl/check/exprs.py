@@ -8,13 +8,15 @@ mistake yields one diagnostic rather than a cascade.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from .. import ast, ir
-from ..diagnostics import Diagnostic, Label, Span, did_you_mean
+from ..diagnostics import Diagnostic, Label, Severity, Span, did_you_mean
 from . import types as T
 from .scope import Facts, NO_FACTS, Path, Scope, VarInfo
 from .symbols import Symbols, loc
 
+INT_HOLDS_NO_FLOAT = "an `int` holds no fractions: convert with `int(x)` or `round(x)`, or start a local at `0.0`"
 LITERAL_HINTS = {"True": "true", "False": "false", "None": "none", "null": "none", "nil": "none",
                  "this": "self", "len_": "len"}
 
@@ -49,7 +51,9 @@ class ExprChecker:
         self.symbols = symbols
         self.effects = effects or Effects()
         self.mode = mode or Mode()
-        self.origins: dict[int, frozenset[str]] = {}
+        # where each value that is part of a row (or a parameter) lives, by node identity; the node is
+        # held too, so that a node dropped on an error path cannot pass its id, and origin, to a new one
+        self.origins: dict[int, tuple[ir.Expr, frozenset[str]]] = {}
 
     # ------------------------------------------------------------ reporting
     def error(self, code: str, message: str, span: Span, help: str = "", labels=()) -> ir.Expr:
@@ -57,16 +61,29 @@ class ExprChecker:
         return ir.Const(type=ir.ANY, value=None, loc=loc(span))
 
     def warn(self, code: str, message: str, span: Span, help: str = "") -> None:
-        from ..diagnostics import Severity
         self.symbols.diagnostics.append(Diagnostic(code, message, span, help, Severity.WARNING))
 
     def origin(self, e: ir.Expr) -> frozenset[str]:
-        return self.origins.get(id(e), frozenset())
+        entry = self.origins.get(id(e))
+        return entry[1] if entry is not None and entry[0] is e else frozenset()
 
     def _with_origin(self, e: ir.Expr, origin: frozenset[str]) -> ir.Expr:
         if origin:
-            self.origins[id(e)] = origin
+            self.origins[id(e)] = (e, origin)
         return e
+
+    def shared_origin(self, parts: Iterable[ir.Expr]) -> frozenset[str]:
+        """Where the parts of a new list, map or record live.
+
+        The container is new but its parts are not: Python shares them, so a
+        change through `[row.item][0]` or `Item(tags=row.tags).tags` changes
+        the row. Strings and numbers cannot be changed in place and add nothing.
+        """
+        origin: frozenset[str] = frozenset()
+        for part in parts:
+            if T.strip_optional(part.type).kind not in T.IMMUTABLE:
+                origin |= self.origin(part)
+        return origin
 
     # ------------------------------------------------------------ entry points
     def expr(self, node, scope: Scope) -> ir.Expr:
@@ -101,6 +118,8 @@ class ExprChecker:
     def _mismatch_hint(self, got: ir.TypeRef, expected: ir.TypeRef) -> str:
         if got.kind == "optional" and T.assignable(got.args[0], expected):
             return "the value may be `none`: check `x is not none` first, or bind it with `let x = … else \"message\"`"
+        if got.kind == "float" and expected.kind == "int":
+            return INT_HOLDS_NO_FLOAT
         if got.kind in T.NUMERIC and expected.kind == "str":
             return "convert it with `str(x)`"
         if got.kind == "str" and expected.kind in T.NUMERIC:
@@ -108,8 +127,15 @@ class ExprChecker:
         return f"give a value of type `{expected}`"
 
     def check_enum_literal(self, node, e: ir.Expr, expected: ir.TypeRef) -> None:
+        """String literals meeting an enum must be its values, also in a conditional's branches or a list."""
         expected = T.strip_optional(expected)
-        if expected.kind == "enum" and isinstance(e, ir.Const) and isinstance(e.value, str):
+        if isinstance(e, ir.Conditional) and isinstance(node, ast.Conditional):
+            self.check_enum_literal(node.then, e.then, expected)
+            self.check_enum_literal(node.otherwise, e.otherwise, expected)
+        elif expected.kind == "list" and isinstance(e, ir.ListExpr) and isinstance(node, ast.ListDisplay):
+            for item_node, item in zip(node.items, e.items):
+                self.check_enum_literal(item_node, item, expected.args[0])
+        elif expected.kind == "enum" and isinstance(e, ir.Const) and isinstance(e.value, str):
             values = [v.value for v in self.symbols.enums[expected.name].values]
             if e.value not in values:
                 self.error("invalid-enum-value", f'"{e.value}" is not a value of `{expected.name}`', node.span,
@@ -141,9 +167,9 @@ class ExprChecker:
         return self._unknown_name(node, scope)
 
     def _unknown_name(self, node: ast.Name, scope: Scope) -> ir.Expr:
-        if node.id in LITERAL_HINTS:
-            return self.error("unknown-name", f"`{node.id}` is not defined", node.span,
-                              f"write `{LITERAL_HINTS[node.id]}`")
+        hint = LITERAL_HINTS.get(node.id)
+        if hint is not None and (hint != "self" or scope.lookup("self") is not None):  # `self` is in invariants only
+            return self.error("unknown-name", f"`{node.id}` is not defined", node.span, f"write `{hint}`")
         if node.id in self.symbols.entities:
             coll = self.symbols.entities[node.id].collection.name
             return self.error("unknown-name", f"`{node.id}` is an entity, not a value", node.span,
@@ -157,7 +183,8 @@ class ExprChecker:
         obj = self.expr(node.obj, scope)
         return self.field_access(node, obj, node.attr, scope)
 
-    def field_access(self, node, obj: ir.Expr, attr: ast.Ident, scope: Scope) -> ir.Expr:
+    def field_access(self, node, obj: ir.Expr, attr: ast.Ident, scope: Scope, narrow: bool = True) -> ir.Expr:
+        """`obj.attr`. An assignment target is not narrowed: it takes any value of the declared type."""
         t = obj.type
         if t.kind == "any":
             return ir.GetField(type=ir.ANY, obj=obj, name=attr.name, loc=loc(node.span))
@@ -168,7 +195,7 @@ class ExprChecker:
         if field_type is None:
             return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
         path = path_of(node)
-        narrowed = scope.present_type(path) if path else None
+        narrowed = scope.present_type(path) if path and narrow else None
         e = ir.GetField(type=narrowed or field_type, obj=obj, name=attr.name, loc=loc(node.span))
         origin = frozenset(o if "." in o or o.startswith("@") else f"{o}.{attr.name}" for o in self.origin(obj))
         for o in origin:
@@ -225,7 +252,7 @@ class ExprChecker:
         key = self.expr(node.key, scope)
         t = obj.type
         if isinstance(obj, ir.CollectionRef):
-            self._key(node.key, key, "a row key")
+            self._row_key(node, key, obj.entity)
             if error is None:
                 self.effects.add_error(self.symbols.entities[obj.entity].not_found.value)
             e = ir.Lookup(type=_row(obj.entity), entity=obj.entity, key=key, error=error, loc=loc(node.span))
@@ -250,6 +277,13 @@ class ExprChecker:
         return self.error("not-indexable", f"`{t}` cannot be indexed", node.span,
                           "index a collection (`orders[id]`), a map or a list")
 
+    def _row_key(self, node: ast.Index, key: ir.Expr, entity: str) -> None:
+        if key.type.kind == "ref" and key.type.name != entity:  # `users[order_id]`
+            self.error("type-mismatch", f"`{_text(node.obj)}` holds `{entity}` rows, this is a `{key.type}`",
+                       node.key.span, f"look it up in `{self.symbols.entities[key.type.name].collection.name}`")
+        else:
+            self._key(node.key, key, "a row key")
+
     def _key(self, node, key: ir.Expr, what: str) -> None:
         if not T.is_stringlike(key.type):
             self.error("type-mismatch", f"{what} is a string, this is `{key.type}`", node.span,
@@ -262,7 +296,10 @@ class ExprChecker:
         if result is None:
             return self.error("bad-operand", f"`{node.op}` does not apply to `{left.type}` and `{right.type}`",
                               node.span, _operand_hint(node.op, left.type, right.type))
-        return ir.Binary(type=result, op=node.op, left=left, right=right, loc=loc(node.span))
+        e = ir.Binary(type=result, op=node.op, left=left, right=right, loc=loc(node.span))
+        if result.kind == "list" and T.strip_optional(result.args[0]).kind not in T.IMMUTABLE:
+            return self._with_origin(e, self.origin(left) | self.origin(right))  # the items are shared
+        return e
 
     def _Compare(self, node: ast.Compare, scope: Scope) -> ir.Expr:
         left, right = self.expr(node.left, scope), self.expr(node.right, scope)
@@ -287,9 +324,7 @@ class ExprChecker:
         if t.kind == "list":
             if not T.comparable(left.type, t.args[0]):
                 self.error("type-mismatch", f"a `{left.type}` is never in a `{t}`", node.span)
-            if isinstance(node.right, ast.ListDisplay):
-                for item_node, item in zip(node.right.items, getattr(right, "items", [])):
-                    self.check_enum_literal(item_node, item, left.type)
+            self.check_enum_literal(node.right, right, ir.list_of(left.type))
         elif t.kind in ("map", "str", "enum", "ref"):
             self._key(node.left, left, "a key" if t.kind == "map" else "a substring")
         elif t.kind != "any":
@@ -343,6 +378,7 @@ class ExprChecker:
             return self.error("type-mismatch", f"the branches have types `{then.type}` and `{otherwise.type}`",
                               node.span, "give both branches the same type")
         e = ir.Conditional(type=t, condition=cond, then=then, otherwise=otherwise, loc=loc(node.span))
+        self.check_enum_literal(node, e, t)  # `("bogus" if c else order.status)` is a `Status`
         return self._with_origin(e, self.origin(then) | self.origin(otherwise))
 
     # ------------------------------------------------------------ displays
@@ -355,7 +391,9 @@ class ExprChecker:
                 self.error("type-mismatch", f"list items of types `{t}` and `{item.type}` do not mix", item_node.span)
             else:
                 t = joined
-        return ir.ListExpr(type=ir.list_of(t), items=items, loc=loc(node.span))
+        e = ir.ListExpr(type=ir.list_of(t), items=items, loc=loc(node.span))
+        self.check_enum_literal(node, e, e.type)
+        return self._with_origin(e, self.shared_origin(items))
 
     def _DictDisplay(self, node: ast.DictDisplay, scope: Scope) -> ir.Expr:
         keys, values, t = [], [], ir.ANY
@@ -370,21 +408,23 @@ class ExprChecker:
                 t = joined
             keys.append(key)
             values.append(value)
-        return ir.DictExpr(type=ir.map_of(t), keys=keys, values=values, loc=loc(node.span))
+        e = ir.DictExpr(type=ir.map_of(t), keys=keys, values=values, loc=loc(node.span))
+        return self._with_origin(e, self.shared_origin(values))
 
     def _ListComp(self, node: ast.ListComp, scope: Scope) -> ir.Expr:
         loops, inner = self.loops(node.loops, scope)
         element = self.expr(node.element, inner)
         e = ir.Comprehension(type=ir.list_of(element.type), form="list", element=element, loops=loops, loc=loc(node.span))
-        return self._with_origin(e, self.origin(element))
+        return self._with_origin(e, self.shared_origin([element]))
 
     def _DictComp(self, node: ast.DictComp, scope: Scope) -> ir.Expr:
         loops, inner = self.loops(node.loops, scope)
         key = self.expr(node.item.key, inner)
         self._key(node.item.key, key, "a map key")
         value = self.expr(node.item.value, inner)
-        return ir.Comprehension(type=ir.map_of(value.type), form="dict", element=value, key=key, loops=loops,
-                                loc=loc(node.span))
+        e = ir.Comprehension(type=ir.map_of(value.type), form="dict", element=value, key=key, loops=loops,
+                             loc=loc(node.span))
+        return self._with_origin(e, self.shared_origin([value]))
 
     def loops(self, clauses: tuple[ast.CompFor, ...], scope: Scope) -> tuple[list[ir.Loop], Scope]:
         out = []
@@ -502,8 +542,11 @@ def _row(entity: str) -> ir.TypeRef:
 
 
 def _arith_type(op: str, a: ir.TypeRef, b: ir.TypeRef) -> ir.TypeRef | None:
-    if a.kind == "any" or b.kind == "any":
-        return ir.ANY if a.kind == b.kind else (b if a.kind == "any" else a) if op != "/" else ir.FLOAT
+    if a.kind == b.kind == "any":
+        return ir.FLOAT if op == "/" else ir.ANY
+    if a.kind == "any" or b.kind == "any":  # `{}.get(k)`: the other operand must still take the operator
+        known = b if a.kind == "any" else a
+        return _arith_type(op, known, ir.INT if known.kind in T.NUMERIC else known)
     if a.kind in T.NUMERIC and b.kind in T.NUMERIC:
         if op == "/":
             return ir.FLOAT

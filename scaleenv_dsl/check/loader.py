@@ -58,7 +58,8 @@ def _load_file(spec: LoadedSpec, path: Path, display: str, cause: ast.IncludeDec
 
 
 def _add_module(spec: LoadedSpec, text: str, display: str, path: Path | None) -> None:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Windows editors start UTF-8 files with a byte order mark: it is not part of the text
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     spec.sources[display] = text
     result = parse_source(text, display)
     spec.diagnostics.extend(result.diagnostics)

@@ -7,7 +7,7 @@ path: `("order", "cancel_reason")` for `order.cancel_reason`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import ir
 from ..diagnostics import Span
@@ -58,6 +58,27 @@ class Scope:
                 return scope.vars[name]
             scope = scope.parent
         return None
+
+    def update(self, name: str, **changes) -> None:
+        """Change what is known of the variable `name`, in the scope that binds it (an assignment widens its origin)."""
+        scope = self
+        while scope is not None:
+            if name in scope.vars:
+                scope.vars[name] = replace(scope.vars[name], **changes)
+                return
+            scope = scope.parent
+
+    def origins(self, outermost: "Scope | None" = None) -> dict[str, frozenset[str]]:
+        """Where the value of every name bound here, or in the scopes up to `outermost`, may live."""
+        out: dict[str, frozenset[str]] = {}
+        scope = self
+        while scope is not None:
+            for name, var in scope.vars.items():
+                out.setdefault(name, var.origin)
+            if scope is outermost:
+                break
+            scope = scope.parent
+        return out
 
     def all_names(self) -> list[str]:
         names, scope = [], self

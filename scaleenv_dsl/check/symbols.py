@@ -107,10 +107,16 @@ def resolve_type(t: ast.TypeExpr, symbols: Symbols) -> ir.TypeRef:
             symbols.error("invalid-type", "a type is optional once: `T?`", t.span, "remove the second `?`")
         return ir.optional(inner)
     if isinstance(t, ast.RefType):
-        if t.entity.name not in symbols.entities:
-            hint = did_you_mean(t.entity.name, symbols.entities)
-            symbols.error("unknown-entity", f"`ref {t.entity.name}`: no entity is called `{t.entity.name}`",
-                          t.entity.span, hint or "a `ref` names an entity declared with `entity`")
+        name = t.entity.name
+        if name not in symbols.entities:
+            kind = next((k for k, table in (("an enum", symbols.enums), ("a record", symbols.records),
+                                            ("a union", symbols.unions)) if name in table), None)
+            if kind is not None:  # `ref Address` for a record: a value, not a row with a key
+                message, hint = f"`{name}` is {kind}, not an entity", f"store the value itself: `{name}`"
+            else:
+                message = f"`ref {name}`: no entity is called `{name}`"
+                hint = did_you_mean(name, symbols.entities) or "a `ref` names an entity declared with `entity`"
+            symbols.error("unknown-entity", message, t.entity.span, hint)
             return ir.ANY
         return ir.TypeRef(kind="ref", name=t.entity.name)
     if isinstance(t, ast.GenericType):
@@ -204,9 +210,11 @@ def _resolve_union(decl: ast.UnionDecl, symbols: Symbols) -> None:
                           "rename one of them")
             continue
         variants[v.name.name] = _fields(v.fields, symbols)
-        if decl.tag.name in variants[v.name.name]:
-            symbols.error("invalid-tag", f"`{decl.tag.name}` is the union's tag, not a field", v.name.span,
-                          f"remove the field `{decl.tag.name}`: it holds the variant's name")
+        for f in v.fields:
+            if f.name.name == decl.tag.name:
+                symbols.error("invalid-tag", f"`{decl.tag.name}` is the union's tag, not a field", f.name.span,
+                              f"remove the field `{decl.tag.name}`: it holds the variant's name")
+                break
     if not decl.variants:
         symbols.error("empty-union", f"the union `{decl.name.name}` has no variants", decl.name.span,
                       "add variants: `name { field: type }`")

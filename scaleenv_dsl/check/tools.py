@@ -7,13 +7,15 @@ part of one) the target's value lives in. It is inferred, never declared.
 from __future__ import annotations
 
 from .. import ast, ir
-from ..diagnostics import Label
+from ..diagnostics import Span, has_errors
 from . import types as T
-from .exprs import Effects, ExprChecker, Mode, facts_of, ir_path, path_of, text_of
-from .scope import Scope, VarInfo
+from .calls import LIST_STATEMENT_METHODS
+from .exprs import INT_HOLDS_NO_FLOAT, Effects, ExprChecker, Mode, facts_of, path_of, text_of
+from .scope import Scope
 from .symbols import Symbols, field_def, loc, resolve_type
 
-PARAM_ORIGIN = frozenset({"@param"})
+PARAM = "@param"  # the origin of a parameter's value: parameters are read-only
+PARAM_HELP = "copy the value into a `let` first, or change the row it came from"
 
 
 class ToolChecker:
@@ -23,6 +25,9 @@ class ToolChecker:
         self.effects = Effects()
         self.exprs = ExprChecker(symbols, self.effects)
         self.returns = resolve_type(decl.returns.type, symbols) if decl.returns else None
+        self.loop_scope: Scope | None = None  # the body scope of the innermost `for` being checked
+        # what assignments made each `let` binding (by its name's span) hold besides its first value
+        self.assigned_origins: dict[Span, frozenset[str]] = {}
 
     def check(self) -> ir.ToolDef:
         scope = Scope()
@@ -40,14 +45,14 @@ class ToolChecker:
         params = []
         for p in self.decl.params:
             f = field_def(p, self.symbols)
-            self.exprs.bind(scope, p.name, f.type, PARAM_ORIGIN, "param")
+            self.exprs.bind(scope, p.name, f.type, frozenset({PARAM}), "param")
             params.append(ir.ParamDef(name=f.name, type=f.type, doc=f.doc, example=f.example, loc=f.loc))
         return params
 
     # ------------------------------------------------------------ blocks
     def block(self, stmts, scope: Scope, in_loop: bool) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
-        for index, stmt in enumerate(stmts):
+        for stmt in stmts:
             if out and isinstance(out[-1], ir.ReturnStmt):
                 self.exprs.error("unreachable-code", "this statement comes after `return`", stmt.span,
                                  "remove it, or move it before the `return`")
@@ -65,13 +70,18 @@ class ToolChecker:
     def _Let(self, node: ast.Let, scope: Scope, in_loop: bool) -> ir.Stmt:
         if node.otherwise is None:
             value = self.exprs.expr(node.value, scope)
-            self.exprs.bind(scope, node.name, value.type, self.exprs.origin(value), "local")
+            self._bind_local(scope, node.name, value.type, value)
             return ir.LetStmt(name=node.name.name, value=value, loc=loc(node.span))
         error = self.exprs.string(node.otherwise, scope, "the error message")
         self.effects.error_message(error)
         value = self._fallible(node.value, scope, error)
-        self.exprs.bind(scope, node.name, T.strip_optional(value.type), self.exprs.origin(value), "local")
+        self._bind_local(scope, node.name, T.strip_optional(value.type), value)
         return ir.LetStmt(name=node.name.name, value=value, error=error, loc=loc(node.span))
+
+    def _bind_local(self, scope: Scope, name: ast.Ident, t: ir.TypeRef, value: ir.Expr) -> None:
+        # with what later assignments made it hold, when a loop body is checked again
+        origin = self.exprs.origin(value) | self.assigned_origins.get(name.span, frozenset())
+        self.exprs.bind(scope, name, t, origin, "local")
 
     def _fallible(self, node, scope: Scope, error: ir.Expr) -> ir.Expr:
         """The value of a `let … else`: a lookup that may fail, or an optional that may be none."""
@@ -81,7 +91,11 @@ class ToolChecker:
                 return value
         else:
             value = self.exprs.expr(node, scope)
-        if value.type.kind not in ("optional", "none", "any") and not isinstance(value, (ir.Lookup, ir.MapGet)):
+        if isinstance(value, ir.ListIndex) and value.type.kind not in ("optional", "none", "any"):
+            self.exprs.warn("unnecessary-else", "the `else` does not apply to a list index", node.span,
+                            "an index out of range fails with `list index out of range`: "
+                            "check it with `require i < len(xs) else \"…\"` and drop the `else` part")
+        elif value.type.kind not in ("optional", "none", "any") and not isinstance(value, (ir.Lookup, ir.MapGet)):
             self.exprs.warn("unnecessary-else", "this value cannot fail or be none", node.span,
                             "drop the `else` part")
         return value
@@ -106,9 +120,26 @@ class ToolChecker:
 
     def _For(self, node: ast.For, scope: Scope, in_loop: bool) -> ir.Stmt:
         iterable = self.exprs.expr(node.iterable, scope)
-        inner = self.exprs.bind_loop(node.names, iterable, node.iterable, scope, kind="loop")
-        body = self.block(node.body.body, inner, in_loop=True)
+        for path in assigned_paths(node.body.body):
+            scope.forget(path)  # the next pass through the body sees what this one assigned
+        # Locals bound outside the enclosing loop are that loop's concern: checking its body again covers this one.
+        origins = scope.origins(outermost=self.loop_scope)
+        body = self._loop_body(node, iterable, scope)
+        while (now := scope.origins(outermost=self.loop_scope)) != origins:
+            # A local now also holds part of a row, so on the next pass a change made through it
+            # before the assignment writes that row: check the body again to record the write,
+            # until no local learns more. Diagnostics repeat the first pass's and are reported once.
+            origins = now
+            body = self._loop_body(node, iterable, scope)
         return ir.ForStmt(names=[n.name for n in node.names], iterable=iterable, body=body, loc=loc(node.span))
+
+    def _loop_body(self, node: ast.For, iterable: ir.Expr, scope: Scope) -> list[ir.Stmt]:
+        inner = self.exprs.bind_loop(node.names, iterable, node.iterable, scope, kind="loop")
+        enclosing, self.loop_scope = self.loop_scope, inner
+        try:
+            return self.block(node.body.body, inner, in_loop=True)
+        finally:
+            self.loop_scope = enclosing
 
     def _Return(self, node: ast.Return, scope: Scope, in_loop: bool) -> ir.Stmt:
         value = self.exprs.expr(node.value, scope)
@@ -155,7 +186,7 @@ class ToolChecker:
         return ir.DeleteStmt(entity=target.entity, key=target.key, loc=loc(node.span))
 
     def _Assign(self, node: ast.Assign, scope: Scope, in_loop: bool) -> ir.Stmt | None:
-        target = self._target(node.target, scope)
+        target = self._target(node.target, scope, narrowed=node.op != "=")
         value = self.exprs.expr(node.value, scope)
         if target is None:
             return None
@@ -165,8 +196,18 @@ class ToolChecker:
             scope.forget(path)
             if node.op == "=" and value.type.kind != "optional" and target.type.kind == "optional":
                 scope.add(facts_of(ir.IsVariant(type=ir.BOOL, value=target, variant=None, negated=True), scope)[0])
-        writes = self._record_write(target)
+        if isinstance(target, ir.Var):  # rebinding a local writes nothing, but it may now alias a row
+            self._widen(scope, target.name, self.exprs.origin(value))
+            writes = None
+        else:
+            writes = self._record_write(self.exprs.origin(target), node.target.span, PARAM_HELP)
         return ir.AssignStmt(target=target, op=node.op, value=value, writes=writes, loc=loc(node.span))
+
+    def _widen(self, scope: Scope, name: str, origin: frozenset[str]) -> None:
+        var = scope.lookup(name)
+        if var is not None and not origin <= var.origin:
+            scope.update(name, origin=var.origin | origin)
+            self.assigned_origins[var.span] = self.assigned_origins.get(var.span, frozenset()) | origin
 
     def _check_assigned_value(self, node: ast.Assign, target: ir.Expr, value: ir.Expr) -> None:
         if node.op == "=":
@@ -176,22 +217,32 @@ class ToolChecker:
         ok = ((T.is_numeric(t) and T.is_numeric(value.type) and not (t.kind == "int" and value.type.kind == "float"))
               or (node.op == "+=" and t.kind == "list" and value.type.kind == "list" and T.assignable(value.type, t))
               or (node.op == "+=" and t.kind == "str" and T.is_stringlike(value.type)))
-        if not ok:
-            self.exprs.error("bad-operand", f"`{node.op}` does not apply to `{t}` and `{value.type}`", node.span,
-                             "use `+=`/`-=` on numbers, `+=` on strings and lists")
+        if ok:
+            return
+        if t.kind == "int" and value.type.kind == "float":
+            help = INT_HOLDS_NO_FLOAT
+        elif t.kind == "optional":
+            help = f"`{text_of(node.target)}` may be none: check it with `is not none` first"
+        else:
+            help = "use `+=`/`-=` on numbers, `+=` on strings and lists"
+        self.exprs.error("bad-operand", f"`{node.op}` does not apply to `{t}` and `{value.type}`", node.span, help)
 
-    def _target(self, node, scope: Scope) -> ir.Expr | None:
+    def _target(self, node, scope: Scope, narrowed: bool) -> ir.Expr | None:
+        """What an assignment changes. `narrowed` for `+=` and `-=`, which read the current value;
+        `=` may store any value of the declared type, `none` in an optional that was checked included."""
         if isinstance(node, ast.Name):
             var = scope.lookup(node.id)
             if var is None or var.kind != "local":
                 what = {"param": "a parameter", "loop": "a loop variable", None: "not a local"}.get(
                     var.kind if var else None, "not assignable")
                 self.exprs.error("invalid-assignment", f"`{node.id}` is {what}", node.span,
-                                 f"bind a new name with `let`" + (", or change a field of it" if var else ""))
+                                 "bind a new name with `let`" + (", or change a field of it" if var else ""))
                 return None
-            return ir.Var(type=var.type, name=node.id, loc=loc(node.span))
+            t = (scope.present_type((node.id,)) if narrowed else None) or var.type
+            return ir.Var(type=t, name=node.id, loc=loc(node.span))
         if isinstance(node, ast.Attribute):
-            target = self.exprs.expr(node, scope)
+            obj = self.exprs.expr(node.obj, scope)
+            target = self.exprs.field_access(node, obj, node.attr, scope, narrow=narrowed)
             return target if self._assignable_field(node, target) else None
         if isinstance(node, ast.Index):
             target = self.exprs.index(node, scope, error=None, bound=True)
@@ -219,18 +270,14 @@ class ToolChecker:
             return False
         return True
 
-    def _record_write(self, target: ir.Expr) -> str | None:
-        origin = self.exprs.origin(target) if not isinstance(target, ir.Var) else frozenset()
-        if isinstance(target, (ir.MapGet, ir.ListIndex)):
-            origin = self.exprs.origin(target.obj)
-        if "@param" in origin:
-            self.exprs.error("assign-to-param", "parameters are read-only", _loc_span(target, self.decl),
-                             "copy the value into a `let` first, or change the row it came from")
+    def _record_write(self, origin: frozenset[str], span: Span, help: str) -> str | None:
+        """Record a change to a value from `origin`; the entity written, or None for a fresh value."""
+        if PARAM in origin:
+            self.exprs.error("assign-to-param", "parameters are read-only", span, help)
             return None
-        entities = sorted({o.split(".")[0] for o in origin})
         for o in origin:
             self._write(o.split(".")[0], o if "." in o else f"{o}.*")
-        return entities[0] if entities else None
+        return min((o.split(".")[0] for o in origin), default=None)
 
     def _write(self, entity: str, field: str) -> None:
         self.effects.writes.add(entity)
@@ -239,17 +286,27 @@ class ToolChecker:
     def _ExprStmt(self, node: ast.ExprStmt, scope: Scope, in_loop: bool) -> ir.Stmt | None:
         call = node.expr
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
-                call.func.attr.name in ("append", "extend", "remove", "sort"):
+                call.func.attr.name in LIST_STATEMENT_METHODS:
             return self._list_op(call, scope)
+        reported = len(self.symbols.diagnostics)
         self.exprs.expr(node.expr, scope)  # still report what is wrong inside it
-        self.exprs.error("unused-value", "this expression's value is not used", node.span,
-                         "bind it with `let`, test it with `require`, or assign it")
+        if not has_errors(self.symbols.diagnostics[reported:]):  # `xs.push(x)`: the unknown method says it all
+            self.exprs.error("unused-value", "this expression's value is not used", node.span,
+                             "bind it with `let`, test it with `require`, or assign it")
         return None
 
     def _list_op(self, call: ast.Call, scope: Scope) -> ir.Stmt | None:
         op = call.func.attr.name
         target = self.exprs.expr(call.func.obj, scope)
-        args = [self.exprs.expr(a, scope) for a in call.args if not isinstance(a, ast.Generator)]
+        if any(isinstance(a, ast.Generator) for a in call.args):
+            self.exprs.error("wrong-arguments", f"`.{op}()` does not take a generator", call.span,
+                             f"build the list first: `xs.{op}([e for x in ys])`" if op == "extend" else "")
+            return None
+        args = [self.exprs.expr(a, scope) for a in call.args]
+        if target.type.kind == "optional":
+            self.exprs.error("optional-unchecked", f"`{text_of(call.func.obj)}` may be none", call.func.obj.span,
+                             f"check `{text_of(call.func.obj)} is not none` first")
+            return None
         if target.type.kind not in ("list", "any"):
             self.exprs.error("unknown-method", f"`.{op}()` changes a list, this is `{target.type}`", call.span)
             return None
@@ -262,21 +319,11 @@ class ToolChecker:
             self.exprs.coerce(call.args[0], args[0], element, f"`.{op}()`")
         elif op == "extend":
             self.exprs.coerce(call.args[0], args[0], ir.list_of(element), "`.extend()`")
-        elif not (T.is_numeric(element) or T.is_stringlike(element)):
+        elif not T.is_orderable(element):
             self.exprs.error("type-mismatch", f"`.sort()` sorts strings or numbers, not `{element}`", call.span)
-        writes = self._record_list_write(target, call)
+        writes = self._record_write(self.exprs.origin(target), call.func.obj.span,
+                                    "build a new list: `let xs = param + [x]`")
         return ir.ListOpStmt(target=target, op=op, args=args, writes=writes, loc=loc(call.span))
-
-    def _record_list_write(self, target: ir.Expr, call: ast.Call) -> str | None:
-        origin = self.exprs.origin(target)
-        if "@param" in origin:
-            self.exprs.error("assign-to-param", "parameters are read-only", call.func.obj.span,
-                             "build a new list: `let xs = param + [x]`")
-            return None
-        for o in origin:
-            self._write(o.split(".")[0], o if "." in o else f"{o}.*")
-        entities = sorted({o.split(".")[0] for o in origin})
-        return entities[0] if entities else None
 
     # ------------------------------------------------------------ return paths
     def _check_return_paths(self, body: list[ir.Stmt]) -> None:
@@ -296,8 +343,21 @@ def always_returns(body: list[ir.Stmt]) -> bool:
     return False
 
 
-def _loc_span(e: ir.Expr, decl: ast.ToolDecl):
-    from ..diagnostics import Span
-    if e.loc is None:
-        return decl.name.span
-    return Span(e.loc.file, e.loc.line, e.loc.column, e.loc.line, e.loc.column + 1)
+def assigned_paths(stmts) -> list:
+    """The access paths (`x`, `order.status`) assigned anywhere in a block, nested blocks included."""
+    paths, pending = [], list(stmts)
+    while pending:
+        stmt = pending.pop()
+        if isinstance(stmt, ast.Assign):
+            path = path_of(stmt.target)
+            if path is not None:
+                paths.append(path)
+        elif isinstance(stmt, ast.If):
+            pending += stmt.then.body
+            if isinstance(stmt.otherwise, ast.If):
+                pending.append(stmt.otherwise)
+            elif isinstance(stmt.otherwise, ast.Block):
+                pending += stmt.otherwise.body
+        elif isinstance(stmt, ast.For):
+            pending += stmt.body.body
+    return paths

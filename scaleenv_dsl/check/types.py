@@ -6,6 +6,8 @@ from .. import ir
 
 NUMERIC = ("int", "float")
 STRINGLIKE = ("str", "enum", "ref")
+# values that cannot change in place, so sharing one between two places is harmless
+IMMUTABLE = ("str", "int", "float", "bool", "enum", "ref", "none")
 
 
 def is_numeric(t: ir.TypeRef) -> bool:
@@ -37,6 +39,11 @@ def assignable(src: ir.TypeRef, dst: ir.TypeRef) -> bool:
     if src.kind == dst.kind and src.kind in ("list", "map"):
         return assignable(src.args[0], dst.args[0])
     return False
+
+
+def is_orderable(t: ir.TypeRef) -> bool:
+    """Can `<`, `min` and `sorted` order values of type `t`?"""
+    return is_numeric(t) or is_stringlike(t)
 
 
 def comparable(a: ir.TypeRef, b: ir.TypeRef) -> bool:

@@ -14,6 +14,9 @@ from ..diagnostics import Diagnostic, Label, Span
 
 MAX_NESTING = 150
 DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "task")
+# never names: the grammar's NAME terminal excludes them
+RESERVED_WORDS = ("let", "require", "if", "else", "for", "return", "ensures", "insert", "delete",
+                  "and", "or", "not", "in", "is", "true", "false", "none")
 _DECL_START = re.compile(r"^(?:%s)\b" % "|".join(DECL_KEYWORDS), re.MULTILINE)
 _BRACES = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]')
 
@@ -79,7 +82,8 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     if re.search(r"\belif\b", line):
         return Diagnostic("syntax-error", "`elif` is not a keyword", span, "write `else if`")
     message = f"unexpected `{shown}`" + (f", expected {_join(expected)}" if expected else "")
-    return Diagnostic("syntax-error", message, span, _hint(token, expected))
+    starts_line = not line[:max(0, token.column - 1)].strip()
+    return Diagnostic("syntax-error", message, span, _hint(token, expected, starts_line))
 
 
 _TYPE_HELP = "write a type after `:`, such as `str`, `float?`, `list[Item]` or `ref User`"
@@ -140,7 +144,7 @@ def _unclosed_before(text: str, file: str, token: Token, span: Span) -> Diagnost
                       f"add the missing `}}` before the `{token}` on line {token.line}", labels=labels)
 
 
-def _hint(token: Token, expected: list[str]) -> str:
+def _hint(token: Token, expected: list[str], starts_line: bool) -> str:
     value = str(token)
     if value == "elif":
         return "write `else if`"
@@ -158,6 +162,17 @@ def _hint(token: Token, expected: list[str]) -> str:
         return "blocks use braces, not a colon: `if condition { … }`"
     if expected == ["`}`"] or "`}`" in expected and token.type == "NAME":
         return "a statement starts with `let`, `require`, `if`, `for`, `return`, `ensures`, `insert`, `delete`, or a name"
+    if value == "," and "`}`" in expected:
+        return "fields need no separator: put each on its own line, or separate them with spaces"
+    if "a number" in expected:  # where a value can start
+        if starts_line:
+            return "an expression is expected here: the one on the line before is unfinished"
+        return "an expression is expected here"
+    closers = [c for c in ("`)`", "`]`") if c in expected]
+    if starts_line and len(closers) == 1:
+        return f"add the missing {closers[0]} at the end of the line before"
+    if value in RESERVED_WORDS and "a name" in expected:
+        return f"`{value}` is a reserved word: choose another name"
     if "a name" in expected and token.type not in ("NAME",):
         return "a name is expected here: letters, digits and `_`, not starting with a digit"
     return "check the syntax against docs/language.md"

@@ -69,8 +69,12 @@ class ToAst(Transformer_NonRecursive):
                 out.append(_ESCAPES[nxt])
                 i += 2
             elif nxt == "u" and _is_hex(raw[i + 2:i + 6]):
-                out.append(chr(int(raw[i + 2:i + 6], 16)))
-                i += 6
+                code, i = _code_point(raw, i)
+                if code is None:
+                    self._error("invalid-escape", f"`{raw[i - 6:i]}` is half of a surrogate pair", span,
+                                "write the character itself, or both halves: `\\ud83d\\ude00`")
+                else:
+                    out.append(chr(code))
             else:
                 self._error("invalid-escape", f"`\\{nxt}` is not an escape sequence", span,
                             'use \\" \\\\ \\n \\t \\r or \\uXXXX')
@@ -261,7 +265,7 @@ class ToAst(Transformer_NonRecursive):
                         f"numbers must lie within ±{MAX_SAFE_INTEGER}")
             return ast.Number(span, 0, text)
         value = float(digits) if is_float else int(digits)
-        if abs(value) > MAX_SAFE_INTEGER or value != value or value in (float("inf"),):
+        if abs(value) > MAX_SAFE_INTEGER:  # infinity included: `1e400` reads as inf
             self._error("number-too-large", f"the number `{text}` is too large", span,
                         f"numbers must lie within ±{MAX_SAFE_INTEGER}, so JSON data can hold them exactly")
             value = 0
@@ -366,3 +370,19 @@ class ToAst(Transformer_NonRecursive):
 
 def _is_hex(text: str) -> bool:
     return len(text) == 4 and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def _code_point(raw: str, i: int) -> tuple[int | None, int]:
+    """The character of the `\\uXXXX` escape at `i` and the offset after it.
+
+    As in JSON, a character outside the Basic Multilingual Plane is written as a
+    surrogate pair, `\\ud83d\\ude00`. A half of a pair alone is no character (None):
+    no file or JSON document can hold it.
+    """
+    code = int(raw[i + 2:i + 6], 16)
+    if not 0xD800 <= code <= 0xDFFF:
+        return code, i + 6
+    low = raw[i + 8:i + 12] if raw[i + 6:i + 8] == "\\u" and _is_hex(raw[i + 8:i + 12]) else ""
+    if code <= 0xDBFF and low and 0xDC00 <= int(low, 16) <= 0xDFFF:
+        return 0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00), i + 12
+    return None, i + 6

@@ -1,0 +1,108 @@
+"""What a diagnostic says and where it points, beyond its code and line.
+
+The fixtures pin codes and lines; these pin the columns and the help lines
+that a user, or a model repairing its spec, acts on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scaleenv_dsl.check import check_source
+
+HEADER = 'domain help {\n  description "Help texts."\n}\n'
+
+
+def only(body: str):
+    diagnostics = check_source(HEADER + body, "spec.sedl").diagnostics
+    assert len(diagnostics) == 1, [(d.code, d.message) for d in diagnostics]
+    return diagnostics[0]
+
+
+SYNTAX_HELP = {
+    "a reserved word as a name": (
+        "tool t() {\n  let in = 2\n}\n",
+        "`in` is a reserved word: choose another name"),
+    "an operator with no right operand": (
+        "tool t(x: int) -> int {\n  return x +* 1\n}\n",
+        "an expression is expected here"),
+    "an expression left unfinished at the end of a line": (
+        "tool t(x: int) -> int {\n  let y = x +\n  return y\n}\n",
+        "an expression is expected here: the one on the line before is unfinished"),
+    "commas between fields": (
+        "record R { a: int, b: int }\n",
+        "fields need no separator: put each on its own line, or separate them with spaces"),
+    "an unclosed list": (
+        "tool t() -> int {\n  let y = [1, 2\n  return 1\n}\n",
+        "add the missing `]` at the end of the line before"),
+}
+
+
+@pytest.mark.parametrize("body, help", SYNTAX_HELP.values(), ids=SYNTAX_HELP.keys())
+def test_syntax_error_help(body: str, help: str) -> None:
+    d = only(body)
+    assert d.code == "syntax-error"
+    assert d.help == help
+
+
+def test_a_name_that_is_not_a_name_keeps_its_help() -> None:
+    d = only("tool t(1: int) {\n}\n")
+    assert d.help == "a name is expected here: letters, digits and `_`, not starting with a digit"
+
+
+def test_invalid_tag_points_at_the_field() -> None:
+    d = only("union P by kind {\n  card { number: str  kind: str }\n}\n")
+    assert d.code == "invalid-tag"
+    assert (d.span.line, d.span.column, d.span.end_column) == (5, 23, 27)
+
+
+def test_assign_to_param_underlines_the_target() -> None:
+    d = only("record P { x: int }\ntool t(p: P) {\n  p.x = 1\n}\n")
+    assert d.code == "assign-to-param"
+    assert (d.span.line, d.span.column, d.span.end_column) == (6, 3, 6)
+
+
+def test_this_suggests_self_only_where_self_exists() -> None:
+    in_invariant = only('record R {\n  a: int\n  invariant this.a > 0 else "positive"\n}\n')
+    assert in_invariant.help == "write `self`"
+    in_tool = only("tool t() -> int {\n  return this\n}\n")
+    assert in_tool.code == "unknown-name" and "self" not in in_tool.help
+
+
+def test_an_aggregate_without_a_generator_is_not_suggested_as_itself() -> None:
+    d = only("tool t(xs: list[int]) -> int {\n  return count(xs)\n}\n")
+    assert d.code == "wrong-arguments"
+    assert d.help == "write `count(x for x in xs if …)`"
+
+
+def test_else_on_a_list_index_says_what_happens_instead() -> None:
+    d = only('tool t(xs: list[int]) -> int {\n  let x = xs[0] else "empty"\n  return x\n}\n')
+    assert d.code == "unnecessary-else"
+    assert d.message == "the `else` does not apply to a list index"
+    assert "list index out of range" in d.help
+
+
+def test_adding_a_float_to_an_int_local_says_how_to_start_it() -> None:
+    d = only("tool t(price: float) -> int {\n  let total = 0\n  total += price\n  return total\n}\n")
+    assert d.code == "bad-operand"
+    assert d.help == "an `int` holds no fractions: convert with `int(x)` or `round(x)`, or start a local at `0.0`"
+    d = only("tool t(price: float) -> int {\n  let total = 0\n  total = total + price\n  return total\n}\n")
+    assert d.code == "type-mismatch"
+    assert d.help.startswith("an `int` holds no fractions")
+
+
+def test_a_ref_to_a_record_says_what_the_record_is() -> None:
+    d = only("record Address {\n  street: str\n}\nrecord Order {\n  ship_to: ref Address\n}\n")
+    assert d.code == "unknown-entity"
+    assert d.message == "`Address` is a record, not an entity"
+    assert d.help == "store the value itself: `Address`"
+
+
+def test_the_reserved_words_are_the_grammars() -> None:
+    import re
+
+    from scaleenv_dsl.parse.recovery import RESERVED_WORDS
+    from scaleenv_dsl.resources import grammar_path
+
+    name = next(line for line in grammar_path().read_text().splitlines() if line.startswith("NAME:"))
+    assert set(re.search(r"\(\?:([a-z|]+)\)", name).group(1).split("|")) == set(RESERVED_WORDS)
