@@ -105,7 +105,10 @@ def _round(c, node, args):
         return None
     if len(args) == 2 and args[1].type.kind not in ("int", "any"):
         return _bad(c, node.args[1], "`round`'s digits are an `int`")
-    return ir.FLOAT if len(args) == 2 else ir.INT
+    # as Python: round(x) is an int; round(x, n) keeps x's type
+    if len(args) == 2:
+        return ir.INT if args[0].type.kind == "int" else ir.FLOAT
+    return ir.INT
 
 
 def _abs(c, node, args):

@@ -191,6 +191,8 @@ class ToolChecker:
         if target is None:
             return None
         self._check_assigned_value(node, target, value)
+        if self._extends_a_shared_list(node, target, scope):
+            return None
         path = path_of(node.target)
         if path is not None:
             scope.forget(path)
@@ -202,6 +204,17 @@ class ToolChecker:
         else:
             writes = self._record_write(self.exprs.origin(target), node.target.span, PARAM_HELP)
         return ir.AssignStmt(target=target, op=node.op, value=value, writes=writes, loc=loc(node.span))
+
+    def _extends_a_shared_list(self, node: ast.Assign, target: ir.Expr, scope: Scope) -> bool:
+        """`h += xs` on a local that holds a row's list: Python would extend the row's list in
+        place, which an assignment cannot say. The spec must choose, so it is an error."""
+        var = scope.lookup(target.name) if isinstance(target, ir.Var) else None
+        if node.op != "+=" or var is None or target.type.kind != "list" or not (var.origin - {PARAM}):
+            return False
+        self.exprs.error("invalid-assignment", f"`{target.name}` is a list that belongs to a row", node.span,
+                         f"write `{target.name}.extend(…)` to change the row's list, "
+                         f"or `let copy = {target.name} + […]` for a new one")
+        return True
 
     def _widen(self, scope: Scope, name: str, origin: frozenset[str]) -> None:
         var = scope.lookup(name)

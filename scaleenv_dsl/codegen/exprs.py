@@ -190,6 +190,9 @@ class ExprCompiler:
         return self.expr(e)
 
     def _is(self, e: ir.IsVariant) -> str:
+        if e.variant is None and isinstance(e.value, ir.Const):
+            # decided now: Python warns about `is` on a literal
+            return repr((e.value.value is None) != e.negated)
         value = self.expr(e.value)
         if e.variant is None:
             return f"({value} is {'not ' if e.negated else ''}None)"
