@@ -82,7 +82,8 @@ def add_compile_parser(subparsers) -> argparse.ArgumentParser:
         description="Check a spec and write its generated environment module, tool schemas "
                     "(OpenAI, Anthropic, MCP) and checked IR into a folder.")
     parser.add_argument("path", help="a .sedl spec, a folder holding one, or a stdlib domain name")
-    parser.add_argument("-o", "--out", required=True, help="the folder to write into (created if needed)")
+    parser.add_argument("-o", "--out", required=True, metavar="DIR",
+                        help="the folder to write into (created if needed)")
     parser.set_defaults(run=run_compile)
     return parser
 

@@ -24,12 +24,7 @@ def parameters_schema(domain: ir.Domain, tool: ir.ToolDef) -> dict:
     builder = _SchemaBuilder(domain, [p.type for p in tool.params])
     properties = {}
     for p in tool.params:
-        schema = builder.schema(p.type)
-        if p.doc:
-            schema = {**schema, "description": p.doc}
-        if p.example is not None:
-            schema = {**schema, "examples": [p.example]}
-        properties[p.name] = schema
+        properties[p.name] = _documented(builder.schema(p.type), p.doc, p.example)
     out = {"type": "object", "properties": properties,
            "required": [p.name for p in tool.params if p.type.kind != "optional"],
            "additionalProperties": False}
@@ -164,12 +159,7 @@ class _SchemaBuilder:
             properties[tag[0]] = {"const": tag[1]}
             required.append(tag[0])
         for f in fields:
-            schema = self.schema(f.type)
-            if f.doc:
-                schema = {**schema, "description": f.doc}
-            if f.example is not None:
-                schema = {**schema, "examples": [f.example]}
-            properties[f.name] = schema
+            properties[f.name] = _documented(self.schema(f.type), f.doc, f.example)
             if f.type.kind != "optional":
                 required.append(f.name)
         return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
@@ -186,3 +176,12 @@ _SCALAR_SCHEMAS = {
     "str": {"type": "string"}, "int": {"type": "integer"}, "float": {"type": "number"},
     "bool": {"type": "boolean"}, "none": {"type": "null"}, "any": {}, "tuple": {"type": "array"},
 }
+
+
+def _documented(schema: dict, doc: str, example) -> dict:
+    """A parameter's or field's schema with its doc and example (a copy: schemas may be shared)."""
+    if doc:
+        schema = {**schema, "description": doc}
+    if example is not None:
+        schema = {**schema, "examples": [example]}
+    return schema
