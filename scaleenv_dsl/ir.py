@@ -13,23 +13,90 @@ and for diagnostics raised by later stages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Literal, Union
-
-
-node = dataclass(frozen=True, kw_only=True)
+from dataclasses import dataclass, field, fields
+from functools import cache, cached_property
+from typing import Any, Iterator, Literal, Union
 
 
 class Model:
-    """Base of every IR node."""
+    """Base of every IR node: frozen, hashable, and walkable with `children` and `walk`."""
+
+    # the fields holding sequences, filled in by @node: stored as tuples whatever the caller passed
+    __sequences__: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in self.__sequences__:
+            value = getattr(self, name)
+            if type(value) is not tuple:
+                object.__setattr__(self, name, tuple(value))
+
+
+def node(cls):
+    """An IR node class: a frozen keyword-only dataclass whose sequences are tuples.
+
+    Fields that hold JSON data (dicts, `Any`) get a hash over a frozen copy, so that
+    every node can key a dict or sit in a set, as an analysis over the IR expects.
+    """
+    cls = dataclass(frozen=True, kw_only=True)(cls)
+    annotations = {f.name: str(f.type) for f in fields(cls)}
+    cls.__sequences__ = tuple(n for n, t in annotations.items() if t.startswith("tuple["))
+    if any(t.startswith("dict") or "Any" in t for t in annotations.values()):
+        cls.__hash__ = _deep_hash
+    return cls
+
+
+def _deep_hash(self) -> int:
+    return hash((type(self).__name__,) + tuple(_freeze(getattr(self, name)) for name in _field_names(type(self))))
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+@cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def children(item) -> Iterator["Model"]:
+    """The IR nodes directly inside `item` (a node, or a tuple or dict of them), in field order."""
+    if isinstance(item, Model):
+        values = (getattr(item, name) for name in _field_names(type(item)))
+    elif isinstance(item, dict):
+        values = iter(item.values())
+    else:
+        values = iter(item)
+    for value in values:
+        if isinstance(value, Model):
+            yield value
+        elif isinstance(value, (tuple, list, dict)):
+            yield from children(value)
+
+
+def walk(item) -> Iterator["Model"]:
+    """Every IR node in `item` and below it, parents before children (the one generic walker)."""
+    pending = [item] if isinstance(item, Model) else list(children(item))[::-1]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(reversed(list(children(current))))
 
 
 @node
 class Loc(Model):
+    """A span in a spec file: 1-based lines and columns, the end exclusive."""
     file: str
     line: int
     column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
 
 
 # ---------------------------------------------------------------- types
@@ -54,12 +121,15 @@ class TypeRef(Model):
     kind: TypeKind
     name: str | None = None
     args: tuple["TypeRef", ...] = ()
+    # for a `ref` into a row: the fields from the entity to the map whose keys it holds
+    # (`ref User.payment_methods`) or to the key field of a list's members (`ref Order.items.item_id`)
+    path: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         if self.kind in ("enum", "record", "union", "entity"):
             return self.name or self.kind
         if self.kind == "ref":
-            return f"ref {self.name}"
+            return "ref " + ".".join((self.name or "?",) + self.path)
         if self.kind == "list":
             return f"list[{self.args[0]}]"
         if self.kind == "map":
@@ -192,20 +262,20 @@ class Conditional(ExprBase):
 @node
 class ListExpr(ExprBase):
     kind: Literal["list"] = "list"
-    items: list["Expr"]
+    items: tuple["Expr", ...]
 
 
 @node
 class DictExpr(ExprBase):
     kind: Literal["dict"] = "dict"
-    keys: list["Expr"]
-    values: list["Expr"]
+    keys: tuple["Expr", ...]
+    values: tuple["Expr", ...]
 
 
 @node
 class Loop(Model):
     """One `for names in iterable [if condition]` clause."""
-    names: list[str]
+    names: tuple[str, ...]
     iterable: "Expr"
     condition: "Expr | None" = None
 
@@ -224,7 +294,7 @@ class Comprehension(ExprBase):
     form: ComprehensionKind
     element: "Expr"
     key: "Expr | None" = None
-    loops: list[Loop]
+    loops: tuple[Loop, ...]
 
 
 @node
@@ -238,7 +308,7 @@ class Builtin(ExprBase):
     """
     kind: Literal["builtin"] = "builtin"
     name: str
-    args: list["Expr"]
+    args: tuple["Expr", ...]
 
 
 @node
@@ -306,7 +376,7 @@ class ListOpStmt(StmtBase):
     kind: Literal["list_op"] = "list_op"
     target: Expr
     op: Literal["append", "extend", "remove", "sort"]
-    args: list[Expr]
+    args: tuple[Expr, ...]
     writes: str | None = None
 
 
@@ -314,16 +384,16 @@ class ListOpStmt(StmtBase):
 class IfStmt(StmtBase):
     kind: Literal["if"] = "if"
     condition: Expr
-    then: list["Stmt"]
-    otherwise: list["Stmt"] = field(default_factory=list)
+    then: tuple["Stmt", ...]
+    otherwise: tuple["Stmt", ...] = ()
 
 
 @node
 class ForStmt(StmtBase):
     kind: Literal["for"] = "for"
-    names: list[str]
+    names: tuple[str, ...]
     iterable: Expr
-    body: list["Stmt"]
+    body: tuple["Stmt", ...]
 
 
 @node
@@ -391,7 +461,7 @@ class Invariant(Model):
 @node
 class EnumDef(Model):
     name: str
-    values: list[str]
+    values: tuple[str, ...]
     loc: Loc | None = None
 
 
@@ -399,16 +469,16 @@ class EnumDef(Model):
 class RecordDef(Model):
     name: str
     doc: str = ""
-    fields: list[FieldDef]
-    invariants: list[Invariant] = field(default_factory=list)
+    fields: tuple[FieldDef, ...]
+    invariants: tuple[Invariant, ...] = ()
     loc: Loc | None = None
 
 
 @node
 class VariantDef(Model):
     name: str
-    fields: list[FieldDef]
-    invariants: list[Invariant] = field(default_factory=list)
+    fields: tuple[FieldDef, ...]
+    invariants: tuple[Invariant, ...] = ()
     loc: Loc | None = None
 
 
@@ -418,9 +488,9 @@ class UnionDef(Model):
     name: str
     tag: str
     doc: str = ""
-    variants: list[VariantDef]
+    variants: tuple[VariantDef, ...]
     # fields present with the same type in every variant: usable without narrowing
-    common_fields: list[str] = field(default_factory=list)
+    common_fields: tuple[str, ...] = ()
     loc: Loc | None = None
 
 
@@ -432,8 +502,8 @@ class EntityDef(Model):
     key: str
     not_found: str
     doc: str = ""
-    fields: list[FieldDef]
-    invariants: list[Invariant] = field(default_factory=list)
+    fields: tuple[FieldDef, ...]
+    invariants: tuple[Invariant, ...] = ()
     loc: Loc | None = None
 
 
@@ -450,16 +520,16 @@ class ParamDef(Model):
 class ToolDef(Model):
     name: str
     doc: str = ""
-    params: list[ParamDef]
+    params: tuple[ParamDef, ...]
     returns: TypeRef | None = None
     returns_doc: str = ""
-    body: list[Stmt]
+    body: tuple[Stmt, ...]
     # inferred by the checker from the body, never declared
-    reads: list[str] = field(default_factory=list)          # entities whose rows the body reads
-    writes: list[str] = field(default_factory=list)         # entities whose rows the body changes, inserts or deletes
-    read_fields: list[str] = field(default_factory=list)    # "Entity.field" read; "Entity.*" for a returned row
-    write_fields: list[str] = field(default_factory=list)   # "Entity.field" changed; "Entity.*" for insert/delete
-    errors: list[str] = field(default_factory=list)         # the constant error messages the body can raise
+    reads: tuple[str, ...] = ()          # entities whose rows the body reads
+    writes: tuple[str, ...] = ()         # entities whose rows the body changes, inserts or deletes
+    read_fields: tuple[str, ...] = ()    # "Entity.field" read; "Entity.*" for a returned row
+    write_fields: tuple[str, ...] = ()   # "Entity.field" changed; "Entity.*" for insert/delete
+    errors: tuple[str, ...] = ()         # the constant error messages the body can raise
     loc: Loc | None = None
 
     @property
@@ -484,10 +554,10 @@ class TaskDef(Model):
     instruction: str = ""
     knows: dict[str, Any] = field(default_factory=dict)
     initial: dict[str, dict[str, Any]] = field(default_factory=dict)
-    actions: list[ActionCall] = field(default_factory=list)
-    goals: list[Expr] = field(default_factory=list)
-    communicate: list[str] = field(default_factory=list)
-    reward: list[RewardBasis] = field(default_factory=lambda: ["state"])
+    actions: tuple[ActionCall, ...] = ()
+    goals: tuple[Expr, ...] = ()
+    communicate: tuple[str, ...] = ()
+    reward: tuple[RewardBasis, ...] = ("state",)
     loc: Loc | None = None
 
 
@@ -498,13 +568,13 @@ class Domain(Model):
     policy: str = ""
     # the initial data file, resolved to an absolute path, or None for empty tables
     data_path: str | None = None
-    enums: list[EnumDef] = field(default_factory=list)
-    records: list[RecordDef] = field(default_factory=list)
-    unions: list[UnionDef] = field(default_factory=list)
-    entities: list[EntityDef] = field(default_factory=list)
-    tools: list[ToolDef] = field(default_factory=list)
-    tasks: list[TaskDef] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+    enums: tuple[EnumDef, ...] = ()
+    records: tuple[RecordDef, ...] = ()
+    unions: tuple[UnionDef, ...] = ()
+    entities: tuple[EntityDef, ...] = ()
+    tools: tuple[ToolDef, ...] = ()
+    tasks: tuple[TaskDef, ...] = ()
+    files: tuple[str, ...] = ()
 
     def model_dump_json(self, **kwargs) -> str:
         return _domain_adapter().dump_json(self, **kwargs).decode()
@@ -521,17 +591,36 @@ class Domain(Model):
         return _domain_adapter().validate_python(data)
 
     def entity(self, name: str) -> EntityDef:
-        return next(e for e in self.entities if e.name == name)
+        return _find(self._index["entity"], name, "entity", self.name)
+
+    def entity_of_collection(self, collection: str) -> EntityDef:
+        return _find(self._index["collection"], collection, "collection", self.name)
 
     def tool(self, name: str) -> ToolDef:
-        return next(t for t in self.tools if t.name == name)
+        return _find(self._index["tool"], name, "tool", self.name)
+
+    def task(self, name: str) -> TaskDef:
+        return _find(self._index["task"], name, "task", self.name)
 
     def type_def(self, name: str) -> EnumDef | RecordDef | UnionDef | EntityDef:
-        for table in (self.enums, self.records, self.unions, self.entities):
-            for d in table:
-                if d.name == name:
-                    return d
-        raise KeyError(name)
+        return _find(self._index["type"], name, "type", self.name)
+
+    @cached_property
+    def _index(self) -> dict[str, dict[str, Model]]:
+        # built on first use: a Domain never changes, so neither do its indexes
+        types = {d.name: d for table in (self.enums, self.records, self.unions, self.entities) for d in table}
+        return {"entity": {e.name: e for e in self.entities},
+                "collection": {e.collection: e for e in self.entities},
+                "tool": {t.name: t for t in self.tools},
+                "task": {t.name: t for t in self.tasks},
+                "type": types}
+
+
+def _find(index: dict, name: str, what: str, domain: str):
+    try:
+        return index[name]
+    except (KeyError, TypeError):
+        raise KeyError(f"domain {domain!r} has no {what} {name!r}") from None
 
 
 @cache

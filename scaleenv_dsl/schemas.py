@@ -118,6 +118,8 @@ class _SchemaBuilder:
         if kind == "enum":
             values = self.enums[t.name].values if t.name in self.enums else []
             return {"type": "string", "enum": list(values)}
+        if kind == "ref" and t.path:
+            return {"type": "string", "description": f"A key of a {t.name}'s {'.'.join(t.path)}."}
         if kind == "ref":
             key = self.entities[t.name].key if t.name in self.entities else "key"
             return {"type": "string", "description": f"The {key} of a {t.name}."}
