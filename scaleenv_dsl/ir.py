@@ -46,7 +46,7 @@ def node(cls):
 
 
 def _deep_hash(self) -> int:
-    return hash((type(self).__name__,) + tuple(_freeze(getattr(self, name)) for name in _field_names(type(self))))
+    return hash((type(self).__name__,) + tuple(_freeze(getattr(self, name)) for name in _compared_fields(type(self))))
 
 
 def _freeze(value):
@@ -60,6 +60,11 @@ def _freeze(value):
 @cache
 def _field_names(cls) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
+
+
+@cache
+def _compared_fields(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.compare)
 
 
 def children(item) -> Iterator["Model"]:
@@ -166,7 +171,7 @@ def optional(t: TypeRef) -> TypeRef:
 @node
 class ExprBase(Model):
     type: TypeRef
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)  # where, not what: equal nodes may stand apart
 
 
 @node
@@ -338,7 +343,7 @@ Expr = Union[Const, Var, CollectionRef, Lookup, GetField, MapGet, ListIndex, Una
 
 @node
 class StmtBase(Model):
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -366,8 +371,9 @@ class AssignStmt(StmtBase):
     target: Expr
     op: Literal["=", "+=", "-="]
     value: Expr
-    # the entity whose row this writes, or None for a purely local value
-    writes: str | None = None
+    # every "Entity.field" this may change (several when a local may alias more than one
+    # row), or () for a purely local value
+    writes: tuple[str, ...] = ()
 
 
 @node
@@ -377,7 +383,7 @@ class ListOpStmt(StmtBase):
     target: Expr
     op: Literal["append", "extend", "remove", "sort"]
     args: tuple[Expr, ...]
-    writes: str | None = None
+    writes: tuple[str, ...] = ()   # as for AssignStmt
 
 
 @node
@@ -448,21 +454,21 @@ class FieldDef(Model):
     doc: str = ""
     example: Any = None
     compare: ComparePolicy = field(default_factory=lambda: ComparePolicy())
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
 class Invariant(Model):
     condition: Expr
     message: Expr
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
 class EnumDef(Model):
     name: str
     values: tuple[str, ...]
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -471,7 +477,7 @@ class RecordDef(Model):
     doc: str = ""
     fields: tuple[FieldDef, ...]
     invariants: tuple[Invariant, ...] = ()
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -479,7 +485,7 @@ class VariantDef(Model):
     name: str
     fields: tuple[FieldDef, ...]
     invariants: tuple[Invariant, ...] = ()
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -491,7 +497,7 @@ class UnionDef(Model):
     variants: tuple[VariantDef, ...]
     # fields present with the same type in every variant: usable without narrowing
     common_fields: tuple[str, ...] = ()
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -504,7 +510,7 @@ class EntityDef(Model):
     doc: str = ""
     fields: tuple[FieldDef, ...]
     invariants: tuple[Invariant, ...] = ()
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -513,7 +519,114 @@ class ParamDef(Model):
     type: TypeRef
     doc: str = ""
     example: Any = None
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
+
+
+# ---------------------------------------------------------------- contracts
+#
+# A tool's body, normalised for analyses that must not re-interpret statements (the planner,
+# task synthesis, procedural tests): what must hold for a call to succeed, and what it changes
+# and reads. Values are expressed over parameters and rows: a `let` bound to `orders[order_id]`
+# is replaced by that lookup, so `order.status` reads as `orders[order_id].status`.
+
+GuardKind = Literal["argument", "lookup", "present", "require", "unique", "index"]
+
+
+@node
+class Guard(Model):
+    """A condition a call must meet, and the error it fails with when it does not.
+
+    `id` ("tool#3") is stable for a given spec and is what a failed call reports, with `loc`.
+    `condition` is what must hold (None for an argument's type check, which the binder
+    does); `when` are the branch conditions under which the guard is reached.
+    """
+    id: str
+    kind: GuardKind
+    condition: "Expr | None"
+    message: str | None          # the message when it is a constant
+    message_expr: "Expr | None"  # the message as written, when it is computed
+    when: tuple["Expr", ...] = ()
+    in_loop: bool = False
+    loc: Loc
+
+
+EffectOp = Literal["set", "insert", "delete", "append", "extend", "remove", "sort"]
+
+
+@node
+class Effect(Model):
+    """One change a call may make to the state.
+
+    The row is `entity` keyed by `key` (an expression over parameters and rows). `path` walks
+    from the row to what changes; each "[]" step is a map key or list index given, in order,
+    by `keys`. `value` is what is written (for `+=`, the sum). `opaque` says the key or a
+    path key depends on something the contract cannot express (a loop variable, a local
+    assigned in a branch): the entity and fields are right, the row is not known statically.
+    """
+    entity: str
+    key: "Expr | None"
+    path: tuple[str, ...] = ()
+    keys: tuple["Expr", ...] = ()
+    op: EffectOp
+    value: "Expr | None" = None
+    when: tuple["Expr", ...] = ()
+    in_loop: bool = False
+    opaque: bool = False
+    loc: Loc | None = field(default=None, compare=False)
+
+
+@node
+class Read(Model):
+    """A part of the state a call reads, keyed as an Effect is. `key` None: a scan of every row."""
+    entity: str
+    key: "Expr | None"
+    path: tuple[str, ...] = ()
+    keys: tuple["Expr", ...] = ()
+    in_loop: bool = False
+    opaque: bool = False
+
+
+@node
+class Return(Model):
+    value: "Expr"
+    when: tuple["Expr", ...] = ()
+
+
+ParamSource = Literal["keys", "map-keys", "member-keys", "enum", "choices", "free"]
+
+
+@node
+class ParamDomain(Model):
+    """Where a parameter's values can come from.
+
+    keys: the keys of `entity`. map-keys: the keys of the map at `path` in a row of `entity`.
+    member-keys: the field at the end of `path` of the members of a list in a row of `entity`.
+    enum and choices: exactly `values` (an enum's, or a `require p in [...]` list's).
+    free: anything of the type. `element` is True when the parameter is a list of such values.
+    """
+    param: str
+    source: ParamSource
+    entity: str | None = None
+    path: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    element: bool = False
+
+
+@node
+class ToolContract(Model):
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    reads: tuple[Read, ...] = ()
+    returns: tuple[Return, ...] = ()
+    params: tuple[ParamDomain, ...] = ()
+    # the parts of the body the contract could not normalise, in words, for a reader
+    opaque: tuple[str, ...] = ()
+
+    def guard(self, guard_id: str) -> Guard:
+        return _find({g.id: g for g in self.guards}, guard_id, "guard", "this tool")
+
+    def param(self, name: str) -> ParamDomain:
+        return _find({p.param: p for p in self.params}, name, "parameter", "this tool")
 
 
 @node
@@ -530,7 +643,10 @@ class ToolDef(Model):
     read_fields: tuple[str, ...] = ()    # "Entity.field" read; "Entity.*" for a returned row
     write_fields: tuple[str, ...] = ()   # "Entity.field" changed; "Entity.*" for insert/delete
     errors: tuple[str, ...] = ()         # the constant error messages the body can raise
-    loc: Loc | None = None
+    inserts: tuple[str, ...] = ()        # entities the body inserts rows into
+    deletes: tuple[str, ...] = ()        # entities the body deletes rows from
+    contract: ToolContract | None = None  # filled in by the checker once the body checks clean
+    loc: Loc | None = field(default=None, compare=False)
 
     @property
     def is_write(self) -> bool:
@@ -541,7 +657,7 @@ class ToolDef(Model):
 class ActionCall(Model):
     tool: str
     arguments: dict[str, Any]
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 RewardBasis = Literal["state", "goal", "actions", "communicate"]
@@ -558,7 +674,7 @@ class TaskDef(Model):
     goals: tuple[Expr, ...] = ()
     communicate: tuple[str, ...] = ()
     reward: tuple[RewardBasis, ...] = ("state",)
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
