@@ -9,13 +9,13 @@ The public contract:
     result.ok, result.value, result.error
     env.changes()                             # {"changed": …, "removed": …} against the initial data
     env.state(), env.dump()                   # the whole state, as JSON-shaped data or text
-    env.reward(task)                          # per-field comparison under the spec's policies
+    env.reward(task, trajectory={"messages": [...]})  # RewardResult: 1.0, 0.0, or None if incomplete
 
 Checking without compiling: `scaleenv_dsl.check.check_paths` / `check_source`.
 """
 
 __all__ = ["load_domain", "compile_domain", "CompiledDomain", "Env", "CallResult", "CallError",
-           "RewardResult", "DomainLoadError"]
+           "RewardResult", "Trajectory", "DomainLoadError"]
 
 
 def __getattr__(name: str):

@@ -7,7 +7,8 @@ that differ from the initial data) and `removed` (keys that no longer exist).
 `replay_cases` fills `expect` from our own run; `compare_cases` checks two
 files against each other under the README's rules: JSON equality with key
 order irrelevant, list order significant, null equal to absent, and numbers
-equal within 1e-6.
+equal within 1e-6. `conformance` does both: it is the one comparison that
+`scaleenv demo` and the conformance tests use.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from .runtime.values import json_equal
 
 NUMBER_TOLERANCE = 1e-6
+FIELDS_SHOWN = 3
 
 
 # ---------------------------------------------------------------- replaying
@@ -42,6 +44,11 @@ def replay_case(env, case: dict) -> dict:
     return out
 
 
+def conformance(domain, reference_doc: dict) -> "ComparisonReport":
+    """Replay a reference implementation's recorded cases on `domain` and compare with what it recorded."""
+    return compare_cases(reference_doc, replay_cases(domain, reference_doc))
+
+
 # ---------------------------------------------------------------- comparing
 
 @dataclass
@@ -54,10 +61,14 @@ class Mismatch:
 
     def describe(self, width: int = 300) -> str:
         text = f"case {self.case}: {self.where}"
-        if self.fields:
-            text += " differs in " + ", ".join(self.fields)
-            return text
-        return text + f"\n    expected: {_short(self.expected, width)}\n    actual:   {_short(self.actual, width)}"
+        if not self.fields:
+            return text + f"\n    expected: {_short(self.expected, width)}\n    actual:   {_short(self.actual, width)}"
+        text += " differs in " + ", ".join(self.fields)
+        # a row is long: show the values of its first few differing fields only
+        for name in self.fields[:FIELDS_SHOWN]:
+            text += (f"\n    {name}: expected {_short(self.expected.get(name), width)}, "
+                     f"actual {_short(self.actual.get(name), width)}")
+        return text
 
 
 @dataclass
@@ -113,7 +124,16 @@ def _compare_steps(case_id: str, case: dict, other: dict, report: ComparisonRepo
             report.steps_matching += 1
             continue
         name = actions[index].get("name") if index < len(actions) else "?"
-        report.mismatches.append(Mismatch(case_id, f"step {index} ({name})", want, have))
+        report.mismatches.append(_step_mismatch(case_id, f"step {index} ({name})", want, have))
+
+
+def _step_mismatch(case_id: str, where: str, want: dict, have: dict | None) -> Mismatch:
+    """Two returned rows are long: name the fields that differ, as for final states."""
+    if have is not None and want.get("ok") and have.get("ok"):
+        fields = _fields(want.get("result"), have.get("result"))
+        if fields:
+            return Mismatch(case_id, where + " result", want.get("result"), have.get("result"), fields)
+    return Mismatch(case_id, where, want, have)
 
 
 def step_equal(want: dict, have: dict) -> bool:

@@ -18,6 +18,11 @@ def stdlib_root() -> Path:
     return _find("stdlib_domains")
 
 
+def conformance_cases(domain: str) -> Path:
+    """A stdlib domain's reference outcomes in the cases format (see its conformance/README.md)."""
+    return stdlib_root() / domain / "conformance" / "cases.json"
+
+
 @cache
 def docs_root() -> Path:
     return _find("docs")

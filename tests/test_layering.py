@@ -84,3 +84,21 @@ def test_the_front_end_imports_only_earlier_stages():
         for path in files:
             extra = _internal_imports(path) - allowed - {stage}
             assert not extra, f"{path.relative_to(PACKAGE)} imports {sorted(extra)}"
+
+
+def _private_uses(path: Path) -> list[str]:
+    """`x._name` on anything but self/cls, and `from m import _name`: another module's private members."""
+    uses = []
+    for node in pyast.walk(pyast.parse(path.read_text())):
+        if isinstance(node, pyast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            if not (isinstance(node.value, pyast.Name) and node.value.id in ("self", "cls")):
+                uses.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: .{node.attr}")
+        elif isinstance(node, pyast.ImportFrom):
+            uses += [f"{path.relative_to(PACKAGE)}:{node.lineno}: import {a.name}" for a in node.names
+                     if a.name.startswith("_") and not a.name.startswith("__")]
+    return uses
+
+
+def test_no_module_reaches_into_another_modules_private_members():
+    offenders = [use for path in sorted(PACKAGE.rglob("*.py")) for use in _private_uses(path)]
+    assert offenders == []

@@ -76,7 +76,7 @@ def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
         return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
     e = ir.Builtin(type=result, name=name, args=args, loc=loc(node.span))
     if name in ("zip", "enumerate"):  # their tuples share the lists' items
-        e = c._with_origin(e, frozenset().union(*(c.origin(a) for a in args)))
+        e = c.with_origin(e, frozenset().union(*(c.origin(a) for a in args)))
     return e
 
 
@@ -220,7 +220,7 @@ def _aggregate(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     element = c.expr(gen.element, inner)
     t = _aggregate_type(c, gen, name, element)
     e = ir.Comprehension(type=t, form=name, element=element, loops=loops, loc=loc(node.span))
-    return c._with_origin(e, c.origin(element)) if name in ("find", "min", "max") else e
+    return c.with_origin(e, c.origin(element)) if name in ("find", "min", "max") else e
 
 
 def _aggregate_type(c, gen: ast.Generator, name: str, element: ir.Expr) -> ir.TypeRef:
@@ -281,7 +281,7 @@ def _method(c, node: ast.Call, scope: Scope) -> ir.Expr:
         return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
     canonical = f"{'str' if table is STR_METHODS else t.kind}.{name}"
     e = ir.Builtin(type=result, name=canonical, args=[receiver, *args], loc=loc(node.span))
-    return c._with_origin(e, c.origin(receiver)) if name in ("values", "items", "get") else e
+    return c.with_origin(e, c.origin(receiver)) if name in ("values", "items", "get") else e
 
 
 def _unknown_method(c, node, t: ir.TypeRef, name: str, table) -> ir.Expr:
@@ -338,7 +338,7 @@ def _map_items(c, node, receiver, args):
 
 
 def _map_get(c, node, receiver, args):
-    c._key(node.args[0], args[0], "a map key")
+    c.check_key(node.args[0], args[0], "a map key")
     return ir.optional(receiver.type.args[0])
 
 

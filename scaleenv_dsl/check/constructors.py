@@ -48,7 +48,7 @@ def _built(c, e: ir.Construct) -> ir.Expr:
     """The value shares its fields' lists and records with the rows they came from (not with
     parameters: a parameter never reaches the state, and the new value's own fields may change)."""
     origin = frozenset(o for o in c.shared_origin(e.fields.values()) if not o.startswith("@"))
-    return c._with_origin(e, origin)
+    return c.with_origin(e, origin)
 
 
 def _field_values(c, node: ast.Call, what: str, fields: dict[str, ir.FieldDef], scope: Scope) -> dict[str, ir.Expr]:

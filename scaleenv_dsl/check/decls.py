@@ -136,7 +136,7 @@ def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.To
         elif isinstance(entry, ast.RewardEntry):
             _once(symbols, fields, "reward", entry, _reward(symbols, entry))
     fields.update(knows=knows, actions=actions, goals=goals, communicate=communicate)
-    _check_task_basis(symbols, decl, fields)
+    _check_task_basis(symbols, decl)
     return ir.TaskDef(**{k: v for k, v in fields.items() if v is not None})
 
 
@@ -220,12 +220,20 @@ def _reward(symbols: Symbols, entry: ast.RewardEntry) -> list[str]:
     return bases or ["state"]
 
 
-def _check_task_basis(symbols: Symbols, decl: ast.TaskDecl, fields: dict) -> None:
-    # `state` and `actions` with no gold actions are meaningful: the agent must change nothing
-    reward = fields.get("reward") or ["state"]
-    needs = {"goal": "goals", "communicate": "communicate"}
-    for basis in reward:
-        if basis in needs and not fields.get(needs[basis]):
-            entry = {"goals": "goal", "communicate": "communicate"}[needs[basis]]
-            symbols.error("incomplete-task", f"the reward checks `{basis}`, but the task has no `{entry}`",
-                          decl.name.span, f"add `{entry} …`, or change the `reward` line")
+# the entry a task states each reward basis with, and its keyword; `state` needs none (no gold
+# actions then means the agent must change nothing)
+_STATED_BY = {"goal": (ast.Goal, "goal"), "actions": (ast.Action, "action"),
+              "communicate": (ast.Communicate, "communicate")}
+
+
+def _check_task_basis(symbols: Symbols, decl: ast.TaskDecl) -> None:
+    """Warn on a basis the task never states: with nothing to check it holds whatever the agent does."""
+    entry = next((e for e in decl.entries if isinstance(e, ast.RewardEntry)), None)
+    warned = set()
+    for basis in entry.bases if entry is not None else ():
+        kind, keyword = _STATED_BY.get(basis.name, (None, ""))
+        if kind is None or basis.name in warned or any(isinstance(e, kind) for e in decl.entries):
+            continue
+        warned.add(basis.name)
+        symbols.warn("unstated-reward-basis", f"the reward checks `{basis.name}`, but the task has no `{keyword}` line",
+                     basis.span, f"add `{keyword} …` to the task, or take `{basis.name}` off the `reward` line")

@@ -67,7 +67,7 @@ class ExprChecker:
         entry = self.origins.get(id(e))
         return entry[1] if entry is not None and entry[0] is e else frozenset()
 
-    def _with_origin(self, e: ir.Expr, origin: frozenset[str]) -> ir.Expr:
+    def with_origin(self, e: ir.Expr, origin: frozenset[str]) -> ir.Expr:
         if origin:
             self.origins[id(e)] = (e, origin)
         return e
@@ -158,12 +158,12 @@ class ExprChecker:
         var = scope.lookup(node.id)
         if var is not None:
             t = scope.present_type((node.id,)) or var.type
-            return self._with_origin(ir.Var(type=t, name=node.id, loc=loc(node.span)), var.origin)
+            return self.with_origin(ir.Var(type=t, name=node.id, loc=loc(node.span)), var.origin)
         entity = self.symbols.collections.get(node.id)
         if entity is not None:
             self.effects.reads.add(entity)
             e = ir.CollectionRef(type=ir.map_of(_row(entity)), entity=entity, loc=loc(node.span))
-            return self._with_origin(e, frozenset({entity}))
+            return self.with_origin(e, frozenset({entity}))
         return self._unknown_name(node, scope)
 
     def _unknown_name(self, node: ast.Name, scope: Scope) -> ir.Expr:
@@ -201,7 +201,7 @@ class ExprChecker:
         for o in origin:
             if not o.startswith("@"):
                 self.effects.read_fields.add(o)
-        return self._with_origin(e, origin)
+        return self.with_origin(e, origin)
 
     def _field_type(self, node, t: ir.TypeRef, attr: ast.Ident, scope: Scope, path: Path | None) -> ir.TypeRef | None:
         if t.kind in ("record", "entity"):
@@ -256,19 +256,19 @@ class ExprChecker:
             if error is None:
                 self.effects.add_error(self.symbols.entities[obj.entity].not_found.value)
             e = ir.Lookup(type=_row(obj.entity), entity=obj.entity, key=key, error=error, loc=loc(node.span))
-            return self._with_origin(e, frozenset({obj.entity}))
+            return self.with_origin(e, frozenset({obj.entity}))
         if t.kind == "map":
-            self._key(node.key, key, "a map key")
+            self.check_key(node.key, key, "a map key")
             if not bound and not self.mode.lookups_may_fail:
                 self.error("unhandled-lookup", f"`{_text(node)}` fails when the key is missing", node.span,
                            f'bind it with `let x = {_text(node)} else "message"`, or use `{_text(node.obj)}.get(key)`')
             e = ir.MapGet(type=t.args[0], obj=obj, key=key, error=error, loc=loc(node.span))
-            return self._with_origin(e, self.origin(obj))
+            return self.with_origin(e, self.origin(obj))
         if t.kind == "list":
             if key.type.kind not in ("int", "any"):
                 self.error("type-mismatch", f"a list index must be `int`, this is `{key.type}`", node.key.span)
             e = ir.ListIndex(type=t.args[0], obj=obj, index=key, loc=loc(node.span))
-            return self._with_origin(e, self.origin(obj))
+            return self.with_origin(e, self.origin(obj))
         if t.kind == "any":
             return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
         if t.kind == "optional":
@@ -284,9 +284,9 @@ class ExprChecker:
             self.error("type-mismatch", f"`{_text(node.obj)}` holds `{entity}` rows, this is a `{key.type}`",
                        node.key.span, where)
         else:
-            self._key(node.key, key, "a row key")
+            self.check_key(node.key, key, "a row key")
 
-    def _key(self, node, key: ir.Expr, what: str) -> None:
+    def check_key(self, node, key: ir.Expr, what: str) -> None:
         if not T.is_stringlike(key.type):
             self.error("type-mismatch", f"{what} is a string, this is `{key.type}`", node.span,
                        "convert it with `str(x)`")
@@ -300,7 +300,7 @@ class ExprChecker:
                               node.span, _operand_hint(node.op, left.type, right.type))
         e = ir.Binary(type=result, op=node.op, left=left, right=right, loc=loc(node.span))
         if result.kind == "list" and T.strip_optional(result.args[0]).kind not in T.IMMUTABLE:
-            return self._with_origin(e, self.origin(left) | self.origin(right))  # the items are shared
+            return self.with_origin(e, self.origin(left) | self.origin(right))  # the items are shared
         return e
 
     def _Compare(self, node: ast.Compare, scope: Scope) -> ir.Expr:
@@ -328,7 +328,7 @@ class ExprChecker:
                 self.error("type-mismatch", f"a `{left.type}` is never in a `{t}`", node.span)
             self.check_enum_literal(node.right, right, ir.list_of(left.type))
         elif t.kind in ("map", "str", "enum", "ref"):
-            self._key(node.left, left, "a key" if t.kind == "map" else "a substring")
+            self.check_key(node.left, left, "a key" if t.kind == "map" else "a substring")
         elif t.kind != "any":
             self.error("bad-operand", f"`in` does not apply to `{t}`", node.right.span,
                        "test membership in a list, a map, a collection or a string")
@@ -381,7 +381,7 @@ class ExprChecker:
                               node.span, "give both branches the same type")
         e = ir.Conditional(type=t, condition=cond, then=then, otherwise=otherwise, loc=loc(node.span))
         self.check_enum_literal(node, e, t)  # `("bogus" if c else order.status)` is a `Status`
-        return self._with_origin(e, self.origin(then) | self.origin(otherwise))
+        return self.with_origin(e, self.origin(then) | self.origin(otherwise))
 
     # ------------------------------------------------------------ displays
     def _ListDisplay(self, node: ast.ListDisplay, scope: Scope) -> ir.Expr:
@@ -395,13 +395,13 @@ class ExprChecker:
                 t = joined
         e = ir.ListExpr(type=ir.list_of(t), items=items, loc=loc(node.span))
         self.check_enum_literal(node, e, e.type)
-        return self._with_origin(e, self.shared_origin(items))
+        return self.with_origin(e, self.shared_origin(items))
 
     def _DictDisplay(self, node: ast.DictDisplay, scope: Scope) -> ir.Expr:
         keys, values, t = [], [], ir.ANY
         for item in node.items:
             key = self.expr(item.key, scope)
-            self._key(item.key, key, "a map key")
+            self.check_key(item.key, key, "a map key")
             value = self.expr(item.value, scope)
             joined = T.unify(t, value.type)
             if joined is None:
@@ -411,22 +411,22 @@ class ExprChecker:
             keys.append(key)
             values.append(value)
         e = ir.DictExpr(type=ir.map_of(t), keys=keys, values=values, loc=loc(node.span))
-        return self._with_origin(e, self.shared_origin(values))
+        return self.with_origin(e, self.shared_origin(values))
 
     def _ListComp(self, node: ast.ListComp, scope: Scope) -> ir.Expr:
         loops, inner = self.loops(node.loops, scope)
         element = self.expr(node.element, inner)
         e = ir.Comprehension(type=ir.list_of(element.type), form="list", element=element, loops=loops, loc=loc(node.span))
-        return self._with_origin(e, self.shared_origin([element]))
+        return self.with_origin(e, self.shared_origin([element]))
 
     def _DictComp(self, node: ast.DictComp, scope: Scope) -> ir.Expr:
         loops, inner = self.loops(node.loops, scope)
         key = self.expr(node.item.key, inner)
-        self._key(node.item.key, key, "a map key")
+        self.check_key(node.item.key, key, "a map key")
         value = self.expr(node.item.value, inner)
         e = ir.Comprehension(type=ir.map_of(value.type), form="dict", element=value, key=key, loops=loops,
                              loc=loc(node.span))
-        return self._with_origin(e, self.shared_origin([value]))
+        return self.with_origin(e, self.shared_origin([value]))
 
     def loops(self, clauses: tuple[ast.CompFor, ...], scope: Scope) -> tuple[list[ir.Loop], Scope]:
         out = []

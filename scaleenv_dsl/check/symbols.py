@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ast, ir
-from ..diagnostics import Diagnostic, Label, Span, did_you_mean
+from ..diagnostics import Diagnostic, Label, Severity, Span, did_you_mean
 
 SCALARS = {"str": ir.STR, "int": ir.INT, "float": ir.FLOAT, "bool": ir.BOOL}
 TYPE_HINTS = {
@@ -39,6 +39,9 @@ class Symbols:
 
     def error(self, code: str, message: str, span: Span, help: str = "", labels=()) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))
+
+    def warn(self, code: str, message: str, span: Span, help: str = "") -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, help, Severity.WARNING))
 
     def type_names(self) -> list[str]:
         return [*SCALARS, *self.enums, *self.records, *self.unions, *self.entities]

@@ -143,14 +143,20 @@ def load_module(domain: ir.Domain) -> GeneratedModule:
     cached = _CACHE.get(digest)
     if cached is not None:
         return cached
-    module = GeneratedModule(domain.name, generate_source(domain), digest)
+    module = module_from_source(domain.name, generate_source(domain), digest)
+    _CACHE[digest] = module
+    return module
+
+
+def module_from_source(domain_name: str, source: str, digest: str) -> GeneratedModule:
+    """Run generated source (uncached) and read its tables: how a test loads a module it has altered."""
+    module = GeneratedModule(domain_name, source, digest)
     namespace = execute(module.source, module.filename)
     module.tools = dict(namespace["TOOLS"])
     module.invariants = dict(namespace["INVARIANTS"])
     module.copiers = dict(namespace["COPIERS"])
     module.goals = dict(namespace["GOALS"])
     module.invariant_reads = dict(namespace["READS"])
-    _CACHE[digest] = module
     return module
 
 

@@ -1,7 +1,9 @@
 """The small library that generated environment modules import, and nothing else.
 
 Generated code binds these names once at module level (`_lookup = _rt.lookup`)
-so that the hot paths read module globals, not attributes.
+so that the hot paths read module globals, not attributes. The environment
+session (`runtime.env`) and the reward (`runtime.reward`) live beside it; they
+are not imported here, so generated modules do not load them.
 """
 
 from .arithmetic import evaluate as arithmetic

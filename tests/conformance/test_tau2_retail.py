@@ -1,22 +1,22 @@
 """The bar: the retail port replays tau2-bench's own recorded behaviour exactly.
 
-Every case in tau2_retail/cases.json (tau2-bench's 114 retail tasks' gold
-actions, run through tau2's Python code) is replayed on stdlib_domains/retail
-and compared under the conformance README's rules: every step's result or
-error text, and every case's final state (changed rows and removed keys).
+Every case in stdlib_domains/retail/conformance/cases.json (tau2-bench's 114
+retail tasks' gold actions, run through tau2's Python code) is replayed on
+stdlib_domains/retail and compared under the rules of that folder's README:
+every step's result or error text, and every case's final state (changed rows
+and removed keys). `scaleenv demo` prints the same comparison as its headline.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from scaleenv_dsl.replay import compare_cases, replay_cases
-from scaleenv_dsl.resources import stdlib_root
+from scaleenv_dsl.replay import compare_cases, conformance
+from scaleenv_dsl.resources import conformance_cases, stdlib_root
 
-CASES = Path(__file__).parent / "tau2_retail" / "cases.json"
+CASES = conformance_cases("retail")
 RETAIL = stdlib_root() / "retail" / "retail.sedl"
 
 pytestmark = pytest.mark.skipif(not RETAIL.exists(), reason="stdlib_domains/retail/retail.sedl is not written yet")
@@ -26,9 +26,7 @@ pytestmark = pytest.mark.skipif(not RETAIL.exists(), reason="stdlib_domains/reta
 def report():
     from scaleenv_dsl.api import load_domain
 
-    expected = json.loads(CASES.read_text(encoding="utf-8"))
-    replayed = replay_cases(load_domain("retail"), expected)
-    return compare_cases(expected, replayed)
+    return conformance(load_domain("retail"), json.loads(CASES.read_text(encoding="utf-8")))
 
 
 def test_every_step_outcome_matches(report):
@@ -51,7 +49,9 @@ def test_the_comparison_would_notice_a_difference():
     case["expect"]["removed"] = {"orders": ["#W0000000"]}
     report = compare_cases(expected, tampered)
     assert (report.cases_matching, report.steps_matching) == (113, 549)
-    assert "case " + str(case["id"]) in report.render()
+    rendered = report.render()
+    assert "case " + str(case["id"]) in rendered
+    assert 'differs in status\n    status: expected "' in rendered and ', actual "lost"' in rendered
 
 
 def test_every_retail_task_rewards_its_gold_actions():

@@ -3,7 +3,8 @@
 Checks that the spec parses and checks clean, that it has tau2's 16 tools with tau2's
 parameters, that the data files are tau2's, and that the task converter
 (scripts/convert_tau2_retail_tasks.py) turns tau2's tasks into the 114 tasks of tasks.sedl.
-tau2's own task file is kept beside the conformance cases in tests/conformance/tau2_retail.
+tau2's own task file, which only these tests read, is kept in tests/conformance/tau2_retail; its
+recorded outcomes ship with the domain, in stdlib_domains/retail/conformance.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ TAU2_DIGESTS = {
     "db.json": "413a65160adbdb5fde0ffc0015c49b6d70250b10c18128de169b597af7766765",
     "policy.md": "2c9652afbce57d6e087768d37cda64d31c53d50b3e3225cfdb791bac66466467",
     "LICENSE": "e67c5aa0074dfcaefd3c3a1aedb94cb539234aecd15d5a972574e3200e6252fe",
+    "conformance/cases.json": "8b75a5ef8dda352eec293808fe9351959a4eb0cbf816835c79394f2a9aa8b13d",
+    "conformance/LICENSE": "e67c5aa0074dfcaefd3c3a1aedb94cb539234aecd15d5a972574e3200e6252fe",
 }
 
 
