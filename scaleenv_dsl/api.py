@@ -52,6 +52,12 @@ class DomainLoadError(Exception):
 
 # ---------------------------------------------------------------- domains
 
+def guard_locations(domain: ir.Domain) -> dict[str, str]:
+    """Guard id -> "file:line:col", with the file's base name only: errors reach agents."""
+    return {g.id: f"{Path(g.loc.file).name}:{g.loc.line}:{g.loc.column}"
+            for t in domain.tools if t.contract is not None for g in t.contract.guards}
+
+
 class CompiledDomain:
     """A checked and compiled domain: makes environments and tool schemas."""
 
@@ -68,6 +74,7 @@ class CompiledDomain:
             for read in reads:
                 self.invariant_dependents.setdefault(read, set()).add(collection)
         self._tasks = {t.name: t for t in domain.tasks}
+        self.guard_locations = guard_locations(domain)
         self.comparer = RowComparer(domain)
         self._default_world: World | None = None
 

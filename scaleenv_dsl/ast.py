@@ -188,7 +188,10 @@ class GenericType(Node):
 
 @dataclass(frozen=True, slots=True)
 class RefType(Node):
+    """`ref User`, a row's key; `ref User.payment_methods`, a key of a map in a row;
+    `ref Order.items.item_id`, the key field of a member of a list in a row."""
     entity: Ident
+    path: tuple[Ident, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -285,7 +285,7 @@ class _Printer:
         return f"{t.name.name}[{', '.join(self.type(a) for a in t.args)}]"
 
     def type_RefType(self, t) -> str:
-        return f"ref {t.entity.name}"
+        return "ref " + ".".join([t.entity.name] + [p.name for p in t.path])
 
     def type_OptionalType(self, t) -> str:
         return f"{self.type(t.inner)}?"

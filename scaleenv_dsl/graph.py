@@ -2,11 +2,14 @@
 
 Nodes are tools. Two kinds of edge:
 
-- data flow: tool A's result exposes a value of a type that tool B takes as a
-  parameter. References (`ref User`) carry most of these: a tool that returns
-  an `Order` exposes its `user_id: ref User`, so it feeds every tool taking a
-  `ref User`. A tool never feeds itself: `get_order(order_id)` returning the
-  order's own key tells the agent nothing it did not already pass in.
+- data flow: tool A's result exposes a value that tool B takes as a parameter,
+  by the parameter's domain. References (`ref User`) carry most of these: a
+  tool that returns an `Order` exposes its `user_id: ref User`, so it feeds
+  every tool taking a `ref User`. Keys inside rows flow too: a tool returning a
+  `User` row exposes the keys of its `payment_methods`, so it feeds every tool
+  taking a `ref User.payment_methods`. A tool never feeds itself:
+  `get_order(order_id)` returning the order's own key tells the agent nothing
+  it did not already pass in.
 - state: tool A writes a field that tool B reads (`Order.status`), so B's
   outcome can depend on having called A first.
 
@@ -36,15 +39,29 @@ def build_graph(domain: ir.Domain) -> nx.MultiDiGraph:
 
 
 def _add_data_flow(graph: nx.MultiDiGraph, domain: ir.Domain) -> None:
-    exposed = {t.name: exposed_refs(t.returns, domain) if t.returns else set() for t in domain.tools}
+    exposed = {t.name: exposed_values(t.returns, domain) if t.returns else set() for t in domain.tools}
     for consumer in domain.tools:
         for param in consumer.params:
-            needed = _param_ref(param.type)
+            needed = _param_source(param, consumer)
             if needed is None:
                 continue
-            for producer, refs in exposed.items():
-                if needed in refs and producer != consumer.name:
-                    graph.add_edge(producer, consumer.name, kind="data", entity=needed, param=param.name)
+            for producer, values in exposed.items():
+                if needed in values and producer != consumer.name:
+                    graph.add_edge(producer, consumer.name, kind="data", entity=needed.split(".")[0],
+                                   source=needed, param=param.name)
+
+
+def _param_source(param: ir.ParamDef, tool: ir.ToolDef) -> str | None:
+    """What a parameter takes, as exposed_values names it: "User" for its keys,
+    "User.payment_methods" for keys inside its rows; None for free values."""
+    if tool.contract is None:
+        return _param_ref(param.type)
+    source = tool.contract.param(param.name)
+    if source.source == "keys":
+        return source.entity
+    if source.source in ("map-keys", "member-keys"):
+        return ".".join((source.entity,) + source.path)
+    return None
 
 
 def _add_state_flow(graph: nx.MultiDiGraph, domain: ir.Domain) -> None:
@@ -66,10 +83,36 @@ def _param_ref(t: ir.TypeRef) -> str | None:
     """The entity a parameter refers to, directly or as a list of references."""
     t = t.args[0] if t.kind == "optional" else t
     if t.kind == "ref":
-        return t.name
+        return ".".join((t.name,) + t.path)
     if t.kind == "list" and t.args[0].kind == "ref":
-        return t.args[0].name
+        return ".".join((t.args[0].name,) + t.args[0].path)
     return None
+
+
+def exposed_values(t: ir.TypeRef, domain: ir.Domain) -> set[str]:
+    """exposed_refs, plus "E.path" for every key inside a row of E that some parameter takes."""
+    found = exposed_refs(t, domain)
+    rows = _rows_in(t, domain)
+    for tool in domain.tools:
+        for param in tool.params:
+            source = _param_source(param, tool)
+            if source is not None and "." in source and source.split(".")[0] in rows:
+                found.add(source)
+    return found
+
+
+def _rows_in(t: ir.TypeRef, domain: ir.Domain, depth: int = 0) -> set[str]:
+    """The entities whose whole rows a value of type `t` shows (not just their keys)."""
+    if depth > MAX_TYPE_DEPTH:
+        return set()
+    if t.kind in ("list", "map", "optional", "tuple"):
+        return set().union(*(_rows_in(a, domain, depth + 1) for a in t.args))
+    if t.kind in ("record", "entity"):
+        found = {t.name} if t.kind == "entity" else set()
+        for f in domain.type_def(t.name).fields:
+            found |= _rows_in(f.type, domain, depth + 1)
+        return found
+    return set()
 
 
 def exposed_refs(t: ir.TypeRef, domain: ir.Domain, depth: int = 0) -> set[str]:
@@ -77,7 +120,7 @@ def exposed_refs(t: ir.TypeRef, domain: ir.Domain, depth: int = 0) -> set[str]:
     if depth > MAX_TYPE_DEPTH:
         return set()
     if t.kind == "ref":
-        return {t.name}
+        return {".".join((t.name,) + t.path)}
     if t.kind in ("list", "map", "optional", "tuple"):
         return set().union(*(exposed_refs(a, domain, depth + 1) for a in t.args))
     if t.kind in ("record", "entity"):

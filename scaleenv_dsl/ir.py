@@ -13,23 +13,95 @@ and for diagnostics raised by later stages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Literal, Union
-
-
-node = dataclass(frozen=True, kw_only=True)
+from dataclasses import dataclass, field, fields
+from functools import cache, cached_property
+from typing import Any, Iterator, Literal, Union
 
 
 class Model:
-    """Base of every IR node."""
+    """Base of every IR node: frozen, hashable, and walkable with `children` and `walk`."""
+
+    # the fields holding sequences, filled in by @node: stored as tuples whatever the caller passed
+    __sequences__: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in self.__sequences__:
+            value = getattr(self, name)
+            if type(value) is not tuple:
+                object.__setattr__(self, name, tuple(value))
+
+
+def node(cls):
+    """An IR node class: a frozen keyword-only dataclass whose sequences are tuples.
+
+    Fields that hold JSON data (dicts, `Any`) get a hash over a frozen copy, so that
+    every node can key a dict or sit in a set, as an analysis over the IR expects.
+    """
+    cls = dataclass(frozen=True, kw_only=True)(cls)
+    annotations = {f.name: str(f.type) for f in fields(cls)}
+    cls.__sequences__ = tuple(n for n, t in annotations.items() if t.startswith("tuple["))
+    if any(t.startswith("dict") or "Any" in t for t in annotations.values()):
+        cls.__hash__ = _deep_hash
+    return cls
+
+
+def _deep_hash(self) -> int:
+    return hash((type(self).__name__,) + tuple(_freeze(getattr(self, name)) for name in _compared_fields(type(self))))
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+@cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+@cache
+def _compared_fields(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.compare)
+
+
+def children(item) -> Iterator["Model"]:
+    """The IR nodes directly inside `item` (a node, or a tuple or dict of them), in field order."""
+    if isinstance(item, Model):
+        values = (getattr(item, name) for name in _field_names(type(item)))
+    elif isinstance(item, dict):
+        values = iter(item.values())
+    else:
+        values = iter(item)
+    for value in values:
+        if isinstance(value, Model):
+            yield value
+        elif isinstance(value, (tuple, list, dict)):
+            yield from children(value)
+
+
+def walk(item) -> Iterator["Model"]:
+    """Every IR node in `item` and below it, parents before children (the one generic walker)."""
+    pending = [item] if isinstance(item, Model) else list(children(item))[::-1]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(reversed(list(children(current))))
 
 
 @node
 class Loc(Model):
+    """A span in a spec file: 1-based lines and columns, the end exclusive."""
     file: str
     line: int
     column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
 
 
 # ---------------------------------------------------------------- types
@@ -54,12 +126,15 @@ class TypeRef(Model):
     kind: TypeKind
     name: str | None = None
     args: tuple["TypeRef", ...] = ()
+    # for a `ref` into a row: the fields from the entity to the map whose keys it holds
+    # (`ref User.payment_methods`) or to the key field of a list's members (`ref Order.items.item_id`)
+    path: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         if self.kind in ("enum", "record", "union", "entity"):
             return self.name or self.kind
         if self.kind == "ref":
-            return f"ref {self.name}"
+            return "ref " + ".".join((self.name or "?",) + self.path)
         if self.kind == "list":
             return f"list[{self.args[0]}]"
         if self.kind == "map":
@@ -96,7 +171,7 @@ def optional(t: TypeRef) -> TypeRef:
 @node
 class ExprBase(Model):
     type: TypeRef
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)  # where, not what: equal nodes may stand apart
 
 
 @node
@@ -192,20 +267,20 @@ class Conditional(ExprBase):
 @node
 class ListExpr(ExprBase):
     kind: Literal["list"] = "list"
-    items: list["Expr"]
+    items: tuple["Expr", ...]
 
 
 @node
 class DictExpr(ExprBase):
     kind: Literal["dict"] = "dict"
-    keys: list["Expr"]
-    values: list["Expr"]
+    keys: tuple["Expr", ...]
+    values: tuple["Expr", ...]
 
 
 @node
 class Loop(Model):
     """One `for names in iterable [if condition]` clause."""
-    names: list[str]
+    names: tuple[str, ...]
     iterable: "Expr"
     condition: "Expr | None" = None
 
@@ -224,7 +299,7 @@ class Comprehension(ExprBase):
     form: ComprehensionKind
     element: "Expr"
     key: "Expr | None" = None
-    loops: list[Loop]
+    loops: tuple[Loop, ...]
 
 
 @node
@@ -238,7 +313,7 @@ class Builtin(ExprBase):
     """
     kind: Literal["builtin"] = "builtin"
     name: str
-    args: list["Expr"]
+    args: tuple["Expr", ...]
 
 
 @node
@@ -268,7 +343,7 @@ Expr = Union[Const, Var, CollectionRef, Lookup, GetField, MapGet, ListIndex, Una
 
 @node
 class StmtBase(Model):
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -296,8 +371,9 @@ class AssignStmt(StmtBase):
     target: Expr
     op: Literal["=", "+=", "-="]
     value: Expr
-    # the entity whose row this writes, or None for a purely local value
-    writes: str | None = None
+    # every "Entity.field" this may change (several when a local may alias more than one
+    # row), or () for a purely local value
+    writes: tuple[str, ...] = ()
 
 
 @node
@@ -306,24 +382,24 @@ class ListOpStmt(StmtBase):
     kind: Literal["list_op"] = "list_op"
     target: Expr
     op: Literal["append", "extend", "remove", "sort"]
-    args: list[Expr]
-    writes: str | None = None
+    args: tuple[Expr, ...]
+    writes: tuple[str, ...] = ()   # as for AssignStmt
 
 
 @node
 class IfStmt(StmtBase):
     kind: Literal["if"] = "if"
     condition: Expr
-    then: list["Stmt"]
-    otherwise: list["Stmt"] = field(default_factory=list)
+    then: tuple["Stmt", ...]
+    otherwise: tuple["Stmt", ...] = ()
 
 
 @node
 class ForStmt(StmtBase):
     kind: Literal["for"] = "for"
-    names: list[str]
+    names: tuple[str, ...]
     iterable: Expr
-    body: list["Stmt"]
+    body: tuple["Stmt", ...]
 
 
 @node
@@ -378,38 +454,38 @@ class FieldDef(Model):
     doc: str = ""
     example: Any = None
     compare: ComparePolicy = field(default_factory=lambda: ComparePolicy())
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
 class Invariant(Model):
     condition: Expr
     message: Expr
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
 class EnumDef(Model):
     name: str
-    values: list[str]
-    loc: Loc | None = None
+    values: tuple[str, ...]
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
 class RecordDef(Model):
     name: str
     doc: str = ""
-    fields: list[FieldDef]
-    invariants: list[Invariant] = field(default_factory=list)
-    loc: Loc | None = None
+    fields: tuple[FieldDef, ...]
+    invariants: tuple[Invariant, ...] = ()
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
 class VariantDef(Model):
     name: str
-    fields: list[FieldDef]
-    invariants: list[Invariant] = field(default_factory=list)
-    loc: Loc | None = None
+    fields: tuple[FieldDef, ...]
+    invariants: tuple[Invariant, ...] = ()
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -418,10 +494,10 @@ class UnionDef(Model):
     name: str
     tag: str
     doc: str = ""
-    variants: list[VariantDef]
+    variants: tuple[VariantDef, ...]
     # fields present with the same type in every variant: usable without narrowing
-    common_fields: list[str] = field(default_factory=list)
-    loc: Loc | None = None
+    common_fields: tuple[str, ...] = ()
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -432,9 +508,9 @@ class EntityDef(Model):
     key: str
     not_found: str
     doc: str = ""
-    fields: list[FieldDef]
-    invariants: list[Invariant] = field(default_factory=list)
-    loc: Loc | None = None
+    fields: tuple[FieldDef, ...]
+    invariants: tuple[Invariant, ...] = ()
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -443,24 +519,134 @@ class ParamDef(Model):
     type: TypeRef
     doc: str = ""
     example: Any = None
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
+
+
+# ---------------------------------------------------------------- contracts
+#
+# A tool's body, normalised for analyses that must not re-interpret statements (the planner,
+# task synthesis, procedural tests): what must hold for a call to succeed, and what it changes
+# and reads. Values are expressed over parameters and rows: a `let` bound to `orders[order_id]`
+# is replaced by that lookup, so `order.status` reads as `orders[order_id].status`.
+
+GuardKind = Literal["argument", "lookup", "present", "require", "unique", "index"]
+
+
+@node
+class Guard(Model):
+    """A condition a call must meet, and the error it fails with when it does not.
+
+    `id` ("tool#3") is stable for a given spec and is what a failed call reports, with `loc`.
+    `condition` is what must hold (None for an argument's type check, which the binder
+    does); `when` are the branch conditions under which the guard is reached.
+    """
+    id: str
+    kind: GuardKind
+    condition: "Expr | None"
+    message: str | None          # the message when it is a constant
+    message_expr: "Expr | None"  # the message as written, when it is computed
+    when: tuple["Expr", ...] = ()
+    in_loop: bool = False
+    loc: Loc
+
+
+EffectOp = Literal["set", "insert", "delete", "append", "extend", "remove", "sort"]
+
+
+@node
+class Effect(Model):
+    """One change a call may make to the state.
+
+    The row is `entity` keyed by `key` (an expression over parameters and rows). `path` walks
+    from the row to what changes; each "[]" step is a map key or list index given, in order,
+    by `keys`. `value` is what is written (for `+=`, the sum). `opaque` says the key or a
+    path key depends on something the contract cannot express (a loop variable, a local
+    assigned in a branch): the entity and fields are right, the row is not known statically.
+    """
+    entity: str
+    key: "Expr | None"
+    path: tuple[str, ...] = ()
+    keys: tuple["Expr", ...] = ()
+    op: EffectOp
+    value: "Expr | None" = None
+    when: tuple["Expr", ...] = ()
+    in_loop: bool = False
+    opaque: bool = False
+    loc: Loc | None = field(default=None, compare=False)
+
+
+@node
+class Read(Model):
+    """A part of the state a call reads, keyed as an Effect is. `key` None: a scan of every row."""
+    entity: str
+    key: "Expr | None"
+    path: tuple[str, ...] = ()
+    keys: tuple["Expr", ...] = ()
+    in_loop: bool = False
+    opaque: bool = False
+
+
+@node
+class Return(Model):
+    value: "Expr"
+    when: tuple["Expr", ...] = ()
+
+
+ParamSource = Literal["keys", "map-keys", "member-keys", "enum", "choices", "free"]
+
+
+@node
+class ParamDomain(Model):
+    """Where a parameter's values can come from.
+
+    keys: the keys of `entity`. map-keys: the keys of the map at `path` in a row of `entity`.
+    member-keys: the field at the end of `path` of the members of a list in a row of `entity`.
+    enum and choices: exactly `values` (an enum's, or a `require p in [...]` list's).
+    free: anything of the type. `element` is True when the parameter is a list of such values.
+    """
+    param: str
+    source: ParamSource
+    entity: str | None = None
+    path: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    element: bool = False
+
+
+@node
+class ToolContract(Model):
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    reads: tuple[Read, ...] = ()
+    returns: tuple[Return, ...] = ()
+    params: tuple[ParamDomain, ...] = ()
+    # the parts of the body the contract could not normalise, in words, for a reader
+    opaque: tuple[str, ...] = ()
+
+    def guard(self, guard_id: str) -> Guard:
+        return _find({g.id: g for g in self.guards}, guard_id, "guard", "this tool")
+
+    def param(self, name: str) -> ParamDomain:
+        return _find({p.param: p for p in self.params}, name, "parameter", "this tool")
 
 
 @node
 class ToolDef(Model):
     name: str
     doc: str = ""
-    params: list[ParamDef]
+    params: tuple[ParamDef, ...]
     returns: TypeRef | None = None
     returns_doc: str = ""
-    body: list[Stmt]
+    body: tuple[Stmt, ...]
     # inferred by the checker from the body, never declared
-    reads: list[str] = field(default_factory=list)          # entities whose rows the body reads
-    writes: list[str] = field(default_factory=list)         # entities whose rows the body changes, inserts or deletes
-    read_fields: list[str] = field(default_factory=list)    # "Entity.field" read; "Entity.*" for a returned row
-    write_fields: list[str] = field(default_factory=list)   # "Entity.field" changed; "Entity.*" for insert/delete
-    errors: list[str] = field(default_factory=list)         # the constant error messages the body can raise
-    loc: Loc | None = None
+    reads: tuple[str, ...] = ()          # entities whose rows the body reads
+    writes: tuple[str, ...] = ()         # entities whose rows the body changes, inserts or deletes
+    read_fields: tuple[str, ...] = ()    # "Entity.field" read; "Entity.*" for a returned row
+    write_fields: tuple[str, ...] = ()   # "Entity.field" changed; "Entity.*" for insert/delete
+    errors: tuple[str, ...] = ()         # the constant error messages the body can raise
+    inserts: tuple[str, ...] = ()        # entities the body inserts rows into
+    deletes: tuple[str, ...] = ()        # entities the body deletes rows from
+    contract: ToolContract | None = None  # filled in by the checker once the body checks clean
+    loc: Loc | None = field(default=None, compare=False)
 
     @property
     def is_write(self) -> bool:
@@ -471,7 +657,7 @@ class ToolDef(Model):
 class ActionCall(Model):
     tool: str
     arguments: dict[str, Any]
-    loc: Loc | None = None
+    loc: Loc | None = field(default=None, compare=False)
 
 
 RewardBasis = Literal["state", "goal", "actions", "communicate"]
@@ -484,11 +670,11 @@ class TaskDef(Model):
     instruction: str = ""
     knows: dict[str, Any] = field(default_factory=dict)
     initial: dict[str, dict[str, Any]] = field(default_factory=dict)
-    actions: list[ActionCall] = field(default_factory=list)
-    goals: list[Expr] = field(default_factory=list)
-    communicate: list[str] = field(default_factory=list)
-    reward: list[RewardBasis] = field(default_factory=lambda: ["state"])
-    loc: Loc | None = None
+    actions: tuple[ActionCall, ...] = ()
+    goals: tuple[Expr, ...] = ()
+    communicate: tuple[str, ...] = ()
+    reward: tuple[RewardBasis, ...] = ("state",)
+    loc: Loc | None = field(default=None, compare=False)
 
 
 @node
@@ -498,13 +684,13 @@ class Domain(Model):
     policy: str = ""
     # the initial data file, resolved to an absolute path, or None for empty tables
     data_path: str | None = None
-    enums: list[EnumDef] = field(default_factory=list)
-    records: list[RecordDef] = field(default_factory=list)
-    unions: list[UnionDef] = field(default_factory=list)
-    entities: list[EntityDef] = field(default_factory=list)
-    tools: list[ToolDef] = field(default_factory=list)
-    tasks: list[TaskDef] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+    enums: tuple[EnumDef, ...] = ()
+    records: tuple[RecordDef, ...] = ()
+    unions: tuple[UnionDef, ...] = ()
+    entities: tuple[EntityDef, ...] = ()
+    tools: tuple[ToolDef, ...] = ()
+    tasks: tuple[TaskDef, ...] = ()
+    files: tuple[str, ...] = ()
 
     def model_dump_json(self, **kwargs) -> str:
         return _domain_adapter().dump_json(self, **kwargs).decode()
@@ -521,17 +707,36 @@ class Domain(Model):
         return _domain_adapter().validate_python(data)
 
     def entity(self, name: str) -> EntityDef:
-        return next(e for e in self.entities if e.name == name)
+        return _find(self._index["entity"], name, "entity", self.name)
+
+    def entity_of_collection(self, collection: str) -> EntityDef:
+        return _find(self._index["collection"], collection, "collection", self.name)
 
     def tool(self, name: str) -> ToolDef:
-        return next(t for t in self.tools if t.name == name)
+        return _find(self._index["tool"], name, "tool", self.name)
+
+    def task(self, name: str) -> TaskDef:
+        return _find(self._index["task"], name, "task", self.name)
 
     def type_def(self, name: str) -> EnumDef | RecordDef | UnionDef | EntityDef:
-        for table in (self.enums, self.records, self.unions, self.entities):
-            for d in table:
-                if d.name == name:
-                    return d
-        raise KeyError(name)
+        return _find(self._index["type"], name, "type", self.name)
+
+    @cached_property
+    def _index(self) -> dict[str, dict[str, Model]]:
+        # built on first use: a Domain never changes, so neither do its indexes
+        types = {d.name: d for table in (self.enums, self.records, self.unions, self.entities) for d in table}
+        return {"entity": {e.name: e for e in self.entities},
+                "collection": {e.collection: e for e in self.entities},
+                "tool": {t.name: t for t in self.tools},
+                "task": {t.name: t for t in self.tasks},
+                "type": types}
+
+
+def _find(index: dict, name: str, what: str, domain: str):
+    try:
+        return index[name]
+    except (KeyError, TypeError):
+        raise KeyError(f"domain {domain!r} has no {what} {name!r}") from None
 
 
 @cache

@@ -66,11 +66,11 @@ def _destructive(s: ir.Stmt) -> bool:
     if isinstance(s, ir.DeleteStmt):
         return True
     if isinstance(s, ir.AssignStmt):
-        stored = s.writes is not None and not isinstance(s.target, ir.Var)
+        stored = bool(s.writes) and not isinstance(s.target, ir.Var)
         additive = s.op == "+=" and s.target.type.kind == "list"
         return stored and not additive
     if isinstance(s, ir.ListOpStmt):
-        return s.writes is not None and s.op in ("remove", "sort")
+        return bool(s.writes) and s.op in ("remove", "sort")
     if isinstance(s, ir.IfStmt):
         return any(_destructive(x) for x in [*s.then, *s.otherwise])
     if isinstance(s, ir.ForStmt):
@@ -118,6 +118,8 @@ class _SchemaBuilder:
         if kind == "enum":
             values = self.enums[t.name].values if t.name in self.enums else []
             return {"type": "string", "enum": list(values)}
+        if kind == "ref" and t.path:
+            return {"type": "string", "description": f"A key of a {t.name}'s {'.'.join(t.path)}."}
         if kind == "ref":
             key = self.entities[t.name].key if t.name in self.entities else "key"
             return {"type": "string", "description": f"The {key} of a {t.name}."}

@@ -20,6 +20,7 @@ from .data import validate_data_file
 from .decls import domain_header, task_definition, type_definitions
 from .loader import LoadedSpec, load_paths, load_source
 from .symbols import Symbols, collect, resolve_types
+from .contracts import with_contracts
 from .tools import ToolChecker
 
 
@@ -78,8 +79,8 @@ def _passes(spec: LoadedSpec, validate_data: bool) -> tuple[ir.Domain | None, li
     diagnostics = spec.diagnostics + symbols.diagnostics
     if has_errors(diagnostics):
         return None, diagnostics
-    domain = ir.Domain(**header, **definitions, tools=list(tools.values()), tasks=tasks,
-                       files=list(spec.sources))
+    domain = with_contracts(ir.Domain(**header, **definitions, tools=list(tools.values()), tasks=tasks,
+                                      files=list(spec.sources)))
     if validate_data and domain.data_path:
         display = _display(domain.data_path, spec)
         found, text = validate_data_file(domain, domain.data_path, display)

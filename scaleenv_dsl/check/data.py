@@ -143,7 +143,7 @@ class DataValidator:
         elif kind == "enum" and value not in self.types[t.name].values:
             self._problem(path, f"{json.dumps(value)} is not a value of `{t.name}`",
                           "its values are " + ", ".join(json.dumps(v) for v in self.types[t.name].values[:8]))
-        elif kind == "ref":
+        elif kind == "ref" and not t.path:  # a key into a row's map names no row: nothing dangles
             self.refs.append((path, t.name, value))
 
     def _dangling_refs(self, data: dict) -> None:

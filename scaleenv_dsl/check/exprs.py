@@ -278,9 +278,11 @@ class ExprChecker:
                           "index a collection (`orders[id]`), a map or a list")
 
     def _row_key(self, node: ast.Index, key: ir.Expr, entity: str) -> None:
-        if key.type.kind == "ref" and key.type.name != entity:  # `users[order_id]`
+        if key.type.kind == "ref" and (key.type.name != entity or key.type.path):  # `users[order_id]`
+            where = (f"index the row's `{key.type.path[0]}` with it" if key.type.path else
+                     f"look it up in `{self.symbols.entities[key.type.name].collection.name}`")
             self.error("type-mismatch", f"`{_text(node.obj)}` holds `{entity}` rows, this is a `{key.type}`",
-                       node.key.span, f"look it up in `{self.symbols.entities[key.type.name].collection.name}`")
+                       node.key.span, where)
         else:
             self.check_key(node.key, key, "a row key")
 

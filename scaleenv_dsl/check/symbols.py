@@ -102,6 +102,44 @@ def _collect_collection(decl: ast.EntityDecl, symbols: Symbols) -> None:
 
 # ---------------------------------------------------------------- types
 
+def _ref_path(t: ast.RefType, symbols: Symbols) -> tuple[str, ...]:
+    """The checked path of `ref E.f.g`: it must end at a map (its keys) or at a string field
+    of a list's members (their keys), going through record fields and lists of records."""
+    fields = _fields_of(symbols.entities[t.entity.name])
+    through_list = False
+    for step, ident in enumerate(t.path):
+        if ident.name not in fields:
+            symbols.error("unknown-field", f"`{ident.name}` is not a field here", ident.span,
+                          did_you_mean(ident.name, fields) or "fields here: " + ", ".join(list(fields)[:10]))
+            return ()
+        field_type = fields[ident.name]
+        field_type = field_type.inner if isinstance(field_type, ast.OptionalType) else field_type
+        last = step == len(t.path) - 1
+        if last and _is_generic(field_type, "map"):
+            return tuple(p.name for p in t.path)
+        if last and through_list and isinstance(field_type, ast.NamedType) and field_type.name.name == "str":
+            return tuple(p.name for p in t.path)
+        if _is_generic(field_type, "list") and isinstance(field_type.args[0], ast.NamedType):
+            field_type, through_list = field_type.args[0], True
+        record = symbols.records.get(field_type.name.name) if isinstance(field_type, ast.NamedType) else None
+        if last or record is None:
+            symbols.error("invalid-type", f"`ref {t.entity.name}.{'.'.join(p.name for p in t.path)}` "
+                          "does not end at a map or at a key of a list's members", ident.span,
+                          "point at a map field (`ref User.payment_methods`) or at the key field of a "
+                          "list's records (`ref Order.items.item_id`)")
+            return ()
+        fields = _fields_of(record)
+    return ()
+
+
+def _fields_of(decl) -> dict:
+    return {f.name.name: f.type for f in decl.fields}
+
+
+def _is_generic(t, name: str) -> bool:
+    return isinstance(t, ast.GenericType) and t.name.name == name and len(t.args) >= 1
+
+
 def resolve_type(t: ast.TypeExpr, symbols: Symbols) -> ir.TypeRef:
     """AST type -> IR type; unknown names become `any` after a diagnostic."""
     if isinstance(t, ast.OptionalType):
@@ -121,7 +159,7 @@ def resolve_type(t: ast.TypeExpr, symbols: Symbols) -> ir.TypeRef:
                 hint = did_you_mean(name, symbols.entities) or "a `ref` names an entity declared with `entity`"
             symbols.error("unknown-entity", message, t.entity.span, hint)
             return ir.ANY
-        return ir.TypeRef(kind="ref", name=t.entity.name)
+        return ir.TypeRef(kind="ref", name=name, path=_ref_path(t, symbols))
     if isinstance(t, ast.GenericType):
         return _resolve_generic(t, symbols)
     return _resolve_named(t, symbols)
@@ -246,4 +284,5 @@ def _check_enums(symbols: Symbols) -> None:
 
 
 def loc(span: Span) -> ir.Loc:
-    return ir.Loc(file=span.file, line=span.line, column=span.column)
+    return ir.Loc(file=span.file, line=span.line, column=span.column,
+                  end_line=span.end_line, end_column=span.end_column)

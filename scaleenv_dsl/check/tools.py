@@ -39,7 +39,8 @@ class ToolChecker:
             returns=self.returns, returns_doc=self.decl.returns.doc.value if self.decl.returns and self.decl.returns.doc else "",
             body=body, reads=sorted(self.effects.reads | self.effects.writes), writes=sorted(self.effects.writes),
             read_fields=sorted(self.effects.read_fields), write_fields=sorted(self.effects.write_fields),
-            errors=self.effects.errors, loc=loc(self.decl.name.span))
+            errors=self.effects.errors, inserts=_entities_of(body, ir.InsertStmt),
+            deletes=_entities_of(body, ir.DeleteStmt), loc=loc(self.decl.name.span))
 
     def _params(self, scope: Scope) -> list[ir.ParamDef]:
         params = []
@@ -200,7 +201,7 @@ class ToolChecker:
                 scope.add(facts_of(ir.IsVariant(type=ir.BOOL, value=target, variant=None, negated=True), scope)[0])
         if isinstance(target, ir.Var):  # rebinding a local writes nothing, but it may now alias a row
             self._widen(scope, target.name, self.exprs.origin(value))
-            writes = None
+            writes = ()
         else:
             writes = self._record_write(self.exprs.origin(target), node.target.span, PARAM_HELP)
         return ir.AssignStmt(target=target, op=node.op, value=value, writes=writes, loc=loc(node.span))
@@ -283,14 +284,15 @@ class ToolChecker:
             return False
         return True
 
-    def _record_write(self, origin: frozenset[str], span: Span, help: str) -> str | None:
-        """Record a change to a value from `origin`; the entity written, or None for a fresh value."""
+    def _record_write(self, origin: frozenset[str], span: Span, help: str) -> tuple[str, ...]:
+        """Record a change to a value from `origin`: every "Entity.field" it may change, () for a fresh value."""
         if PARAM in origin:
             self.exprs.error("assign-to-param", "parameters are read-only", span, help)
-            return None
-        for o in origin:
-            self._write(o.split(".")[0], o if "." in o else f"{o}.*")
-        return min((o.split(".")[0] for o in origin), default=None)
+            return ()
+        fields = sorted(o if "." in o else f"{o}.*" for o in origin)
+        for f in fields:
+            self._write(f.split(".")[0], f)
+        return tuple(fields)
 
     def _write(self, entity: str, field: str) -> None:
         self.effects.writes.add(entity)
@@ -343,6 +345,10 @@ class ToolChecker:
         if self.returns is not None and self.returns.kind != "optional" and not always_returns(body):
             self.exprs.error("missing-return", f"`{self.decl.name.name}` can end without returning", self.decl.name.span,
                              f"end every path of the body with `return` (the tool returns `{self.returns}`)")
+
+
+def _entities_of(body: list[ir.Stmt], kind: type) -> tuple[str, ...]:
+    return tuple(sorted({s.entity for s in ir.walk(body) if isinstance(s, kind)}))
 
 
 def always_returns(body: list[ir.Stmt]) -> bool:

@@ -33,7 +33,7 @@ def assignable(src: ir.TypeRef, dst: ir.TypeRef) -> bool:
     if dst.kind == "optional":
         return src.kind == "none" or assignable(strip_optional(src), dst.args[0])
     if src.kind in STRINGLIKE and dst.kind in STRINGLIKE:
-        return not (src.kind == dst.kind and src.name != dst.name and src.kind == "ref")
+        return not (src.kind == dst.kind == "ref" and _distinct_refs(src, dst))
     if src.kind == "int" and dst.kind == "float":
         return True
     if src.kind == dst.kind and src.kind in ("list", "map"):
@@ -44,6 +44,14 @@ def assignable(src: ir.TypeRef, dst: ir.TypeRef) -> bool:
 def is_orderable(t: ir.TypeRef) -> bool:
     """Can `<`, `min` and `sorted` order values of type `t`?"""
     return is_numeric(t) or is_stringlike(t)
+
+
+def _distinct_refs(a: ir.TypeRef, b: ir.TypeRef) -> bool:
+    """Keys of different tables never mix. Keys inside rows (`ref Order.items.item_id`,
+    `ref Product.variants`) often share one id space, so two of those may."""
+    if a.path and b.path:
+        return False
+    return (a.name, a.path) != (b.name, b.path)
 
 
 def comparable(a: ir.TypeRef, b: ir.TypeRef) -> bool:

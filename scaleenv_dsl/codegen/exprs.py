@@ -57,6 +57,23 @@ class FunctionContext:
     in_ensures: bool = False
     uses_old: bool = field(default=False)
     hoisted: int = 0  # names `_h0`, `_h1`, ... given to loop-invariant values so far
+    # the tool's guards by where they stand in the spec, so that a failure names the guard that fired
+    guards: dict = field(default_factory=dict)
+
+    def guard(self, loc: ir.Loc | None) -> str:
+        """The literal id of the guard at `loc`, for the runtime helper that raises it, or None."""
+        guard_id = self.guards.get(_place(loc)) if loc is not None else None
+        return literal(guard_id)
+
+
+def _place(loc: ir.Loc) -> tuple:
+    return (loc.file, loc.line, loc.column)
+
+
+def guards_by_place(tool: ir.ToolDef) -> dict:
+    if tool.contract is None:
+        return {}
+    return {_place(g.loc): g.id for g in tool.contract.guards if g.kind != "argument"}
 
 
 # Python built-ins the generated module may call: the restricted namespace offers exactly these.
@@ -151,9 +168,10 @@ class ExprCompiler:
             raise GenerationError(f"unknown entity {e.entity!r}")
         coll = literal(entity.collection)
         message = self.message(e.error, entity.not_found)
+        guard = self.ctx.guard(e.loc)
         if self._writes(e.entity):
-            return f"_lookup_touch(_S, {coll}, {self.expr(e.key)}, {message})"
-        return f"_lookup(_D[{coll}], {self.expr(e.key)}, {message})"
+            return f"_lookup_touch(_S, {coll}, {self.expr(e.key)}, {message}, {guard})"
+        return f"_lookup(_D[{coll}], {self.expr(e.key)}, {message}, {guard})"
 
     def _field(self, e: ir.GetField) -> str:
         obj = self.expr(e.obj)
@@ -163,7 +181,7 @@ class ExprCompiler:
 
     def _map_get(self, e: ir.MapGet) -> str:
         message = self.message(e.error) if e.error is not None else "None"
-        return f"_map_get({self.expr(e.obj)}, {self.expr(e.key)}, {message})"
+        return f"_map_get({self.expr(e.obj)}, {self.expr(e.key)}, {message}, {self.ctx.guard(e.loc)})"
 
     def _list_index(self, e: ir.ListIndex) -> str:
         return f"{self.expr(e.obj)}[{self.expr(e.index)}]"

@@ -21,7 +21,7 @@ import jinja2
 
 from .. import ir
 from ..diagnostics import Diagnostic, Span
-from .exprs import PYTHON_BUILTINS, DomainInfo, ExprCompiler, FunctionContext
+from .exprs import PYTHON_BUILTINS, DomainInfo, ExprCompiler, FunctionContext, guards_by_place
 from .names import GenerationError, identifier, literal, local, spec_comment, tool_function
 from .shapes import Shapes, check_identifiers
 from .stmts import StmtCompiler
@@ -107,7 +107,7 @@ def source_diagnostics(domain: ir.Domain) -> list[Diagnostic]:
 
 
 def _tool(tool: ir.ToolDef, info: DomainInfo, shapes: Shapes) -> dict:
-    ctx = FunctionContext(info, writes=frozenset(tool.writes), has_state=True)
+    ctx = FunctionContext(info, writes=frozenset(tool.writes), has_state=True, guards=guards_by_place(tool))
     body = StmtCompiler(ctx, shapes, tool.returns).block(tool.body, depth=0)
     prologue = ["_D = _S.data", "_J = _S.journal"]
     if ctx.uses_old:

@@ -57,11 +57,12 @@ class StmtCompiler:
         name = local(s.name)
         if s.error is None or _fails_itself(s.value):
             return [f"{name} = {self.e(s.value)}"]
-        return [f"{name} = _require_present({self.e(s.value)}, {self.exprs.message(s.error)})"]
+        return [f"{name} = _require_present({self.e(s.value)}, {self.exprs.message(s.error)}, "
+                f"{self.ctx.guard(s.loc)})"]
 
     def _require(self, s: ir.RequireStmt, depth: int) -> list[str]:
         return [f"if not {self.e(s.condition)}:",
-                f"{INDENT}raise _Fail({self.e(s.message)}, 'require')"]
+                f"{INDENT}raise _Fail({self.e(s.message)}, 'require', {self.ctx.guard(s.loc)})"]
 
     def _ensures(self, s: ir.EnsuresStmt, depth: int) -> list[str]:
         self.ctx.in_ensures = True
@@ -147,13 +148,14 @@ class StmtCompiler:
             raise GenerationError(f"unknown entity {s.entity!r}")
         message = self.exprs.message(s.error) if s.error is not None else "None"
         return [f"_insert(_S, {literal(entity.collection)}, {literal(entity.key)}, {self.stored(s.row)}, "
-                f"{literal(entity.name)}, {message})"]
+                f"{literal(entity.name)}, {message}, {self.ctx.guard(s.loc)})"]
 
     def _delete(self, s: ir.DeleteStmt, depth: int) -> list[str]:
         entity = self.ctx.info.entities.get(s.entity)
         if entity is None:
             raise GenerationError(f"unknown entity {s.entity!r}")
-        return [f"_delete(_S, {literal(entity.collection)}, {self.e(s.key)}, {literal(entity.not_found)})"]
+        return [f"_delete(_S, {literal(entity.collection)}, {self.e(s.key)}, {literal(entity.not_found)}, "
+                f"{self.ctx.guard(s.loc)})"]
 
     # ------------------------------------------------------------ control flow
     def _if(self, s: ir.IfStmt, depth: int, keyword: str = "if") -> list[str]:

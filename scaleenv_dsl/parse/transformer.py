@@ -161,8 +161,8 @@ class ToAst(Transformer_NonRecursive):
     def generic_type(self, meta, name, *args):
         return ast.GenericType(self._span(meta), self._ident(name), args)
 
-    def ref_type(self, meta, name):
-        return ast.RefType(self._span(meta), self._ident(name))
+    def ref_type(self, meta, name, *path):
+        return ast.RefType(self._span(meta), self._ident(name), tuple(self._ident(p) for p in path))
 
     def optional_type(self, meta, inner):
         return ast.OptionalType(self._span(meta), inner)

@@ -41,7 +41,7 @@ MAX_ARGUMENT_TEXT = 1_000_000
 class CallError:
     kind: str      # see scaleenv_dsl.runtime.errors: require, not_found, invariant, ...
     message: str
-    guard: str | None = None  # the guard that fired, e.g. the `require` condition's text
+    guard: str | None = None  # the id of the contract's guard that fired, e.g. "cancel_pending_order#4"
     loc: str | None = None    # where it is in the spec, "file:line:col"
 
     def to_json(self) -> dict:
@@ -86,10 +86,9 @@ def _failure(kind: str, message: str) -> CallResult:
     return CallResult(False, None, CallError(kind, message))
 
 
-def _tool_failure(err: ToolError) -> CallResult:
-    # codegen may attach the guard and its location to the error; older modules do not
-    return CallResult(False, None, CallError(err.kind, err.message, getattr(err, "guard", None),
-                                             getattr(err, "loc", None)))
+def _tool_failure(err: ToolError, guard_locations: dict[str, str]) -> CallResult:
+    # generated code names the contract's guard that fired; where it stands comes from the IR
+    return CallResult(False, None, CallError(err.kind, err.message, err.guard, guard_locations.get(err.guard)))
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -188,7 +187,7 @@ class Env:
                 self._commit_call()
         except ToolError as err:
             self._abort_call(mark)
-            return _tool_failure(err)
+            return _tool_failure(err, self.domain.guard_locations)
         except Exception as err:  # Python's own errors inside a tool: the call fails, state is restored
             self._abort_call(mark)
             return _failure(*_python_error(err))

@@ -23,11 +23,12 @@ INTERNAL = "internal"            # a defect in scaleenv_dsl itself
 class ToolError(Exception):
     """A tool call failed with a message the spec (or Python) defines."""
 
-    __slots__ = ("message", "kind")
+    __slots__ = ("message", "kind", "guard")
 
-    def __init__(self, message, kind: str = REQUIRE):
+    def __init__(self, message, kind: str = REQUIRE, guard: str | None = None):
         self.message = message if isinstance(message, str) else str(message)
         self.kind = kind
+        self.guard = guard  # the id of the contract's guard that fired ("tool#3"), when one did
         super().__init__(self.message)
 
 

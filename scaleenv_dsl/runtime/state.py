@@ -31,28 +31,28 @@ def _message(message) -> str:
     return message() if callable(message) else message
 
 
-def lookup(rows: dict, key, message):
+def lookup(rows: dict, key, message, guard=None):
     """`coll[key]` in a tool that does not write the entity."""
     row = rows.get(key)
     if row is None:
-        raise ToolError(_message(message), NOT_FOUND)
+        raise ToolError(_message(message), NOT_FOUND, guard)
     return row
 
 
-def lookup_touch(state: State, collection: str, key, message):
+def lookup_touch(state: State, collection: str, key, message, guard=None):
     """`coll[key]` in a tool that may change the row."""
     row = state.data[collection].get(key)
     if row is None:
-        raise ToolError(_message(message), NOT_FOUND)
+        raise ToolError(_message(message), NOT_FOUND, guard)
     state.call_touched.append((collection, key))
     return row
 
 
-def map_get(mapping: dict, key, message):
+def map_get(mapping: dict, key, message, guard=None):
     """`m[key]` on a map; fails with `message`, or Python's KeyError text."""
     value = mapping.get(key, MISSING)
     if value is MISSING:
-        raise ToolError(_message(message) if message is not None else repr(key), NOT_FOUND)
+        raise ToolError(_message(message) if message is not None else repr(key), NOT_FOUND, guard)
     return value
 
 
@@ -85,27 +85,28 @@ def touch_all(state: State, collection: str) -> dict:
     return state.data[collection]
 
 
-def insert(state: State, collection: str, key_field: str, row: dict, entity: str, message) -> None:
+def insert(state: State, collection: str, key_field: str, row: dict, entity: str, message, guard=None) -> None:
     rows = state.data[collection]
     key = row[key_field]
     if key in rows:
-        raise ToolError(_message(message) if message is not None else f"{entity} {key} already exists", CONFLICT)
+        raise ToolError(_message(message) if message is not None else f"{entity} {key} already exists", CONFLICT,
+                        guard)
     set_key(state.journal, rows, key, row)
     state.call_touched.append((collection, key))
 
 
-def delete(state: State, collection: str, key, message) -> None:
+def delete(state: State, collection: str, key, message, guard=None) -> None:
     rows = state.data[collection]
     if rows.get(key) is None:
-        raise ToolError(_message(message), NOT_FOUND)
+        raise ToolError(_message(message), NOT_FOUND, guard)
     delete_key(state.journal, rows, key)
     state.call_touched.append((collection, key))
 
 
-def require_present(value, message):
+def require_present(value, message, guard=None):
     """`let x = e else "msg"` when `e` is none."""
     if value is None:
-        raise ToolError(_message(message), NOT_FOUND)
+        raise ToolError(_message(message), NOT_FOUND, guard)
     return value
 
 

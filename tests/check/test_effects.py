@@ -42,7 +42,7 @@ def tool_effects(body: str, params: str = "user_id: ref User"):
     result = check_source(SCHEMA + f"tool t({params}) {{\n  let u = users[user_id]\n{body}\n}}\n")
     assert result.ok, [(d.code, d.message) for d in result.diagnostics]
     tool = result.domain.tool("t")
-    return tool.writes, tool.write_fields
+    return list(tool.writes), list(tool.write_fields)
 
 
 WRITES = {

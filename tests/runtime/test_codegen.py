@@ -119,7 +119,7 @@ def test_non_finite_floats_and_odd_values():
 
 
 def test_spec_comments_are_one_safe_line():
-    loc = ir.Loc(file="dir/evil\nimport os #.sedl", line=3, column=1)
+    loc = ir.Loc(file="dir/evil\nimport os #.sedl", line=3, column=1, end_line=3, end_column=2)
     comment = spec_comment(loc)
     assert "\n" not in comment and comment == "# spec: evil_import_os__.sedl:3"
 

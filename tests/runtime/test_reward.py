@@ -6,7 +6,6 @@ import pytest
 
 from scaleenv_dsl import Trajectory
 from scaleenv_dsl.api import CallError, CallResult, load_domain
-from scaleenv_dsl.runtime.errors import ToolError
 
 from conftest import SPECS, full_changes
 
@@ -252,25 +251,22 @@ def test_reset_drops_every_savepoint_and_bad_marks_are_refused(env):
 
 # ---------------------------------------------------------------- call errors
 
-def test_a_call_error_carries_the_guard_and_location_codegen_gives(desk, monkeypatch):
-    error = ToolError("Ticket t1 is not open")
-    error.guard, error.loc = 'ticket.status == "open"', "desk.sedl:26:3"
-    entry = desk.tool_entries["close_ticket"]
-
-    def fail(state, *args):
-        raise error
-    monkeypatch.setattr(entry, "function", fail)
-    result = desk.env().call("close_ticket", {"ticket_id": "t1"})
-    assert result.error == CallError("require", "Ticket t1 is not open", 'ticket.status == "open"', "desk.sedl:26:3")
-    assert result.to_json() == {"ok": False, "error": "Ticket t1 is not open", "kind": "require",
-                                "guard": 'ticket.status == "open"', "loc": "desk.sedl:26:3"}
-    assert result.as_step() == {"ok": False, "error": "Ticket t1 is not open"}
-
-
-def test_without_a_guard_the_error_json_is_unchanged(env):
+def test_a_failed_call_names_the_guard_that_fired_and_where_it_stands(env, desk):
     env.call("close_ticket", {"ticket_id": "t1"})
     result = env.call("close_ticket", {"ticket_id": "t1"})
-    assert (result.error.guard, result.error.loc) == (None, None)
-    assert result.error.to_json() == {"kind": "require", "message": "Ticket t1 is not open"}
-    assert result.to_json() == {"ok": False, "error": "Ticket t1 is not open", "kind": "require"}
+    guard = desk.ir.tool("close_ticket").contract.guard(result.error.guard)
+    assert (guard.kind, guard.loc.line) == ("require", 28)
+    assert result.error == CallError("require", "Ticket t1 is not open", guard.id, "desk.sedl:28:3")
+    assert result.to_json() == {"ok": False, "error": "Ticket t1 is not open", "kind": "require",
+                                "guard": guard.id, "loc": "desk.sedl:28:3"}
+    assert result.as_step() == {"ok": False, "error": "Ticket t1 is not open"}
+    missing = env.call("close_ticket", {"ticket_id": "t404"})
+    lookup = desk.ir.tool("close_ticket").contract.guard(missing.error.guard)
+    assert (lookup.kind, missing.error.loc) == ("lookup", "desk.sedl:27:16")
+
+
+def test_an_error_no_guard_raised_has_no_guard_fields(env):
+    result = env.call("close_ticket", {"ticket_id": 7})
+    assert (result.error.kind, result.error.guard, result.error.loc) == ("invalid_arguments", None, None)
+    assert set(result.to_json()) == {"ok", "error", "kind"}
     assert CallResult(True, 1).to_json() == {"ok": True, "result": 1}
