@@ -13,19 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from scaleenv_dsl.api import load_domain
 from scaleenv_dsl.replay import compare_cases, replay_cases
-from scaleenv_dsl.resources import stdlib_root
 
 CASES = Path(__file__).parent / "tau2_retail" / "cases.json"
-RETAIL = stdlib_root() / "retail" / "retail.sedl"
-
-pytestmark = pytest.mark.skipif(not RETAIL.exists(), reason="stdlib_domains/retail/retail.sedl is not written yet")
 
 
 @pytest.fixture(scope="module")
 def report():
-    from scaleenv_dsl.api import load_domain
-
     expected = json.loads(CASES.read_text(encoding="utf-8"))
     replayed = replay_cases(load_domain("retail"), expected)
     return compare_cases(expected, replayed)
@@ -55,8 +50,6 @@ def test_the_comparison_would_notice_a_difference():
 
 
 def test_every_retail_task_rewards_its_gold_actions():
-    from scaleenv_dsl.api import load_domain
-
     domain = load_domain("retail")
     env = domain.env()
     for task in domain.tasks:
