@@ -250,6 +250,31 @@ def test_goal_only_reward(shop, env):
     assert (result.reward, result.checked, result.differences) == (1.0, ["goal"], [])
 
 
+def test_a_false_goal_zeroes_the_reward_even_when_the_state_matches(make_domain):
+    # No gold actions, so the state always matches; only the goal decides the reward.
+    domain = make_domain('''
+entity Lamp in lamps key lamp_id else "Lamp not found" {
+  lamp_id: str
+  on: bool
+}
+task lamp_is_on {
+  instruction "Turn the lamp on."
+  goal lamps["l1"].on == true
+  reward state, goal
+}
+task lamp_is_off {
+  instruction "Leave the lamp off."
+  goal lamps["l1"].on == false
+  reward state, goal
+}
+''', {"lamps": {"l1": {"lamp_id": "l1", "on": False}}})
+    env = domain.env()
+    unmet = env.reward("lamp_is_on")
+    assert (unmet.reward, unmet.ok, unmet.failed_goals) == (0.0, False, [0])
+    met = env.reward("lamp_is_off")
+    assert (met.reward, met.ok, met.failed_goals) == (1.0, True, [])
+
+
 def test_reward_differences_are_copies_not_live_or_initial_data(shop, env):
     assert env.call("drop_order", {"order_id": "o2"}).ok
     assert env.call("add_line", {"order_id": "o1", "sku": "z", "qty": 1, "price": 1.0}).ok
