@@ -323,6 +323,23 @@ def test_reward_tolerance_inside_records_of_a_list(env):
     assert [d["field"] for d in result.differences] == ["lines[0].price"]
 
 
+def test_reward_tolerance_includes_its_boundary(make_domain):
+    # 0.5 and these weights are exact in binary, so the differences are exactly 0.5 and 0.5625.
+    domain = make_domain('''
+entity Parcel in parcels key parcel_id else "Parcel not found" {
+  parcel_id: str
+  weight: float compare tolerance 0.5
+}
+''', {"parcels": {"p": {"parcel_id": "p", "weight": 1.0}}})
+    env = domain.env()
+
+    def reward_expecting(weight: float) -> float:
+        return env.reward({"changed": {"parcels": {"p": {"parcel_id": "p", "weight": weight}}}}).reward
+
+    assert [reward_expecting(w) for w in (1.5, 0.5)] == [1.0, 1.0]
+    assert [reward_expecting(w) for w in (1.5625, 0.4375)] == [0.0, 0.0]
+
+
 def test_reward_sees_unexpected_changes_and_removals(env):
     env.call("drop_order", {"order_id": "o2"})
     env.call("add_line", {"order_id": "o1", "sku": "z", "qty": 1, "price": 1.0})
