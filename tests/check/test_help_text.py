@@ -106,3 +106,22 @@ def test_the_reserved_words_are_the_grammars() -> None:
 
     name = next(line for line in grammar_path().read_text().splitlines() if line.startswith("NAME:"))
     assert set(re.search(r"\(\?:([a-z|]+)\)", name).group(1).split("|")) == set(RESERVED_WORDS)
+
+
+def test_a_mistake_in_a_loop_body_checked_twice_is_reported_once() -> None:
+    # `a = item` makes `a` part of a row, so the checker goes through the loop body again
+    # to record the write through `a`; its diagnostics must not repeat.
+    d = only("""record Item { price: float }
+entity User in users key user_id else "User not found" {
+  user_id: str
+  items: list[Item]
+}
+tool zero(user_id: ref User) {
+  let a = Item(price=1)
+  for item in users[user_id].items {
+    a.price = prize
+    a = item
+  }
+}
+""")
+    assert (d.code, d.message, d.span.line) == ("unknown-name", "`prize` is not defined", 12)
