@@ -125,3 +125,22 @@ tool zero(user_id: ref User) {
 }
 """)
     assert (d.code, d.message, d.span.line) == ("unknown-name", "`prize` is not defined", 12)
+
+
+UNKNOWN_NAMES = {
+    "a misspelt local": ("tool t() -> int {\n  let total = 1\n  return totl\n}\n", "did you mean `total`?"),
+    "a misspelt parameter": ("tool t(count: int) -> int {\n  return cuont\n}\n", "did you mean `count`?"),
+    "a misspelt collection": (
+        'entity Note in notes key note_id else "Note not found" {\n  note_id: str\n}\n'
+        "tool t() -> int {\n  return len(ntoes)\n}\n",
+        "did you mean `notes`?"),
+    "a name close to nothing": ("tool t() -> int {\n  let total = 1\n  return zebra\n}\n",
+                                "bind it with `let`, or name a parameter or collection"),
+}
+
+
+@pytest.mark.parametrize("body, help", UNKNOWN_NAMES.values(), ids=UNKNOWN_NAMES.keys())
+def test_an_unknown_name_suggests_the_closest_defined_one(body: str, help: str) -> None:
+    d = only(body)
+    assert d.code == "unknown-name"
+    assert d.help == help
