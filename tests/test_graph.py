@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from scaleenv_dsl.check import check_paths
+from scaleenv_dsl.check import check_paths, check_source
 from scaleenv_dsl.graph import build_graph, graph_to_json, seed_chains
 from scaleenv_dsl.resources import stdlib_root
 
@@ -86,3 +86,36 @@ def test_seed_chains_of_a_graph_without_data_flow_are_empty():
     import networkx as nx
 
     assert seed_chains(nx.MultiDiGraph()) == []
+
+
+NOTES = """
+domain notes {
+  description "Notes."
+}
+entity Note in notes key note_id else "Note not found" {
+  note_id: str
+  text: str
+}
+tool add_note(note_id: str "The new id.", text: str "The text.") -> str "Done." {
+  "Add a note."
+  insert Note(note_id=note_id, text=text)
+  return "added"
+}
+tool remove_note(note_id: ref Note "The note.") -> str "Done." {
+  "Remove a note."
+  delete notes[note_id]
+  return "removed"
+}
+tool note_text(note_id: ref Note "The note.") -> str "Its text." {
+  "Read one field of a note."
+  return notes[note_id].text
+}
+"""
+
+
+def test_inserting_or_deleting_a_row_feeds_a_tool_that_reads_one_of_its_fields():
+    result = check_source(NOTES, "notes.sedl")
+    assert result.ok, [d.message for d in result.diagnostics]
+    graph = build_graph(result.domain)
+    state = {(u, v): d["fields"] for u, v, d in graph.edges(data=True) if d["kind"] == "state"}
+    assert state == {("add_note", "note_text"): ["Note.text"], ("remove_note", "note_text"): ["Note.text"]}

@@ -106,3 +106,41 @@ def test_the_reserved_words_are_the_grammars() -> None:
 
     name = next(line for line in grammar_path().read_text().splitlines() if line.startswith("NAME:"))
     assert set(re.search(r"\(\?:([a-z|]+)\)", name).group(1).split("|")) == set(RESERVED_WORDS)
+
+
+def test_a_mistake_in_a_loop_body_checked_twice_is_reported_once() -> None:
+    # `a = item` makes `a` part of a row, so the checker goes through the loop body again
+    # to record the write through `a`; its diagnostics must not repeat.
+    d = only("""record Item { price: float }
+entity User in users key user_id else "User not found" {
+  user_id: str
+  items: list[Item]
+}
+tool zero(user_id: ref User) {
+  let a = Item(price=1)
+  for item in users[user_id].items {
+    a.price = prize
+    a = item
+  }
+}
+""")
+    assert (d.code, d.message, d.span.line) == ("unknown-name", "`prize` is not defined", 12)
+
+
+UNKNOWN_NAMES = {
+    "a misspelt local": ("tool t() -> int {\n  let total = 1\n  return totl\n}\n", "did you mean `total`?"),
+    "a misspelt parameter": ("tool t(count: int) -> int {\n  return cuont\n}\n", "did you mean `count`?"),
+    "a misspelt collection": (
+        'entity Note in notes key note_id else "Note not found" {\n  note_id: str\n}\n'
+        "tool t() -> int {\n  return len(ntoes)\n}\n",
+        "did you mean `notes`?"),
+    "a name close to nothing": ("tool t() -> int {\n  let total = 1\n  return zebra\n}\n",
+                                "bind it with `let`, or name a parameter or collection"),
+}
+
+
+@pytest.mark.parametrize("body, help", UNKNOWN_NAMES.values(), ids=UNKNOWN_NAMES.keys())
+def test_an_unknown_name_suggests_the_closest_defined_one(body: str, help: str) -> None:
+    d = only(body)
+    assert d.code == "unknown-name"
+    assert d.help == help

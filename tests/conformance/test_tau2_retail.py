@@ -13,19 +13,15 @@ import json
 
 import pytest
 
+from scaleenv_dsl.api import load_domain
 from scaleenv_dsl.replay import compare_cases, conformance
-from scaleenv_dsl.resources import conformance_cases, stdlib_root
+from scaleenv_dsl.resources import conformance_cases
 
 CASES = conformance_cases("retail")
-RETAIL = stdlib_root() / "retail" / "retail.sedl"
-
-pytestmark = pytest.mark.skipif(not RETAIL.exists(), reason="stdlib_domains/retail/retail.sedl is not written yet")
 
 
 @pytest.fixture(scope="module")
 def report():
-    from scaleenv_dsl.api import load_domain
-
     return conformance(load_domain("retail"), json.loads(CASES.read_text(encoding="utf-8")))
 
 
@@ -55,8 +51,6 @@ def test_the_comparison_would_notice_a_difference():
 
 
 def test_every_retail_task_rewards_its_gold_actions():
-    from scaleenv_dsl.api import load_domain
-
     domain = load_domain("retail")
     env = domain.env()
     for task in domain.tasks:

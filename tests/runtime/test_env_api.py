@@ -250,6 +250,31 @@ def test_goal_only_reward(shop, env):
     assert (result.reward, result.checked, result.differences) == (1.0, ["goal"], [])
 
 
+def test_a_false_goal_zeroes_the_reward_even_when_the_state_matches(make_domain):
+    # No gold actions, so the state always matches; only the goal decides the reward.
+    domain = make_domain('''
+entity Lamp in lamps key lamp_id else "Lamp not found" {
+  lamp_id: str
+  on: bool
+}
+task lamp_is_on {
+  instruction "Turn the lamp on."
+  goal lamps["l1"].on == true
+  reward state, goal
+}
+task lamp_is_off {
+  instruction "Leave the lamp off."
+  goal lamps["l1"].on == false
+  reward state, goal
+}
+''', {"lamps": {"l1": {"lamp_id": "l1", "on": False}}})
+    env = domain.env()
+    unmet = env.reward("lamp_is_on")
+    assert (unmet.reward, unmet.ok, unmet.failed_goals) == (0.0, False, [0])
+    met = env.reward("lamp_is_off")
+    assert (met.reward, met.ok, met.failed_goals) == (1.0, True, [])
+
+
 def test_reward_differences_are_copies_not_live_or_initial_data(shop, env):
     assert env.call("drop_order", {"order_id": "o2"}).ok
     assert env.call("add_line", {"order_id": "o1", "sku": "z", "qty": 1, "price": 1.0}).ok
@@ -296,6 +321,23 @@ def test_reward_tolerance_inside_records_of_a_list(env):
     far["lines"][0]["price"] += 0.5
     result = env.reward({"changed": {"orders": {"o1": far}}})
     assert [d["field"] for d in result.differences] == ["lines[0].price"]
+
+
+def test_reward_tolerance_includes_its_boundary(make_domain):
+    # 0.5 and these weights are exact in binary, so the differences are exactly 0.5 and 0.5625.
+    domain = make_domain('''
+entity Parcel in parcels key parcel_id else "Parcel not found" {
+  parcel_id: str
+  weight: float compare tolerance 0.5
+}
+''', {"parcels": {"p": {"parcel_id": "p", "weight": 1.0}}})
+    env = domain.env()
+
+    def reward_expecting(weight: float) -> float:
+        return env.reward({"changed": {"parcels": {"p": {"parcel_id": "p", "weight": weight}}}}).reward
+
+    assert [reward_expecting(w) for w in (1.5, 0.5)] == [1.0, 1.0]
+    assert [reward_expecting(w) for w in (1.5625, 0.4375)] == [0.0, 0.0]
 
 
 def test_reward_sees_unexpected_changes_and_removals(env):

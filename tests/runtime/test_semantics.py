@@ -58,6 +58,21 @@ def test_compound_assignment_on_locals_and_fields(env):
     assert order["history"] == ["added kiwi"]
 
 
+def test_subtracting_assignment_on_a_local_subtracts(make_domain):
+    domain = make_domain('''
+entity Counter in counters key counter_id else "Counter not found" {
+  counter_id: str
+}
+tool countdown(step: int "How much to take off.") -> int "What is left." {
+  "Take a step off ten."
+  let x = 10
+  x -= step
+  return x
+}
+''', {"counters": {}})
+    assert domain.env().call("countdown", {"step": 3}).value == 7
+
+
 def test_insert_and_its_conflict_messages(env):
     created = env.call("open_order", {"order_id": "o9", "customer_id": "c2", "sku": "fig", "qty": 2})
     assert created.ok, created.error

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from scaleenv_dsl import api, check
 from scaleenv_dsl.parse import parse_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,9 +96,6 @@ def test_spec_has_tau2_tools_with_tau2_parameters():
 
 
 def test_spec_checks_clean():
-    check = pytest.importorskip("scaleenv_dsl.check")
-    if not hasattr(check, "check_paths"):
-        pytest.skip("checker not available")
     result = check.check_paths([str(SPEC)])
     assert [(d.code, d.span.line, d.message) for d in result.diagnostics] == []
     assert result.ok
@@ -205,10 +203,9 @@ def test_converter_escapes_strings():
     assert result.diagnostics == []
 
 
-# ---------------------------------------------------------------- behaviour (needs the runtime)
+# ---------------------------------------------------------------- behaviour
 
 def _env():
-    api = pytest.importorskip("scaleenv_dsl.api")
     return api.load_domain(str(SPEC)).env()
 
 
@@ -296,7 +293,6 @@ def test_read_tools():
 
 
 def test_every_task_rewards_its_gold_actions_and_not_doing_nothing():
-    api = pytest.importorskip("scaleenv_dsl.api")
     domain = api.load_domain(str(SPEC))
     env = domain.env()
     assert len(domain.tasks) == 114
