@@ -69,10 +69,10 @@ class ContractBuilder:
     def _let(self, s: ir.LetStmt, ctx: _Context) -> None:
         self._expression(s.value, ctx)
         value = self.resolve(s.value)
-        if s.error is not None and not isinstance(s.value, (ir.Lookup, ir.MapGet)):
+        if s.error is not None and _may_be_none(s.value):
             present = ir.IsVariant(type=ir.BOOL, value=value, variant=None, negated=True, loc=s.value.loc)
             self._guard("present", present, *_message(s.error), ctx, s.loc)
-        self._bind(s.name, value, ctx)
+        self.bindings[s.name] = value
 
     def _require(self, s: ir.RequireStmt, ctx: _Context) -> None:
         self._expression(s.condition, ctx)
@@ -84,7 +84,7 @@ class ContractBuilder:
         if s.op != "=":
             value = ir.Binary(type=s.target.type, op=s.op[0], left=self.resolve(s.target), right=value, loc=s.loc)
         if isinstance(s.target, ir.Var) and not s.writes:
-            self._bind(s.target.name, value, ctx)
+            self.bindings[s.target.name] = value
             return
         self._expression(s.target, ctx, reads=False)
         self._effect(s.target, "set", value, ctx, s.loc)
@@ -94,7 +94,7 @@ class ContractBuilder:
             self._expression(arg, ctx)
         if not s.writes:
             if isinstance(s.target, ir.Var):  # a local list changed in place: its value is no longer the one bound
-                self._bind(s.target.name, UNKNOWN, ctx)
+                self.bindings[s.target.name] = UNKNOWN
             return
         self._expression(s.target, ctx, reads=False)
         value = self.resolve(s.args[0]) if s.args else None
@@ -149,9 +149,6 @@ class ContractBuilder:
         pass  # a postcondition checks the spec, not the call: no guard
 
     # ------------------------------------------------------------ bindings
-    def _bind(self, name: str, value: ir.Expr | None, ctx: _Context) -> None:
-        self.bindings[name] = value
-
     def resolve(self, e: ir.Expr, shadowed: frozenset[str] = frozenset()) -> ir.Expr:
         """`e` with every known local replaced by its value, so that it reads over parameters and rows."""
         if isinstance(e, ir.Var):
@@ -266,6 +263,14 @@ def row_place(e: ir.Expr):
             node = node.obj
         else:
             return None
+
+
+def _may_be_none(value: ir.Expr) -> bool:
+    """Whether `let x = value else …` also tests for none, beyond a failed lookup's own error
+    (a map whose values are optional can hold none under a key it has)."""
+    if isinstance(value, (ir.Lookup, ir.MapGet)):
+        return value.type.kind in ("optional", "none", "any")
+    return True
 
 
 def _field_of(effect: ir.Effect) -> str:
