@@ -124,9 +124,8 @@ def _quantified(e: ir.Expr, polarity: bool | None):
     """(comprehension, its filter's polarity, its element's polarity or NOT_A_TEST) for `any(...)`,
     `all(...)` and `find(...) is [not] none`; None for anything else. `all(e for x in xs if f)` is
     `all(not f or e)`, so its filter pulls against the guard; a find is found when its filter passes."""
-    if isinstance(e, ir.Builtin) and e.name in ("any", "all") and len(e.args) == 1 \
-            and isinstance(e.args[0], ir.Comprehension):
-        return e.args[0], polarity if e.name == "any" else _flip(polarity), polarity
+    if isinstance(e, ir.Comprehension) and e.form in ("any", "all"):
+        return e, polarity if e.form == "any" else _flip(polarity), polarity
     if isinstance(e, ir.IsVariant) and e.variant is None and isinstance(e.value, ir.Comprehension) \
             and e.value.form == "find":
         return e.value, polarity if e.negated else _flip(polarity), NOT_A_TEST
@@ -285,7 +284,10 @@ def _relate(domain, writer, effect: ir.Effect, tool, guard, test: Test, found) -
         holds = (effect.op == "insert") == membership[1]
         collection = domain.entity(effect.entity).collection
         return edge.decided(holds, test, None, f"{'' if membership[1] else 'not '}in {collection}")
-    touched = [p for p in places if p.entity == effect.entity and _overlaps(p, effect.path, domain)]
+    # A deleted row's fields are never tested again: its lookup fails first. Only a membership
+    # test or a scan over the rows can tell the difference.
+    touched = [] if effect.op == "delete" else \
+        [p for p in places if p.entity == effect.entity and _overlaps(p, effect.path, domain)]
     if not touched:
         if rowwise and effect.entity in scans:
             return edge.may("it adds or removes rows that the guard scans")
