@@ -3,13 +3,14 @@
 import json
 import re
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 from html.parser import HTMLParser
 
 import pytest
 
 from scaleenv_dsl.check import check_paths
 from scaleenv_dsl.cli import main
-from scaleenv_dsl.graph import EDGE_KINDS, build_graph, to_dot, to_html, to_svg
+from scaleenv_dsl.graph import EDGE_KINDS, build_graph, graph_to_json, to_dot, to_html, to_svg
 from scaleenv_dsl.graph.layout import layers, layout
 from scaleenv_dsl.resources import stdlib_root
 
@@ -163,3 +164,33 @@ def test_compile_writes_the_picture_beside_the_json(tmp_path, capsys):
     tools = {n["id"] for n in json.loads((tmp_path / "graph.json").read_text())["nodes"]}
     assert {g.get("data-tool") for g in root.iter(f"{SVG}g") if g.get("data-tool")} == tools
     assert str(tmp_path / "graph.svg") in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the docs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_readme_edge_is_an_edge_of_the_retail_graph(retail_graph):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [example] = [b for b in re.findall(r"^```json\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL)
+                 if '"kind": "disables"' in b]
+    assert json.loads(example) in json.loads(graph_to_json(retail_graph))["edges"]
+
+
+def test_the_committed_retail_picture_draws_the_current_graph(retail_graph):
+    picture = ElementTree.parse(ROOT / "docs" / "retail-graph.svg").getroot()
+    current = ElementTree.fromstring(to_svg(retail_graph))
+    for kind in EDGE_KINDS:
+        assert drawn(picture, kind) == drawn(current, kind), \
+            "regenerate it: scaleenv graph retail --format svg -o docs/retail-graph.svg"
+
+
+def test_the_python_in_docs_graph_runs(monkeypatch):
+    monkeypatch.chdir(ROOT)  # the block names the spec relative to the repository
+    [block] = re.findall(r"^```python\n(.*?)^```$", (ROOT / "docs" / "graph.md").read_text(encoding="utf-8"),
+                         re.MULTILINE | re.DOTALL)
+    namespace = {}
+    exec(block, namespace)
+    assert namespace["graph"].number_of_nodes() == len(namespace["domain"].tools)
+    assert namespace["edges"]

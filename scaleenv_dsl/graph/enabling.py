@@ -85,13 +85,13 @@ class Test:
 
 def guard_edges(domain: ir.Domain) -> list[GuardEdge]:
     """Every (effect, guard) pair that touches, with its relation. Deterministic, de-duplicated."""
-    tests = [(tool, guard, test, _places(test, domain)) for tool in domain.tools if tool.contract
+    tests = [(tool, guard, test, _places(test)) for tool in domain.tools if tool.contract
              for guard in tool.contract.guards for test in guard_tests(guard)]
     edges: dict[GuardEdge, None] = {}
     for writer in domain.tools:
         for effect in writer.contract.effects if writer.contract else ():
-            for tool, guard, test, places in tests:
-                edge = _relate(domain, writer, effect, tool, guard, test, places)
+            for tool, guard, test, (places, scans) in tests:
+                edge = _relate(domain, effect, test, places, scans, _Edge(writer, effect, tool, guard))
                 if edge is not None:
                     edges.setdefault(edge)
     return list(edges)
@@ -149,7 +149,7 @@ def _flip(polarity: bool | None) -> bool | None:
 
 # ---------------------------------------------------------------- places a test reads
 
-def _places(test: Test, domain: ir.Domain) -> tuple[tuple[Place, ...], frozenset[str]]:
+def _places(test: Test) -> tuple[tuple[Place, ...], frozenset[str]]:
     """The row places a test reads, and the entities whose collections it scans or tests membership in."""
     places: list[Place] = []
     scans: set[str] = set()
@@ -275,10 +275,9 @@ def _element_place(iterable: ir.Expr, loops: Loops) -> tuple[str, Path] | None:
 
 # ---------------------------------------------------------------- an effect against a test
 
-def _relate(domain, writer, effect: ir.Effect, tool, guard, test: Test, found) -> GuardEdge | None:
-    places, scans = found
+def _relate(domain: ir.Domain, effect: ir.Effect, test: Test, places: tuple[Place, ...], scans: frozenset[str],
+            edge: "_Edge") -> GuardEdge | None:
     rowwise = effect.op in ("insert", "delete")
-    edge = _Edge(domain, writer, effect, tool, guard)
     membership = _membership(test.expr)
     if rowwise and membership is not None and membership[0] == effect.entity and test.polarity is not None:
         holds = (effect.op == "insert") == membership[1]
@@ -295,19 +294,19 @@ def _relate(domain, writer, effect: ir.Effect, tool, guard, test: Test, found) -
     if test.branch:
         return edge.may("it changes a condition that decides whether the guard is checked")
     if len(touched) == 1 and effect.op in ("set", "insert"):
-        decided = _decide(test.expr, touched[0], effect, domain)
+        decided = _decide(test.expr, touched[0], effect)
         if decided is not None:
             holds, value, text = decided
             if test.polarity is None:
                 return edge.may(f"it decides {text}, which the guard does not use in one direction")
             return edge.decided(holds, test, value, text, constant=True)
-    return edge.may(_why_undecided(test.expr, touched, effect))
+    return edge.may(_why_undecided(touched, effect))
 
 
 class _Edge:
     """Builds the GuardEdge of one effect and one guard."""
 
-    def __init__(self, domain, writer, effect: ir.Effect, tool, guard):
+    def __init__(self, writer: ir.ToolDef, effect: ir.Effect, tool: ir.ToolDef, guard: ir.Guard):
         self.common = dict(writer=writer.name, tool=tool.name, guard=guard.id, op=effect.op,
                            field=_field(effect), path=_path_text(effect.path))
 
@@ -349,7 +348,7 @@ def _union_tag(t: ir.TypeRef, domain: ir.Domain) -> str | None:
     return domain.type_def(t.name).tag if t.kind == "union" else None
 
 
-def _decide(e: ir.Expr, place: Place, effect: ir.Effect, domain) -> tuple[bool, Any, str] | None:
+def _decide(e: ir.Expr, place: Place, effect: ir.Effect) -> tuple[bool, Any, str] | None:
     """(whether the test holds, the value, the test in words) once the effect's constant is written."""
     written = _project(effect.value, place.path[len(effect.path):])
     if not isinstance(written, ir.Const) or not _is_value(written.value):
@@ -404,7 +403,7 @@ def _project(value: ir.Expr | None, rest: Path) -> ir.Expr | None:
     return value
 
 
-def _why_undecided(e: ir.Expr, touched: list[Place], effect: ir.Effect) -> str:
+def _why_undecided(touched: list[Place], effect: ir.Effect) -> str:
     if effect.op not in ("set", "insert"):
         return f"it {_OP_WORDS.get(effect.op, effect.op)} what the guard reads"
     if effect.value is None:

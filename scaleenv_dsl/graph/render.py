@@ -111,7 +111,7 @@ def to_svg(graph: nx.MultiDiGraph, kinds=EDGE_KINDS, standalone: bool = True) ->
     groups = {key: edges for key, edges in edge_groups(graph, kinds).items()
               if key[2] != "data" or boxes[key[0]].layer < boxes[key[1]].layer}
     width = max((b.right for b in boxes.values()), default=MARGIN) + MARGIN + 4 * SAME_COLUMN_BULGE
-    height = max((b.y + b.height for b in boxes.values()), default=MARGIN + LEGEND_HEIGHT) + MARGIN + 40
+    height = max((b.y + b.height for b in boxes.values()), default=MARGIN + LEGEND_HEIGHT) + 2 * MARGIN
     width = max(width, 760)
     namespace = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
     parts = [f'<svg{namespace} width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
