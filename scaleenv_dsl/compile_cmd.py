@@ -7,6 +7,7 @@
         DIR/tools.mcp.json         MCP tool definitions
         DIR/domain.ir.json         the checked IR
         DIR/graph.json             the tool dependency graph (node-link JSON)
+        DIR/graph.svg              its picture
     scaleenv replay DOMAIN --cases FILE --out FILE [--db FILE]
 
 Exit codes: 0 success, 1 spec errors (diagnostics are printed), 2 usage or
@@ -58,11 +59,13 @@ def write_ir(compiled: CompiledDomain, out: Path) -> list[Path]:
 
 
 def write_graph(compiled: CompiledDomain, out: Path) -> list[Path]:
-    from .graph import build_graph, graph_to_json
+    from .graph import build_graph, graph_to_json, to_svg
 
-    target = out / "graph.json"
-    target.write_text(graph_to_json(build_graph(compiled.ir)) + "\n", encoding="utf-8")
-    return [target]
+    graph = build_graph(compiled.ir)
+    data, picture = out / "graph.json", out / "graph.svg"
+    data.write_text(graph_to_json(graph) + "\n", encoding="utf-8")
+    picture.write_text(to_svg(graph), encoding="utf-8")
+    return [data, picture]
 
 
 # Each writer receives the compiled domain and the output folder and returns the files it wrote.

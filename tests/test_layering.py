@@ -102,3 +102,11 @@ def _private_uses(path: Path) -> list[str]:
 def test_no_module_reaches_into_another_modules_private_members():
     offenders = [use for path in sorted(PACKAGE.rglob("*.py")) for use in _private_uses(path)]
     assert offenders == []
+
+
+def test_the_graph_reads_only_the_ir():
+    # The analysis and the pictures see the checked IR alone; only `scaleenv graph` loads a spec.
+    loaders = {"api", "check", "diagnostics"}
+    for path in sorted((PACKAGE / "graph").glob("*.py")):
+        extra = _internal_imports(path) - {"ir", "graph"} - (loaders if path.name == "cli.py" else set())
+        assert not extra, f"graph/{path.name} imports {sorted(extra)}"

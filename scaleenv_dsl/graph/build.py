@@ -23,7 +23,8 @@ import json
 
 import networkx as nx
 
-from . import ir
+from .. import ir
+from .enabling import guard_edges
 
 MAX_TYPE_DEPTH = 8
 
@@ -32,9 +33,11 @@ def build_graph(domain: ir.Domain) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(domain=domain.name)
     for tool in domain.tools:
         graph.add_node(tool.name, writes=tool.is_write, reads=list(tool.reads),
-                       params=[p.name for p in tool.params])
+                       write_fields=list(tool.write_fields), params=[p.name for p in tool.params])
     _add_data_flow(graph, domain)
     _add_state_flow(graph, domain)
+    for edge in guard_edges(domain):
+        graph.add_edge(edge.writer, edge.tool, **edge.attributes())
     return graph
 
 
