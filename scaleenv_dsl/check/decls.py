@@ -6,10 +6,12 @@ from pathlib import Path
 
 from .. import ast, ir
 from ..diagnostics import Label, did_you_mean
+from ..types_fit import TypeTable
 from .exprs import ExprChecker, Mode
 from .data import DataValidator
 from .loader import resolve_inside
-from .options import NotLiteral, literal_value, value_fits
+from .mismatch import detail
+from .options import NotLiteral, literal_value
 from .scope import Scope, VarInfo
 from .symbols import Symbols, loc
 
@@ -164,7 +166,7 @@ def _overlay(symbols: Symbols, entry: ast.Initial, definitions: dict[str, list])
         symbols.error("invalid-overlay", "an overlay maps collections to rows", entry.value.span,
                       'write `initial {"orders": {"#W1": {"status": "pending"}}}`')
         return None
-    validator = DataValidator(definitions, entry.value.span.file, "", partial=True)
+    validator = DataValidator(TypeTable.of(definitions), entry.value.span.file, "", partial=True)
     validator.validate(value)
     for message in validator.messages():
         symbols.error("invalid-overlay", message, entry.value.span,
@@ -199,8 +201,10 @@ def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef]) -
                           "write a string, number, true/false, none, or a list or map of them")
             arguments[name] = None  # reported; keep it so it is not also reported missing
             continue
-        if not value_fits(value, params[name].type, symbols):
-            symbols.error("type-mismatch", f"`{name}` expects `{params[name].type}`", arg.value.span)
+        mismatch = symbols.fits.first_mismatch(value, params[name].type)
+        if mismatch is not None:
+            symbols.error("type-mismatch", f"`{name}` expects `{params[name].type}`"
+                          + detail(mismatch, symbols.fits.table), arg.value.span)
         arguments[name] = value
     missing = [p for p in params if p not in arguments and params[p].type.kind != "optional"]
     if missing:
