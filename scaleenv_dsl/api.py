@@ -29,10 +29,9 @@ from .runtime.errors import INTERNAL, INVALID_ARGUMENTS, RUNTIME, UNKNOWN_TOOL, 
 from .runtime.journal import rollback
 from .runtime.overlay import OverlayError, apply_overlay, check_overlay
 from .runtime.state import State
-from .runtime.validate import ArgumentBinder, ArgumentError, argument_fits, json_kind, measure
+from .runtime.validate import MAX_STRING, ArgumentBinder, ArgumentError, ValidatorFactory, json_kind, measure
 from .runtime.values import deep_copy, jcopy, rows_equal
 from .schemas import anthropic_tools, mcp_tools, openai_tools
-from .types_fit import MAX_STRING, TypeTable
 
 MAX_ARGUMENT_TEXT = 1_000_000
 
@@ -124,9 +123,8 @@ class CompiledDomain:
         self.ir = domain
         self.name = domain.name
         self.module = module
-        self._types = TypeTable.of(domain)
-        fits = argument_fits(self._types)
-        self._tools = {t.name: _ToolEntry(module.tools[t.name], ArgumentBinder(t, fits)) for t in domain.tools}
+        factory = ValidatorFactory(domain)
+        self._tools = {t.name: _ToolEntry(module.tools[t.name], ArgumentBinder(t, factory)) for t in domain.tools}
         # collection -> entity collections whose invariants read it, so must be checked whole when it changes
         self._invariant_dependents: dict[str, set[str]] = {}
         for collection, reads in module.invariant_reads.items():
@@ -184,10 +182,10 @@ class CompiledDomain:
         """
         if not check_overlay(initial):
             return
-        from .check.data import DataValidator
+        from .check.data import DataValidator, definitions_of
 
         rows = {c: {k: row for k, row in rs.items() if row is not None} for c, rs in initial.items()}
-        problems = DataValidator(self._types, "<initial>", "", partial=True).validate(rows)
+        problems = DataValidator(definitions_of(self.ir), "<initial>", "", partial=True).validate(rows)
         errors = [d.message for d in problems if d.is_error]
         if errors:
             raise OverlayError(f"the initial overlay does not fit the schema of {self.name}: " + "; ".join(errors[:3]))

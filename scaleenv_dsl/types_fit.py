@@ -107,7 +107,9 @@ class TypeTable:
 
     @classmethod
     def of(cls, domain) -> "TypeTable":
-        """The table of an `ir.Domain`, or of anything with its four lists of definitions."""
+        """The table of an `ir.Domain`, of a dict of its four lists of definitions, or the table itself."""
+        if isinstance(domain, TypeTable):
+            return domain
         if isinstance(domain, dict):
             return cls(domain["enums"], domain["records"], domain["entities"], domain["unions"])
         return cls(domain.enums, domain.records, domain.entities, domain.unions)

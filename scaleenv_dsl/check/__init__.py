@@ -75,10 +75,10 @@ def _passes(spec: LoadedSpec, validate_data: bool) -> tuple[ir.Domain | None, li
     resolve_types(symbols)
     header = domain_header(symbols, spec.root_dir)
     definitions = type_definitions(symbols)
-    symbols.fits = FitBuilder(TypeTable.of(definitions))
+    fits = FitBuilder(TypeTable.of(definitions))  # for literals in the spec: examples, action arguments
     tools = {name: ToolChecker(symbols, decl).check() for name, decl in symbols.tools.items()}
-    check_examples(symbols)
-    tasks = [task_definition(symbols, decl, tools, definitions) for decl in symbols.tasks.values()]
+    check_examples(symbols, fits)
+    tasks = [task_definition(symbols, decl, tools, fits) for decl in symbols.tasks.values()]
     diagnostics = spec.diagnostics + symbols.diagnostics
     if has_errors(diagnostics):
         return None, diagnostics

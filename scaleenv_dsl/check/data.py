@@ -24,8 +24,8 @@ class DataValidator:
     give only some fields (they are merged into existing rows), and references
     may point at rows of the full data, which the checker does not see."""
 
-    def __init__(self, types: TypeTable, file: str, text: str, partial: bool = False):
-        self.types = types
+    def __init__(self, definitions: dict[str, list] | TypeTable, file: str, text: str, partial: bool = False):
+        self.types = TypeTable.of(definitions)
         self.file = file
         self.text = text
         self.partial = partial
@@ -113,9 +113,13 @@ def json_path(path: list) -> str:
     return out or "(the top level)"
 
 
+def definitions_of(domain: ir.Domain) -> dict[str, list]:
+    return {"records": domain.records, "entities": domain.entities, "unions": domain.unions, "enums": domain.enums}
+
+
 def validate_data(domain: ir.Domain, data: Any, file: str = "<data>", text: str = "") -> list[Diagnostic]:
     """Check data (already parsed JSON) against a checked domain's schema."""
-    return DataValidator(TypeTable.of(domain), file, text).validate(data)
+    return DataValidator(definitions_of(domain), file, text).validate(data)
 
 
 def validate_data_file(domain: ir.Domain, path: str, display: str) -> tuple[list[Diagnostic], str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import ast, ir
 from ..diagnostics import did_you_mean
+from ..types_fit import FitBuilder
 from .mismatch import detail
 
 COMPARE_MODES = ("exact", "ignore", "unordered", "tolerance", "normalized")
@@ -75,13 +76,13 @@ def _example(option: ast.ExampleOption, type_: ir.TypeRef, symbols) -> Any:
     return value
 
 
-def check_examples(symbols) -> None:
+def check_examples(symbols, fits: FitBuilder) -> None:
     """Every example fits its field's or parameter's type; run once the types and tools are resolved."""
     for value, type_, span in symbols.examples:
-        mismatch = symbols.fits.first_mismatch(value, type_)
+        mismatch = fits.first_mismatch(value, type_)
         if mismatch is not None:
             symbols.error("invalid-example", f"this example does not fit the type `{type_}`"
-                          + detail(mismatch, symbols.fits.table), span, f"give a value of type `{type_}`")
+                          + detail(mismatch, fits.table), span, f"give a value of type `{type_}`")
 
 
 def _compare(option: ast.CompareOption, type_: ir.TypeRef, symbols) -> ir.ComparePolicy:

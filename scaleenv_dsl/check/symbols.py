@@ -8,11 +8,9 @@ unions, entities) with their fields; bodies and invariants come later.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, Span, did_you_mean
-from ..types_fit import FitBuilder
 
 SCALARS = {"str": ir.STR, "int": ir.INT, "float": ir.FLOAT, "bool": ir.BOOL}
 TYPE_HINTS = {
@@ -38,10 +36,9 @@ class Symbols:
     fields: dict[str, dict[str, ir.FieldDef]] = field(default_factory=dict)  # record/entity -> fields
     variant_fields: dict[str, dict[str, dict[str, ir.FieldDef]]] = field(default_factory=dict)
     common_fields: dict[str, dict[str, ir.FieldDef]] = field(default_factory=dict)  # union -> fields
-    # examples wait for every type to be resolved (one may be a record declared further on)
-    examples: list[tuple[Any, ir.TypeRef, Span]] = field(default_factory=list)
-    # whether literal values fit their types, once the type definitions are built
-    fits: FitBuilder | None = None
+    # (value, type, span) of each example: checked once every type is resolved, since an example
+    # may be a record declared further on
+    examples: list[tuple] = field(default_factory=list)
 
     def error(self, code: str, message: str, span: Span, help: str = "", labels=()) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))

@@ -10,6 +10,7 @@ wording of the errors the agent sees.
 from __future__ import annotations
 
 from .. import ir
+from ..types_fit import MAX_STRING  # noqa: F401  (callers import the bound on strings from here)
 from ..types_fit import (BAD_TAG, MISSING, MISSING_FIELD, NOT_IN_ENUM, UNKNOWN_FIELD, WRONG_KIND, FitBuilder,
                          Mismatch, TypeTable)
 from ..types_fit import measure as _measure
@@ -21,9 +22,11 @@ class ArgumentError(Exception):
         super().__init__(message)
 
 
-def argument_fits(types: TypeTable) -> FitBuilder:
-    """The fit closures for tool arguments: an agent's JSON, lenient about 3.0 and bounded in size."""
-    return FitBuilder(types, integral_floats=True, payload_limits=True)
+class ValidatorFactory(FitBuilder):
+    """The fit closures for one domain's tool arguments: an agent's JSON, lenient about 3.0, bounded in size."""
+
+    def __init__(self, domain: ir.Domain):
+        super().__init__(TypeTable.of(domain), integral_floats=True, payload_limits=True)
 
 
 def measure(value) -> None:
