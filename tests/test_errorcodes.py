@@ -119,13 +119,13 @@ _ROW = re.compile(r"^\| `([a-z]+(?:-[a-z]+)+)` \| (.+?) \|", re.MULTILINE)
 
 
 def documented_rows() -> dict[str, dict[str, str]]:
-    """doc#anchor -> code -> the meaning its table row gives, for every docs page that names a code."""
+    """doc#anchor -> code -> the meaning its row gives, for each section of docs/ with a table of codes
+    (one whose header starts `| code |`; other tables may list kebab-case names that are not codes)."""
     rows = {}
     for doc in sorted((ROOT / "docs").glob("*.md")):
         for anchor, text in sections(doc).items():
-            found = dict(_ROW.findall(text))
-            if found:
-                rows[f"docs/{doc.name}#{anchor}"] = found
+            if re.search(r"^\| code \|", text, re.MULTILINE):
+                rows[f"docs/{doc.name}#{anchor}"] = dict(_ROW.findall(text))
     return rows
 
 
