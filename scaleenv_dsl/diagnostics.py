@@ -11,16 +11,9 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Iterable, Sequence
 
-from .errorcodes import CODES
-
-
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
+from .errorcodes import CODES, Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,17 @@ before it can be reported.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
-ERROR = "error"
-WARNING = "warning"
+
+class Severity(str, Enum):
+    """How bad a diagnostic is; `diagnostics` re-exports it, where every stage finds it."""
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+WARNING = Severity.WARNING
 
 SYNTAX = "docs/language.md#syntax"
 FILES = "docs/language.md#files"
@@ -29,7 +37,7 @@ class ErrorCode:
     name: str
     doc: str           # where the docs explain it: a file and the anchor of a heading in it
     description: str   # one line, as the docs' table gives it
-    severity: str = ERROR
+    severity: Severity = Severity.ERROR
 
 
 ALL_CODES: tuple[ErrorCode, ...] = (

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scaleenv_dsl.diagnostics import Diagnostic, Span
-from scaleenv_dsl.errorcodes import ALL_CODES, CODES, ERROR, WARNING
+from scaleenv_dsl.errorcodes import ALL_CODES, CODES, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "scaleenv_dsl"
@@ -27,7 +27,7 @@ def test_each_code_is_kebab_case_once_with_a_severity_description_and_doc():
     assert len(CODES) == len(ALL_CODES), "a code is registered twice"
     for code in ALL_CODES:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", code.name), code
-        assert code.severity in (ERROR, WARNING), code
+        assert code.severity in (Severity.ERROR, Severity.WARNING), code
         assert code.description.strip() and "\n" not in code.description, code
         assert re.fullmatch(r"docs/[\w-]+\.md#[a-z0-9-]+", code.doc), code
 
@@ -134,7 +134,7 @@ def test_every_code_is_documented_at_its_anchor_as_registered():
     for code in ALL_CODES:
         meaning = rows.get(code.doc, {}).get(code.name)
         assert meaning is not None, f"`{code.name}` has no table row under {code.doc}"
-        expected = ("*warning*: " if code.severity == WARNING else "") + code.description
+        expected = ("*warning*: " if code.severity is Severity.WARNING else "") + code.description
         assert meaning == expected, f"{code.doc}: the row of `{code.name}` differs from errorcodes.py"
 
 
@@ -160,5 +160,5 @@ def test_a_generated_module_python_rejects_is_compile_failed(monkeypatch):
     domain = check_source('domain tiny { description "Tiny." }\n').domain
     monkeypatch.setattr(generator, "generate_source", lambda _: "def broken(:\n")
     [d] = generator.source_diagnostics(domain)
-    assert (d.code, d.severity.value) == ("compile-failed", CODES["compile-failed"].severity)
+    assert (d.code, d.severity) == ("compile-failed", CODES["compile-failed"].severity)
     assert d.message.startswith("the compiler rejected the spec: ")

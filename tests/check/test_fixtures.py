@@ -76,7 +76,7 @@ def run_fixture(path: Path) -> tuple[set[Key], dict[Key, str]]:
     result = check_paths([str(path)]) if _CHECK_PATHS.search(text) else check_source(text, str(path))
     actual: dict[Key, str] = {}
     for d in result.diagnostics:
-        assert d.severity.value == CODES[d.code].severity, f"{d.code} is reported at another severity than registered"
+        assert d.severity is CODES[d.code].severity, f"{d.code} is reported at another severity than registered"
         key = (_relative(d.span.file), d.span.line, d.severity.value, d.code)
         actual[key] = d.message
     expected = expectations(path)
