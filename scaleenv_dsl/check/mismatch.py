@@ -21,7 +21,7 @@ def describe(m: Mismatch, types: TypeTable) -> tuple[tuple, str, str]:
     if m.text:
         return path, m.text, ""
     if m.reason == WRONG_KIND:
-        return path, f"expected {_expected(t)}, found {kind_of(value)}", ""
+        return path, f"expected {_expected(t)}, found {_kind_of(value)}", ""
     if m.reason == NOT_IN_ENUM:
         values = types.enums[t.name]
         return path, f"{json.dumps(value)} is not a value of `{t.name}`", \
@@ -48,10 +48,10 @@ def detail(m: Mismatch, types: TypeTable) -> str:
     _, message, _ = describe(m, types)
     if not m.path:  # where the mismatch is: its message names the field or tag, if one is at fault
         return "" if m.reason == WRONG_KIND else f": {message}"
-    return f": at `{value_path(m.path)}`, {message}"
+    return f": at `{_value_path(m.path)}`, {message}"
 
 
-def value_path(path) -> str:
+def _value_path(path) -> str:
     out = ""
     for step in path:
         if isinstance(step, int):
@@ -73,7 +73,7 @@ def _expected(t) -> str:
     return f"`{t}`"
 
 
-def kind_of(value: Any) -> str:
+def _kind_of(value: Any) -> str:
     if value is None:
         return "null"
     return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
