@@ -1,9 +1,9 @@
 """Diagnostics: the one error type every stage reports through.
 
-A diagnostic has a kebab-case code, a severity, a message that states the
-problem, a primary span, optional secondary labels, and a help line that says
-how to fix it. Rendering follows rustc and Elm: the source line, a caret
-underline, then the help.
+A diagnostic has a kebab-case code (registered in `errorcodes`), a severity, a
+message that states the problem, a primary span, optional secondary labels, and
+a help line that says how to fix it. Rendering follows rustc and Elm: the source
+line, a caret underline, then the help.
 """
 
 from __future__ import annotations
@@ -11,14 +11,9 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Iterable, Sequence
 
-
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
+from .errorcodes import CODES, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +52,9 @@ class Diagnostic:
     help: str = ""
     severity: Severity = Severity.ERROR
     labels: tuple[Label, ...] = ()
+
+    def __post_init__(self):
+        assert self.code in CODES, f"the diagnostic code {self.code!r} is not registered in scaleenv_dsl/errorcodes.py"
 
     @property
     def is_error(self) -> bool:

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from .. import ir
 from ..diagnostics import Diagnostic, Span, has_errors, sort_key
+from ..types_fit import FitBuilder, TypeTable
 from .data import validate_data_file
 from .decls import domain_header, task_definition, type_definitions
 from .loader import LoadedSpec, load_paths, load_source
+from .options import check_examples
 from .symbols import Symbols, collect, resolve_types
 from .contracts import with_contracts
 from .tools import ToolChecker
@@ -74,8 +76,10 @@ def _passes(spec: LoadedSpec, validate_data: bool) -> tuple[ir.Domain | None, li
     resolve_types(symbols)
     header = domain_header(symbols, spec.root_dir)
     definitions = type_definitions(symbols)
+    fits = FitBuilder(TypeTable.of(definitions))  # for literals in the spec: examples, action arguments
     tools = {name: ToolChecker(symbols, decl).check() for name, decl in symbols.tools.items()}
-    tasks = [task_definition(symbols, decl, tools, definitions) for decl in symbols.tasks.values()]
+    check_examples(symbols, fits)
+    tasks = [task_definition(symbols, decl, tools, fits) for decl in symbols.tasks.values()]
     diagnostics = spec.diagnostics + symbols.diagnostics
     if has_errors(diagnostics):
         return None, diagnostics

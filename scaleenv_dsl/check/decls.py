@@ -6,10 +6,12 @@ from pathlib import Path
 
 from .. import ast, ir
 from ..diagnostics import Label, did_you_mean
+from ..types_fit import FitBuilder, TypeTable
 from .exprs import ExprChecker, Mode
 from .data import DataValidator
 from .loader import resolve_inside
-from .options import NotLiteral, literal_value, value_fits
+from .mismatch import detail
+from .options import NotLiteral, literal_value
 from .scope import Scope, VarInfo
 from .symbols import Symbols, loc
 
@@ -111,7 +113,7 @@ def _doc(decl) -> str:
 # ---------------------------------------------------------------- tasks
 
 def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.ToolDef],
-                    definitions: dict[str, list]) -> ir.TaskDef:
+                    fits: FitBuilder) -> ir.TaskDef:
     fields: dict = {"name": decl.name.name, "doc": _doc(decl), "loc": loc(decl.name.span)}
     knows, actions, goals, communicate = {}, [], [], []
     checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True))
@@ -124,9 +126,9 @@ def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.To
                               "keep one `knows` line per fact")
             knows[entry.name.name] = _literal(symbols, entry.value, "a fact the user knows")
         elif isinstance(entry, ast.Initial):
-            _once(symbols, fields, "initial", entry, _overlay(symbols, entry, definitions))
+            _once(symbols, fields, "initial", entry, _overlay(symbols, entry, fits.table))
         elif isinstance(entry, ast.Action):
-            action = _action(symbols, entry, tools)
+            action = _action(symbols, entry, tools, fits)
             if action is not None:
                 actions.append(action)
         elif isinstance(entry, ast.Goal):
@@ -156,7 +158,7 @@ def _literal(symbols: Symbols, node, what: str):
         return None
 
 
-def _overlay(symbols: Symbols, entry: ast.Initial, definitions: dict[str, list]) -> dict | None:
+def _overlay(symbols: Symbols, entry: ast.Initial, types: TypeTable) -> dict | None:
     value = _literal(symbols, entry.value, "an initial overlay")
     if value is None:
         return None
@@ -164,7 +166,7 @@ def _overlay(symbols: Symbols, entry: ast.Initial, definitions: dict[str, list])
         symbols.error("invalid-overlay", "an overlay maps collections to rows", entry.value.span,
                       'write `initial {"orders": {"#W1": {"status": "pending"}}}`')
         return None
-    validator = DataValidator(definitions, entry.value.span.file, "", partial=True)
+    validator = DataValidator(types, entry.value.span.file, "", partial=True)
     validator.validate(value)
     for message in validator.messages():
         symbols.error("invalid-overlay", message, entry.value.span,
@@ -172,7 +174,8 @@ def _overlay(symbols: Symbols, entry: ast.Initial, definitions: dict[str, list])
     return value
 
 
-def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef]) -> ir.ActionCall | None:
+def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef],
+            fits: FitBuilder) -> ir.ActionCall | None:
     tool = tools.get(entry.tool.name)
     if tool is None:
         symbols.error("unknown-tool", f"there is no tool `{entry.tool.name}`", entry.tool.span,
@@ -199,8 +202,10 @@ def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef]) -
                           "write a string, number, true/false, none, or a list or map of them")
             arguments[name] = None  # reported; keep it so it is not also reported missing
             continue
-        if not value_fits(value, params[name].type, symbols):
-            symbols.error("type-mismatch", f"`{name}` expects `{params[name].type}`", arg.value.span)
+        mismatch = fits.first_mismatch(value, params[name].type)
+        if mismatch is not None:
+            symbols.error("type-mismatch", f"`{name}` expects `{params[name].type}`"
+                          + detail(mismatch, fits.table), arg.value.span)
         arguments[name] = value
     missing = [p for p in params if p not in arguments and params[p].type.kind != "optional"]
     if missing:

@@ -10,6 +10,8 @@ from typing import Any
 
 from .. import ast, ir
 from ..diagnostics import did_you_mean
+from ..types_fit import FitBuilder
+from .mismatch import detail
 
 COMPARE_MODES = ("exact", "ignore", "unordered", "tolerance", "normalized")
 
@@ -70,10 +72,17 @@ def _example(option: ast.ExampleOption, type_: ir.TypeRef, symbols) -> Any:
         symbols.error("not-a-literal", "an example is a literal value", err.node.span,
                       'write a string, number, true/false, none, or a list or map of them')
         return None
-    if not value_fits(value, type_, symbols):
-        symbols.error("invalid-example", f"this example does not fit the type `{type_}`", option.value.span,
-                      f"give a value of type `{type_}`")
+    symbols.examples.append((value, type_, option.value.span))
     return value
+
+
+def check_examples(symbols, fits: FitBuilder) -> None:
+    """Every example fits its field's or parameter's type; run once the types and tools are resolved."""
+    for value, type_, span in symbols.examples:
+        mismatch = fits.first_mismatch(value, type_)
+        if mismatch is not None:
+            symbols.error("invalid-example", f"this example does not fit the type `{type_}`"
+                          + detail(mismatch, fits.table), span, f"give a value of type `{type_}`")
 
 
 def _compare(option: ast.CompareOption, type_: ir.TypeRef, symbols) -> ir.ComparePolicy:
@@ -95,27 +104,3 @@ def _compare(option: ast.CompareOption, type_: ir.TypeRef, symbols) -> ir.Compar
                        "normalized": "use it on strings"}[mode])
     tolerance = float(option.argument.value) if option.argument is not None else 0.0
     return ir.ComparePolicy(mode=mode, tolerance=tolerance)
-
-
-def value_fits(value: Any, type_: ir.TypeRef, symbols, depth: int = 0) -> bool:
-    """Does a JSON value fit a type? (Shallow for records: the data validator goes deeper.)"""
-    kind = type_.kind
-    if kind == "any" or depth > 50:
-        return True
-    if kind == "optional":
-        return value is None or value_fits(value, type_.args[0], symbols, depth + 1)
-    if kind in ("str", "ref"):
-        return isinstance(value, str)
-    if kind == "enum":
-        return isinstance(value, str) and any(v.value == value for v in symbols.enums[type_.name].values)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "float":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "list":
-        return isinstance(value, list) and all(value_fits(v, type_.args[0], symbols, depth + 1) for v in value)
-    if kind == "map":
-        return isinstance(value, dict) and all(value_fits(v, type_.args[0], symbols, depth + 1) for v in value.values())
-    return isinstance(value, dict)

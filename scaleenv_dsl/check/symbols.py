@@ -36,6 +36,9 @@ class Symbols:
     fields: dict[str, dict[str, ir.FieldDef]] = field(default_factory=dict)  # record/entity -> fields
     variant_fields: dict[str, dict[str, dict[str, ir.FieldDef]]] = field(default_factory=dict)
     common_fields: dict[str, dict[str, ir.FieldDef]] = field(default_factory=dict)  # union -> fields
+    # (value, type, span) of each example: checked once every type is resolved, since an example
+    # may be a record declared further on
+    examples: list[tuple] = field(default_factory=list)
 
     def error(self, code: str, message: str, span: Span, help: str = "", labels=()) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))

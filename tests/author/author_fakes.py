@@ -151,7 +151,7 @@ def in_process(args: list[str], env: dict, monkeypatch) -> Outcome:
 def lint_every_tool(domain) -> list:
     """A stand-in later stage: one error per spec, to drive the stage hooks."""
     from scaleenv_dsl.diagnostics import Diagnostic, Span
-    return [Diagnostic("fake-lint", "tools need examples", Span.point("domain.sedl", 11, 1))]
+    return [Diagnostic("invalid-example", "tools need examples", Span.point("domain.sedl", 11, 1))]
 
 
 def crash(domain):

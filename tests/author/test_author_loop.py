@@ -101,7 +101,7 @@ def test_later_stages_run_after_a_clean_check_and_their_errors_block():
     crashed = review_draft(GOOD_SPEC, "domain.sedl", stages=(crashing,))
     assert crashed.ok and [d.code for d in crashed.diagnostics] == ["stage-crashed"]
     linted = review_draft(GOOD_SPEC, "domain.sedl", stages=(missing, crashing, linter))
-    assert not linted.ok and linted.stage == "linter" and linted.diagnostics[0].code == "fake-lint"
+    assert not linted.ok and linted.stage == "linter" and linted.diagnostics[0].code == "invalid-example"
     assert "The linter found 1 error" in decide(conversation(fenced(GOOD_SPEC)), lambda d: linted).feedback
     assert review_draft(BROKEN_SPEC, "domain.sedl", stages=(linter,)).stage == "checker"
 

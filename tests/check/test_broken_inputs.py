@@ -32,6 +32,7 @@ from typing import Callable, Iterator
 import pytest
 
 from scaleenv_dsl.check import check_paths, check_source
+from scaleenv_dsl.errorcodes import CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 STDLIB = ROOT / "stdlib_domains"
@@ -112,6 +113,7 @@ def assert_well_located(result, what: str, extra_sources: dict[str, str] | None 
         assert d.span.line >= 1 and d.span.column >= 1, where
         assert (d.span.end_line, d.span.end_column) >= (d.span.line, d.span.column), where
         assert d.code != "internal-error", f"{where}: {d.message}"
+        assert d.severity is CODES[d.code].severity, f"{where}: not at its registered severity"
         text = sources.get(d.span.file)
         if text is None and Path(d.span.file).is_file():
             text = Path(d.span.file).read_text(encoding="utf-8", errors="replace")
