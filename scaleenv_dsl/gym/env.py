@@ -64,8 +64,9 @@ class AgentEnv(gymnasium.Env):
                  user: UserSimulator | None = None, max_turns: int = DEFAULT_MAX_TURNS,
                  max_observation_chars: int = MAX_OBSERVATION_CHARS):
         self.domain = domain if isinstance(domain, CompiledDomain) else load_domain(domain)
-        names = [task] if task is not None else list(tasks) if tasks is not None else [t.name for t in self.domain.tasks]
-        self.tasks = [self.domain.task(name) for name in names]  # KeyError for an unknown name
+        if task is not None:
+            tasks = [task]
+        self.tasks = [self.domain.task(name) for name in tasks] if tasks is not None else self.domain.tasks
         if not self.tasks:
             raise ValueError(f"domain {self.domain.name!r} has no tasks to run")
         if type(max_observation_chars) is not int or max_observation_chars < MIN_OBSERVATION_CHARS:
@@ -93,22 +94,26 @@ class AgentEnv(gymnasium.Env):
             raise ResetNeeded("call reset() before step(), and again once an episode has ended")
         if not isinstance(action, str):
             raise TypeError(f"an action is a string (a JSON tool call or a message), not {type(action).__name__}")
-        call = parse_action(action)
-        if call is not None:
-            result = episode.call(*call)
-            observation = self._observe("tool", json.dumps(result.to_json(), ensure_ascii=False))
-        elif not action.strip():
-            episode.skip("an empty action")
-            observation = self._observe("error", "the action is empty: send a message or a tool call")
-        else:
-            reply = episode.say(action)
-            observation = "" if reply is None else self._observe("user", reply.text)
-        info = {"turn": episode.turns, "action": "tool" if call else "message"}
+        observation, kind = self._act(episode, action)
+        info = {"turn": episode.turns, "action": kind}
         if not episode.over:
             return observation, 0.0, False, False, info
         score = episode.score()
         info.update(ending=episode.ending, reward_info=score.to_json()["parts"])
         return observation, score.reward, not episode.truncated, episode.truncated, info
+
+    def _act(self, episode: Episode, action: str) -> tuple[str, str]:
+        """Play one action: the observation it brings, and its kind (tool, message or invalid)."""
+        call = parse_action(action)
+        if call is not None:
+            result = episode.call(*call)
+            return self._observe("tool", json.dumps(result.to_json(), ensure_ascii=False)), "tool"
+        problem = _invalid(action)
+        if problem:
+            episode.skip(problem)  # still a turn: bad actions must not stall the turn limit
+            return self._observe("error", problem), "invalid"
+        reply = episode.say(action)
+        return ("" if reply is None else self._observe("user", reply.text)), "message"
 
     def _pick_task(self, options: dict) -> ir.TaskDef:
         unknown = sorted(set(options) - {"task"})
@@ -127,6 +132,14 @@ class AgentEnv(gymnasium.Env):
             return observation
         note = _CUT.format(limit=limit)
         return observation[:limit - len(note)] + note
+
+
+def _invalid(action: str) -> str | None:
+    if not action.strip():
+        return "the action is empty: send a message or a tool call"
+    if len(action) > MAX_ACTION_CHARS:
+        return f"the action is longer than {MAX_ACTION_CHARS} characters"
+    return None
 
 
 def parse_action(action: str) -> tuple[str, Any] | None:

@@ -19,7 +19,6 @@ from .. import ir
 from ..api import CallResult, Env, RewardResult, Trajectory
 from .users import UserReply, UserSimulator, split_stop
 
-ENDINGS = ("user_stop", "agent_stop", "max_turns", "error")
 FINISHED = ("user_stop", "agent_stop")  # the conversation came to its end, rather than being cut
 
 
@@ -67,7 +66,8 @@ class Episode:
         """Run one tool call of the agent's. Its arguments may be anything: the env refuses bad ones."""
         self._begin_turn()
         result = self.env.call(tool, arguments)
-        if arguments is None or isinstance(arguments, (dict, str)):  # others bind to nothing, so match nothing
+        # a call the trajectory cannot hold binds to no tool, so it could match no gold action anyway
+        if isinstance(tool, str) and (arguments is None or isinstance(arguments, (dict, str))):
             self._calls.append((tool, arguments))
         self.events.append({"role": "tool", "tool": tool, "arguments": arguments, **result.to_json()})
         self._end_turn()
@@ -83,7 +83,11 @@ class Episode:
         if message.stop:
             self.ending = "agent_stop"
             return None
-        reply = self.user.reply(message.text)
+        try:
+            reply = self.user.reply(message.text)
+        except BaseException:  # the simulator failed (an API error): the conversation cannot go on
+            self.abort()
+            raise
         self._hear(reply)
         self._end_turn()
         return reply

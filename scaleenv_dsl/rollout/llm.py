@@ -45,10 +45,20 @@ def create_message(client: anthropic.Anthropic, **params):
     except ValueError as err:  # the SDK could not decode the body of a 200
         raise UnexpectedReply(f"the server at {client.base_url} did not answer like the Messages API "
                               f"(a body that is not JSON: {err})") from None
-    content, usage = getattr(reply, "content", None), getattr(reply, "usage", None)
-    if not isinstance(content, list) or not isinstance(getattr(usage, "input_tokens", None), int):
+    if not _is_message(reply):
         raise UnexpectedReply(f"the server at {client.base_url} did not answer like the Messages API")
     return reply
+
+
+def _is_message(reply) -> bool:
+    """Whether a reply has the shape read here: the SDK builds whatever a 200 holds, unvalidated."""
+    content, usage = getattr(reply, "content", None), getattr(reply, "usage", None)
+    if not isinstance(content, list) or not isinstance(getattr(usage, "input_tokens", None), int):
+        return False
+    texts = [block for block in content if getattr(block, "type", None) == "text"]
+    uses = [block for block in content if getattr(block, "type", None) == "tool_use"]
+    return (all(isinstance(block.text, str) for block in texts)
+            and all(isinstance(block.id, str) and isinstance(block.name, str) for block in uses))
 
 
 class LLMUser:
@@ -110,7 +120,7 @@ def _request_blocks(content: list) -> list[dict]:
     """A reply's text and tool_use blocks as the next request must send them back."""
     blocks = []
     for block in content:
-        if getattr(block, "type", None) == "text" and isinstance(block.text, str) and block.text.strip():
+        if getattr(block, "type", None) == "text" and block.text.strip():
             blocks.append({"type": "text", "text": block.text})
         elif getattr(block, "type", None) == "tool_use":
             blocks.append({"type": "tool_use", "id": block.id, "name": block.name, "input": block.input})

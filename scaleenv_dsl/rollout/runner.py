@@ -29,6 +29,7 @@ def run_rollout(domain: CompiledDomain, tasks: Sequence[ir.TaskDef], *, client: 
     task and trial.
     """
     jobs = [(task, trial) for trial in range(trials) for task in tasks]  # trial-major, as tau-bench runs
+    _warm_goal_states(domain, tasks)
     lock = threading.Lock()
 
     def job(task: ir.TaskDef, trial: int) -> dict:
@@ -48,3 +49,14 @@ def run_rollout(domain: CompiledDomain, tasks: Sequence[ir.TaskDef], *, client: 
         raise
     pool.shutdown()
     return records
+
+
+def _warm_goal_states(domain: CompiledDomain, tasks: Sequence[ir.TaskDef]) -> None:
+    """Score each task once, here, before the threads start.
+
+    The first reward of a task replays its gold actions on a scratch env that all envs of the
+    domain share, and caches the goal state; two trials ending at once must not race on it.
+    """
+    env = domain.env()
+    for task in tasks:
+        env.reset(task).reward(task)

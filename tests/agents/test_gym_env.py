@@ -116,6 +116,15 @@ def test_the_turn_limit_truncates_and_a_cut_episode_earns_0():
         env.step("hello?")
 
 
+def test_a_cut_episode_earns_0_even_when_its_state_is_already_right():
+    env = AgentEnv("library", task="hold_unavailable_book", max_turns=1)  # reward state
+    env.reset(seed=0)
+    *_, reward, _, truncated, info = env.step(
+        call("place_hold", member_id="m_003", book_id="b_002", hold_id="h_100", today=115))
+    assert truncated and reward == 0.0
+    assert info["reward_info"]["reward"] == 1.0 and info["reward_info"]["differences"] == []
+
+
 def test_the_agent_may_end_the_episode_itself_with_the_stop_token(env):
     env.reset(seed=1)
     observation, reward, terminated, truncated, info = play(env, RETURN_BOOK + ["You owe 0.2. ###STOP###"])
@@ -125,7 +134,9 @@ def test_the_agent_may_end_the_episode_itself_with_the_stop_token(env):
 def test_bad_actions_get_clear_errors_and_use_a_turn(env):
     env.reset(seed=1)
     observation, _, _, _, info = env.step("   ")
-    assert observation.startswith("error: the action is empty") and info["turn"] == 1
+    assert observation.startswith("error: the action is empty") and info == {"turn": 1, "action": "invalid"}
+    observation, _, _, _, info = env.step("a" * 100_001)
+    assert observation == "error: the action is longer than 100000 characters" and info["turn"] == 2
     observation, *_ = env.step(call("no_such_tool"))
     assert json.loads(observation.removeprefix("tool: "))["kind"] == "unknown_tool"
     observation, *_ = env.step(json.dumps({"name": "return_book", "arguments": {"loan_id": 7, "today": 112}}))

@@ -126,6 +126,15 @@ def test_an_api_failure_that_outlasts_the_retries_ends_the_trial_with_exit_3(api
     assert "ended with an API failure" in stderr and "Traceback" not in stderr
 
 
+def test_a_server_that_does_not_answer_like_the_messages_api_ends_the_trial(api, rollout):
+    api.respond = lambda body: {"status": 200, "headers": {}, "body": {"hello": "world"}}
+
+    code, [record], _, _ = rollout()
+
+    assert code == 3 and record["ending"] == "error"
+    assert "did not answer like the Messages API" in record["error"]
+
+
 def test_the_turn_limit_cuts_the_episode_and_earns_0(api, rollout):
     loop = [reply(tool_use("get_member_details", {"member_id": "m_002"}))]
     api.respond = Conversation(loop, [OPENING], agent_loops=True)
