@@ -197,3 +197,25 @@ def test_the_text_spaces_hold_any_script_and_sample_printable_ascii():
     assert "Grüße, 東京\n{}" in space and "" in space and "x" * 21 not in space and 5 not in space
     space.seed(0)
     assert all(32 <= ord(c) < 127 for c in space.sample())
+
+
+def test_every_retail_task_earns_1_through_the_gym_with_its_gold_actions_and_0_idle():
+    env = AgentEnv("retail")
+    earned, idle = {}, {}
+    for task in env.tasks:
+        env.reset(options={"task": task.name})
+        for action in task.actions:
+            env.step(json.dumps({"name": action.tool, "arguments": action.arguments}))
+        earned[task.name] = env.step("Done.")[1]
+        env.reset(options={"task": task.name})
+        idle[task.name] = env.step("Done.")[1]
+    assert len(earned) == 114 and set(earned.values()) == {1.0}
+    changing = {t.name for t in env.tasks if _gold_changes(env.domain, t)}
+    assert len(changing) > 100 and all(idle[name] == 0.0 for name in changing)
+
+
+def _gold_changes(domain, task) -> dict:
+    plain = domain.env().reset(task)
+    for action in task.actions:
+        plain.call(action.tool, action.arguments)
+    return plain.changes()["changed"] or plain.changes()["removed"]
