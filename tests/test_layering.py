@@ -48,7 +48,8 @@ def test_backends_do_not_read_the_ast():
 
 
 def test_the_checker_does_not_import_backends():
-    backends = {"codegen", "runtime", "api", "replay", "author", "graph", "prove", "synth", "proctest", "serve"}
+    backends = {"codegen", "runtime", "api", "replay", "author", "graph", "prove", "synth", "proctest", "serve",
+                "gym", "rollout"}
     for path in (PACKAGE / "check").rglob("*.py"):
         for name in _imports(path):
             parts = name.lstrip(".").split(".")
@@ -85,6 +86,16 @@ def test_the_front_end_imports_only_earlier_stages():
         files = [PACKAGE / f"{stage}.py"] if (PACKAGE / f"{stage}.py").exists() else list((PACKAGE / stage).rglob("*.py"))
         for path in files:
             extra = _internal_imports(path) - allowed - {stage}
+            assert not extra, f"{path.relative_to(PACKAGE)} imports {sorted(extra)}"
+
+
+def test_the_agent_backends_use_only_the_public_environment():
+    """rollout drives episodes through the api's Env (and reuses author's SDK helpers); gym wraps
+    rollout's episodes. Neither reaches into the runtime, the compiler or another backend."""
+    allowed = {"rollout": {"ir", "api", "author"}, "gym": {"ir", "api", "rollout"}}
+    for stage, stage_allowed in allowed.items():
+        for path in (PACKAGE / stage).rglob("*.py"):
+            extra = _internal_imports(path) - stage_allowed - {stage}
             assert not extra, f"{path.relative_to(PACKAGE)} imports {sorted(extra)}"
 
 

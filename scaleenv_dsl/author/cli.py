@@ -29,7 +29,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("description", metavar="DESCRIPTION", help="what the domain is about; `-` reads it from stdin")
     parser.add_argument("--out", required=True, type=Path, metavar="FILE", help="where the clean spec goes")
     parser.add_argument("--model", metavar="NAME", help=f"model name (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
-    parser.add_argument("--max-rounds", type=_positive_int, default=DEFAULT_MAX_ROUNDS, metavar="N",
+    parser.add_argument("--max-rounds", type=positive_int, default=DEFAULT_MAX_ROUNDS, metavar="N",
                         help=f"model requests at most (default: {DEFAULT_MAX_ROUNDS})")
     parser.add_argument("--transcript", type=Path, metavar="FILE", help="write every request, reply and check here (JSONL)")
     parser.add_argument("--api-key", metavar="KEY", help="API key (default: $ANTHROPIC_API_KEY)")
@@ -39,17 +39,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    key = args.api_key or os.environ.get("ANTHROPIC_API_KEY")
-    if not key:
-        return _fail("no API key: set ANTHROPIC_API_KEY or pass --api-key.", EXIT_USAGE)
-    if args.base_url and not args.base_url.startswith(("http://", "https://")):
-        return _fail(f"--base-url must start with http:// or https://: {args.base_url}", EXIT_USAGE)
     out = Path(args.out)
-    if not out.parent.is_dir() or out.is_dir():
-        return _fail(f"--out must be a file in an existing folder: {out}", EXIT_USAGE)
-    # Found out now, not after the tokens are spent and the clean spec has nowhere to go.
-    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        return _fail(f"--out cannot be written: {out}", EXIT_USAGE)
+    problem = api_flags_problem(args) or unwritable(out, "--out")
+    if problem:
+        return _fail(problem, EXIT_USAGE)
+    key = api_key(args)
     try:
         description = sys.stdin.read() if args.description == "-" else args.description
     except UnicodeDecodeError:
@@ -68,6 +62,28 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"cannot write {err.filename or 'a file'}: {err.strerror or err}.", EXIT_USAGE)
     except KeyboardInterrupt:
         return _fail("interrupted.", 130)
+
+
+def api_key(args: argparse.Namespace) -> str | None:
+    return args.api_key or os.environ.get("ANTHROPIC_API_KEY")
+
+
+def api_flags_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with --api-key and --base-url (a key missing everywhere), or None."""
+    if not api_key(args):
+        return "no API key: set ANTHROPIC_API_KEY or pass --api-key."
+    if args.base_url and not args.base_url.startswith(("http://", "https://")):
+        return f"--base-url must start with http:// or https://: {args.base_url}"
+    return None
+
+
+def unwritable(path: Path, flag: str) -> str | None:
+    """Why `path` cannot be written, or None: found now, not after the tokens are spent."""
+    if not path.parent.is_dir() or path.is_dir():
+        return f"{flag} must be a file in an existing folder: {path}"
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"{flag} cannot be written: {path}"
+    return None
 
 
 def _report(result, out: Path) -> int:
@@ -118,7 +134,7 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:

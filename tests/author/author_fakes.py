@@ -45,11 +45,13 @@ def fenced(spec: str, tag: str = "sedl") -> str:
     return f"Here is the spec.\n\n```{tag}\n{spec}```\n"
 
 
-def message(text: str, *, input_tokens: int = 100, output_tokens: int = 50, stop_reason: str = "end_turn") -> dict:
-    """A 200 reply in the exact shape of the Messages API."""
+def message(text: str, *, input_tokens: int = 100, output_tokens: int = 50, stop_reason: str = "end_turn",
+            content: list[dict] | None = None) -> dict:
+    """A 200 reply in the exact shape of the Messages API: one text block, or the blocks in `content`."""
     return {"status": 200, "headers": {}, "body": {
         "id": "msg_test", "type": "message", "role": "assistant", "model": "claude-test",
-        "content": [{"type": "text", "text": text}], "stop_reason": stop_reason, "stop_sequence": None,
+        "content": content if content is not None else [{"type": "text", "text": text}],
+        "stop_reason": stop_reason, "stop_sequence": None,
         "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens}}}
 
 
@@ -60,10 +62,15 @@ def api_error(status: int, kind: str, text: str) -> dict:
 
 
 class MessagesServer:
-    """Replays `script` entries one per POST /v1/messages and records each request body."""
+    """Replays `script` entries one per POST /v1/messages and records each request body.
+
+    Once the script is empty, `respond(body)` (if set) makes each reply from the request itself,
+    for conversations whose requests interleave (several trials at once, agent and user turns).
+    """
 
     def __init__(self):
         self.script: list[dict] = []
+        self.respond = None
         self.requests: list[dict] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -77,8 +84,12 @@ class MessagesServer:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 with server._lock:
                     server.requests.append({"path": self.path, "body": body})
-                    entry = server.script.pop(0) if server.script else api_error(
-                        400, "invalid_request_error", "the test script has no more replies")
+                    if server.script:
+                        entry = server.script.pop(0)
+                    elif server.respond is not None:
+                        entry = server.respond(body)
+                    else:
+                        entry = api_error(400, "invalid_request_error", "the test script has no more replies")
                 if self.path != "/v1/messages":
                     entry = api_error(404, "not_found_error", f"no route {self.path}")
                 payload = json.dumps(entry["body"]).encode()
@@ -104,6 +115,15 @@ class MessagesServer:
 
     def last_user_turn(self, request_index: int) -> str:
         return self.requests[request_index]["body"]["messages"][-1]["content"]
+
+
+@pytest.fixture
+def api():
+    """A MessagesServer on 127.0.0.1, for the test's length."""
+    server = MessagesServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 def clean_env(**extra: str) -> dict:

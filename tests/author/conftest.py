@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from author_fakes import MessagesServer, in_process, in_subprocess
-
-
-@pytest.fixture
-def api():
-    server = MessagesServer()
-    server.start()
-    yield server
-    server.stop()
+from author_fakes import api, in_process, in_subprocess  # noqa: F401 - `api` is a fixture
 
 
 @pytest.fixture
