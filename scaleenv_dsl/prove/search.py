@@ -1,0 +1,176 @@
+"""Greedy best-first search over write calls, for tasks that give only `goal` predicates.
+
+A node is a sequence of write calls. Expanding it restores its state on the real backend (roll
+back to the root's savepoint, replay the writes), computes what the agent knows there (the
+closure of the read tools), and tries each write call whose arguments that knowledge can bind.
+The backend decides applicability: a call whose guard fails is no successor. Children are
+ordered by the relaxed heuristic (h_add or h_max over the contracts); the helpful calls, those
+of the relaxed plan, are tried first and the others only when the node is popped again with a
+penalty, as Fast Downward's preferred operators work.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import ir
+from .knowledge import Knowledge
+from .model import Budget, Call, DomainModel
+from .reads import closure, groundings, relevant_reads, stale_reads
+from .relaxed import RelaxedTask, StateView
+
+DEFERRED_PENALTY = 1_000.0   # the other calls of a node come after every helpful one
+MAX_SUCCESSORS = 400         # calls tried from one node in one pass
+
+
+@dataclass(eq=False)
+class Node:
+    parent: "Node | None"
+    call: Call | None
+    g: int
+    h: float
+    failing: tuple[int, ...]
+    result: Any = None
+    knowledge: Knowledge | None = None           # filled in when the node is expanded
+    made: dict[str, Call] = field(default_factory=dict)
+    tried: set[str] = field(default_factory=set)
+
+    def plan(self) -> list[Call]:
+        calls, node = [], self
+        while node is not None and node.call is not None:
+            calls.append(node.call)
+            node = node.parent
+        return calls[::-1]
+
+
+@dataclass
+class SearchOutcome:
+    plan: list[Call] | None
+    closest: Node
+    expanded: int = 0
+    generated: int = 0
+    cut: str | None = None    # "depth" or "nodes" when a budget stopped a branch or the search
+
+
+class GoalSearch:
+    def __init__(self, model: DomainModel, env, task: ir.TaskDef, relaxed: RelaxedTask, base: dict,
+                 budget: Budget):
+        self.model = model
+        self.env = env
+        self.task = task
+        self.relaxed = relaxed
+        self.base = base
+        self.budget = budget
+        self.reads = relevant_reads(model)
+        self.lifted: dict = {}   # truth of "some row" atoms in the initial data: the heuristic reuses it
+
+    def view(self) -> StateView:
+        return StateView(self.model, self.base, self.env.changes(), self.lifted)
+
+    def run(self) -> SearchOutcome:
+        env = self.env
+        env.reset(self.task)
+        root_mark = env.savepoint()
+        failing = tuple(env.failed_goals(self.task))
+        root = Node(None, None, 0, self._estimate(self.view(), failing), failing)
+        outcome = SearchOutcome(None, root)
+        open_list = [(root.h, 0, 0, root, True)]
+        seen = {self._state_key()}
+        tie = 1
+        while open_list:
+            _, _, _, node, helpful = heapq.heappop(open_list)
+            if outcome.generated >= self.budget.max_nodes:
+                outcome.cut = "nodes"
+                break
+            self._restore(node, root_mark)
+            outcome.expanded += 1
+            if node.knowledge is None:
+                self._learn(node)
+            if helpful:
+                heapq.heappush(open_list, (node.h + DEFERRED_PENALTY, node.g, tie, node, False))
+                tie += 1
+            mark = env.savepoint()
+            for call in self._successors(node, helpful):
+                child = self._try(node, call, seen, outcome)
+                env.rollback(mark)
+                if child is None:
+                    continue
+                if not child.failing:
+                    outcome.plan, outcome.closest = child.plan(), child
+                    return outcome
+                if child.g >= self.budget.max_depth:
+                    outcome.cut = outcome.cut or "depth"
+                else:
+                    heapq.heappush(open_list, (child.h, child.g, tie, child, True))
+                    tie += 1
+                if outcome.generated >= self.budget.max_nodes:
+                    break
+        return outcome
+
+    # ------------------------------------------------------------ nodes
+    def _restore(self, node: Node, root_mark: int) -> None:
+        self.env.rollback(root_mark)
+        for call in node.plan():
+            self.env.call(call.tool, call.arguments)
+
+    def _learn(self, node: Node) -> None:
+        """What the agent knows at this node: its parent's knowledge, the write's result, and the reads
+        the write may have changed, run again (the root runs every read it can bind)."""
+        parent = node.parent
+        knowledge = parent.knowledge.child() if parent is not None else Knowledge(self.model)
+        if parent is None:
+            knowledge.add_knows(self.task.knows)
+        made = dict(parent.made) if parent is not None else {}
+        rerun = []
+        if node.call is not None:
+            knowledge.add_output(None, self.model.tools[node.call.tool].returns, node.result)
+            rerun = stale_reads(self.model, node.call, made)
+        mark = self.env.savepoint()
+        closure(self.model, self.env, knowledge, made, rerun, self.reads, self.budget.max_reads)
+        self.env.rollback(mark)
+        node.knowledge, node.made = knowledge, made
+
+    def _successors(self, node: Node, helpful: bool) -> list[Call]:
+        writes = self.model.write_tools
+        if helpful:
+            distance, achiever = self.relaxed.distances(self.view().holds)
+            calls = []
+            for op in self.relaxed.helpful(distance, achiever, node.failing):
+                calls += groundings(self.model, self.model.tools[op.tool], node.knowledge, fixed=op.fixed)
+            for name in self.relaxed.writers_of_rest(node.failing):
+                calls += groundings(self.model, self.model.tools[name], node.knowledge)
+        else:
+            calls = [c for t in writes for c in groundings(self.model, t, node.knowledge)]
+        fresh = [c for c in dict((c.key, c) for c in calls).values() if c.key not in node.tried]
+        node.tried.update(c.key for c in fresh)
+        return fresh[:MAX_SUCCESSORS]
+
+    def _try(self, node: Node, call: Call, seen: set, outcome: SearchOutcome) -> Node | None:
+        result = self.env.call(call.tool, call.arguments)
+        if not result.ok:
+            return None
+        key = self._state_key()
+        if key in seen:
+            return None
+        seen.add(key)
+        outcome.generated += 1
+        failing = tuple(self.env.failed_goals(self.task))
+        child = Node(node, call, node.g + 1, self._estimate(self.view(), failing), failing, result.value)
+        if _closeness(child) < _closeness(outcome.closest):
+            outcome.closest = child
+        return child
+
+    def _estimate(self, view: StateView, failing: tuple[int, ...]) -> float:
+        distance, _ = self.relaxed.distances(view.holds)
+        return self.relaxed.estimate(distance, failing)
+
+    def _state_key(self) -> str:
+        return json.dumps(self.env.changes(), sort_keys=True, ensure_ascii=False)
+
+
+def _closeness(node: Node) -> tuple:
+    """Fewer false goals, then a smaller estimate, then more progress made."""
+    return len(node.failing), node.h, -node.g
