@@ -102,3 +102,11 @@ def _private_uses(path: Path) -> list[str]:
 def test_no_module_reaches_into_another_modules_private_members():
     offenders = [use for path in sorted(PACKAGE.rglob("*.py")) for use in _private_uses(path)]
     assert offenders == []
+
+
+def test_the_prover_reads_the_ir_and_runs_the_runtime_but_no_other_backend():
+    # prove/ analyses the IR and executes through api/runtime; the graph, synthesis and the rest are its peers
+    allowed = {"prove", "ir", "check", "diagnostics", "runtime", "api", "codegen"}
+    for path in (PACKAGE / "prove").rglob("*.py"):
+        extra = _internal_imports(path) - allowed
+        assert not extra, f"{path.relative_to(PACKAGE)} imports {sorted(extra)}"

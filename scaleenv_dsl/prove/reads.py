@@ -169,13 +169,13 @@ def comparable(text: str) -> str:
 
 # ---------------------------------------------------------------- the closure a search node knows
 
-def relevant_reads(model: DomainModel) -> list[ir.ToolDef]:
-    """The read tools whose outputs can bind a write's parameter, directly or through other reads.
+def relevant_reads(model: DomainModel, writes: Iterable[ir.ToolDef]) -> list[ir.ToolDef]:
+    """The read tools whose outputs can bind a parameter of `writes`, directly or through other reads.
 
     A read that yields no keyed value (an item's details, a text) cannot widen what a search
-    may bind, so the search never calls it.
+    may bind, so the search never calls it; nor one that only feeds tools it is not trying.
     """
-    needed = {kind_of(model.param_domain(t.name, p.name)) for t in model.write_tools for p in t.params}
+    needed = {kind_of(model.param_domain(t.name, p.name)) for t in writes for p in t.params}
     needed.discard(None)
     produced = {t.name: produced_kinds(model, t.returns) for t in model.read_tools}
     relevant: list[ir.ToolDef] = []
@@ -216,21 +216,35 @@ def produced_kinds(model: DomainModel, t: ir.TypeRef | None, owner=None, depth: 
     return out
 
 
-def stale_reads(model: DomainModel, write: Call, made: dict[str, Call]) -> list[Call]:
-    """The reads made so far whose answer the write may have changed, by the contracts' rows."""
+def stale_reads(model: DomainModel, write: Call, made: dict[str, Call | None]) -> list[Call]:
+    """The successful reads made so far whose answer the write may have changed, by the contracts'
+    rows. (A read that failed stays failed: most are a `knows` fact tried in a field it does not fit.)"""
     tool = model.tools[write.tool]
+    answered = [call for call in made.values() if call is not None]
     if tool.contract is None:
-        return list(made.values())
+        return answered
     written = [(e.entity, None if e.opaque else _bound_key(e.key, write)) for e in tool.contract.effects]
     stale = []
-    for call in made.values():
+    for call in answered:
         reader = model.tools[call.tool]
-        reads = reader.contract.reads if reader.contract is not None else ()
-        if reader.contract is None or any(
+        if reader.contract is None:
+            stale.append(call)
+        elif _fields_meet(reader, tool) and any(
                 entity == r.entity and (key is None or r.opaque or _bound_key(r.key, call) in (None, key))
-                for r in reads for entity, key in written):
+                for r in reader.contract.reads for entity, key in written):
             stale.append(call)
     return stale
+
+
+def _fields_meet(reader: ir.ToolDef, writer: ir.ToolDef) -> bool:
+    """Whether the writer may change a field the reader reads ("Entity.*" meets every field of it)."""
+    written = set(writer.write_fields)
+    written_entities = {w.split(".")[0] for w in written}
+    for field_name in reader.read_fields:
+        entity = field_name.split(".")[0]
+        if field_name in written or f"{entity}.*" in written or (field_name.endswith(".*") and entity in written_entities):
+            return True
+    return False
 
 
 def _bound_key(key: ir.Expr | None, call: Call):
@@ -243,11 +257,11 @@ def _bound_key(key: ir.Expr | None, call: Call):
     return None
 
 
-def closure(model: DomainModel, env, knowledge: Knowledge, made: dict[str, Call], rerun: list[Call],
+def closure(model: DomainModel, env, knowledge: Knowledge, made: dict[str, Call | None], rerun: list[Call],
             tools: list[ir.ToolDef], max_calls: int) -> int:
-    """Run `rerun`, then every relevant read the knowledge can bind that was not made yet, until
-    nothing new can be called or `max_calls` is reached. Outputs go into `knowledge`; `made` is
-    updated. Returns the number of calls made."""
+    """Run `rerun`, then every read of `tools` the knowledge can bind that was not made yet, until
+    nothing new can be called or `max_calls` is reached. Outputs go into `knowledge`; `made` maps
+    each call made to itself, or to None when it failed. Returns the number of calls made."""
     calls = 0
     queue = list(rerun)
     while calls < max_calls:
@@ -257,9 +271,9 @@ def closure(model: DomainModel, env, knowledge: Knowledge, made: dict[str, Call]
             if not queue:
                 break
         call = queue.pop(0)
-        made[call.key] = call
         calls += 1
         result = env.call(call.tool, call.arguments)
+        made[call.key] = call if result.ok else None
         if result.ok:
             knowledge.add_output(None, model.tools[call.tool].returns, result.value)
     return calls

@@ -455,12 +455,21 @@ def preconditions(tool: ir.ToolDef, binding: dict) -> tuple[Atom, ...]:
     return tuple(dict.fromkeys(found))
 
 
+_FIRST_WRITES: dict[int, tuple[ir.ToolDef, tuple[float, int]]] = {}
+
+
 def _first_write(tool: ir.ToolDef) -> tuple[float, int]:
-    """(line, column) of the first statement of the body that changes the state."""
+    """(line, column) of the first statement of the body that changes the state (kept per tool object:
+    walking a body is slow, and a tool never changes)."""
+    cached = _FIRST_WRITES.get(id(tool))
+    if cached is not None and cached[0] is tool:
+        return cached[1]
     places = [(s.loc.line, s.loc.column) for s in ir.walk(tool.body)
               if (isinstance(s, (ir.InsertStmt, ir.DeleteStmt))
                   or (isinstance(s, (ir.AssignStmt, ir.ListOpStmt)) and s.writes)) and s.loc is not None]
-    return min(places, default=(float("inf"), 0))
+    first = min(places, default=(float("inf"), 0))
+    _FIRST_WRITES[id(tool)] = (tool, first)
+    return first
 
 
 def _supports(tool: ir.ToolDef, atom: Atom) -> list[dict]:

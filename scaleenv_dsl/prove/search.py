@@ -35,7 +35,7 @@ class Node:
     failing: tuple[int, ...]
     result: Any = None
     knowledge: Knowledge | None = None           # filled in when the node is expanded
-    made: dict[str, Call] = field(default_factory=dict)
+    made: dict[str, Call | None] = field(default_factory=dict)   # the reads made, None for a failed one
     tried: set[str] = field(default_factory=set)
 
     def plan(self) -> list[Call]:
@@ -64,7 +64,7 @@ class GoalSearch:
         self.relaxed = relaxed
         self.base = base
         self.budget = budget
-        self.reads = relevant_reads(model)
+        self.reads: dict[frozenset, list[ir.ToolDef]] = {}   # the reads worth making for a set of writes
         self.lifted: dict = {}   # truth of "some row" atoms in the initial data: the heuristic reuses it
 
     def view(self) -> StateView:
@@ -87,8 +87,6 @@ class GoalSearch:
                 break
             self._restore(node, root_mark)
             outcome.expanded += 1
-            if node.knowledge is None:
-                self._learn(node)
             if helpful:
                 heapq.heappush(open_list, (node.h + DEFERRED_PENALTY, node.g, tie, node, False))
                 tie += 1
@@ -116,34 +114,41 @@ class GoalSearch:
         for call in node.plan():
             self.env.call(call.tool, call.arguments)
 
-    def _learn(self, node: Node) -> None:
-        """What the agent knows at this node: its parent's knowledge, the write's result, and the reads
-        the write may have changed, run again (the root runs every read it can bind)."""
-        parent = node.parent
-        knowledge = parent.knowledge.child() if parent is not None else Knowledge(self.model)
-        if parent is None:
-            knowledge.add_knows(self.task.knows)
-        made = dict(parent.made) if parent is not None else {}
-        rerun = []
-        if node.call is not None:
-            knowledge.add_output(None, self.model.tools[node.call.tool].returns, node.result)
-            rerun = stale_reads(self.model, node.call, made)
+    def _learn(self, node: Node, writes: list[ir.ToolDef]) -> None:
+        """What the agent knows at this node, enough to bind `writes`: its parent's knowledge, the
+        write's result, the reads the write may have changed run again, and every other read that
+        can bind them (the root has nothing to start from but the task's `knows`)."""
+        if node.knowledge is None:
+            parent = node.parent
+            node.knowledge = parent.knowledge.child() if parent is not None else Knowledge(self.model)
+            node.made = dict(parent.made) if parent is not None else {}
+            rerun = []
+            if parent is None:
+                node.knowledge.add_knows(self.task.knows)
+            else:
+                node.knowledge.add_output(None, self.model.tools[node.call.tool].returns, node.result)
+                rerun = stale_reads(self.model, node.call, node.made)
+        else:
+            rerun = []
+        key = frozenset(t.name for t in writes)
+        if key not in self.reads:
+            self.reads[key] = relevant_reads(self.model, writes)
         mark = self.env.savepoint()
-        closure(self.model, self.env, knowledge, made, rerun, self.reads, self.budget.max_reads)
+        closure(self.model, self.env, node.knowledge, node.made, rerun, self.reads[key], self.budget.max_reads)
         self.env.rollback(mark)
-        node.knowledge, node.made = knowledge, made
 
     def _successors(self, node: Node, helpful: bool) -> list[Call]:
-        writes = self.model.write_tools
+        """The write calls to try from a node: those of the relaxed plan (with the parameters it
+        fixes), or, on the node's second pass, every other one the agent can bind."""
+        tools = self.model.tools
         if helpful:
             distance, achiever = self.relaxed.distances(self.view().holds)
-            calls = []
-            for op in self.relaxed.helpful(distance, achiever, node.failing):
-                calls += groundings(self.model, self.model.tools[op.tool], node.knowledge, fixed=op.fixed)
-            for name in self.relaxed.writers_of_rest(node.failing):
-                calls += groundings(self.model, self.model.tools[name], node.knowledge)
+            chosen = [(tools[op.tool], op.fixed) for op in self.relaxed.helpful(distance, achiever, node.failing)]
+            chosen += [(tools[name], None) for name in self.relaxed.writers_of_rest(node.failing)]
         else:
-            calls = [c for t in writes for c in groundings(self.model, t, node.knowledge)]
+            chosen = [(t, None) for t in self.model.write_tools]
+        self._learn(node, list({t.name: t for t, _ in chosen}.values()))
+        calls = [c for tool, fixed in chosen for c in groundings(self.model, tool, node.knowledge, fixed=fixed)]
         fresh = [c for c in dict((c.key, c) for c in calls).values() if c.key not in node.tried]
         node.tried.update(c.key for c in fresh)
         return fresh[:MAX_SUCCESSORS]
