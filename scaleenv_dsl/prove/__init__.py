@@ -16,7 +16,24 @@ unreachability), `search` (greedy best-first search over writes), `witness` (rep
 `prover` (the verdict), `report` (JSON, text and diagnostics) and `cli` (`scaleenv prove`).
 """
 
+from __future__ import annotations
+
+from .. import ir
+from ..diagnostics import Diagnostic
 from .model import Budget, Call
 from .prover import CHECKS, STATUSES, DomainProof, Prover, Reason, TaskProof
 
-__all__ = ["Budget", "CHECKS", "Call", "DomainProof", "Prover", "Reason", "STATUSES", "TaskProof"]
+__all__ = ["Budget", "CHECKS", "Call", "DomainProof", "Prover", "Reason", "STATUSES", "TaskProof",
+           "proof_diagnostics"]
+
+
+def proof_diagnostics(domain: ir.Domain) -> list[Diagnostic]:
+    """The authoring loop's stage after the compiler: prove a clean draft's tasks, each failure an
+    error (a search out of budget only warns). The draft is compiled and its tools run, in the
+    generated module's sandbox; no file is read."""
+    if not domain.tasks:
+        return []
+    from ..api import compile_domain
+    from .report import diagnostics
+
+    return diagnostics(Prover(compile_domain(domain), sources={}).prove_all())

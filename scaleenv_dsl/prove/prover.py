@@ -63,13 +63,16 @@ class DomainProof:
 class Prover:
     """Proves the tasks of one compiled domain, reusing one environment (a reset is a journal rollback)."""
 
-    def __init__(self, compiled, budget: Budget | None = None):
+    def __init__(self, compiled, budget: Budget | None = None, *, sources: dict[str, str] | None = None):
+        """`sources` are the spec texts, to quote goals from; without them the spec files are read.
+        (The authoring loop gives none and reads none: no local file's text may reach the model.)"""
         self.compiled = compiled
         self.model = DomainModel(compiled.ir)
         self.env = compiled.env()
         self.budget = budget or Budget()
         self._base: dict | None = None
-        self._texts: dict[str, list[str]] = {}
+        self._texts: dict[str, list[str]] = {f: t.split("\n") for f, t in (sources or {}).items()}
+        self._read_files = sources is None
 
     @property
     def base(self) -> dict:
@@ -172,22 +175,22 @@ class Prover:
                       notes, task.loc)
 
     def _goal_text(self, goal: ir.Expr, index: int) -> str:
-        """The goal as written in the spec, or `goal N` when its file cannot be read."""
+        """The goal as written in the spec, or where it is when its text is not at hand."""
         loc = goal.loc
         lines = self._file_lines(loc.file) if loc is not None else []
         if loc is None or not 1 <= loc.line <= len(lines):
-            return f"goal {index + 1}"
+            return f"the goal at line {loc.line}" if loc is not None else f"goal {index + 1}"
         if loc.end_line == loc.line:
             return lines[loc.line - 1][loc.column - 1:loc.end_column - 1]
         return " ".join(line.strip() for line in lines[loc.line - 1:loc.end_line])
 
     def _file_lines(self, file: str) -> list[str]:
-        if file not in self._texts:
+        if file not in self._texts and self._read_files:
             try:
                 self._texts[file] = Path(file).read_text(encoding="utf-8").split("\n")
             except OSError:
                 self._texts[file] = []
-        return self._texts[file]
+        return self._texts.get(file, [])
 
 
 def _remarks(witness: Witness) -> Reason | None:
