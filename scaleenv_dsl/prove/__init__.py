@@ -16,24 +16,19 @@ unreachability), `search` (greedy best-first search over writes), `witness` (rep
 `prover` (the verdict), `report` (JSON, text and diagnostics) and `cli` (`scaleenv prove`).
 """
 
-from __future__ import annotations
+import importlib
 
-from .. import ir
-from ..diagnostics import Diagnostic
-from .model import Budget, Call
-from .prover import CHECKS, STATUSES, DomainProof, Prover, Reason, TaskProof
+# Names are loaded on first use, so that registering `scaleenv prove` costs the CLI nothing.
+_HOMES = {
+    "Budget": "model", "Call": "model",
+    "CHECKS": "prover", "STATUSES": "prover", "DomainProof": "prover", "Prover": "prover", "Reason": "prover",
+    "TaskProof": "prover",
+    "proof_diagnostics": "report",
+}
+__all__ = sorted(_HOMES)
 
-__all__ = ["Budget", "CHECKS", "Call", "DomainProof", "Prover", "Reason", "STATUSES", "TaskProof",
-           "proof_diagnostics"]
 
-
-def proof_diagnostics(domain: ir.Domain) -> list[Diagnostic]:
-    """The authoring loop's stage after the compiler: prove a clean draft's tasks, each failure an
-    error (a search out of budget only warns). The draft is compiled and its tools run, in the
-    generated module's sandbox; no file is read."""
-    if not domain.tasks:
-        return []
-    from ..api import compile_domain
-    from .report import diagnostics
-
-    return diagnostics(Prover(compile_domain(domain), sources={}).prove_all())
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)

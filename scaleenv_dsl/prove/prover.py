@@ -87,30 +87,37 @@ class Prover:
 
     def prove(self, task: ir.TaskDef) -> TaskProof:
         started = perf_counter()
-        env = self.env
-        env.reset(task)
-        at_start = env.reward(task, trajectory={"messages": []})
+        self.env.reset(task)
+        at_start = self.env.reward(task, trajectory={"messages": []})
         checks: dict[str, bool | None] = dict.fromkeys(CHECKS)
         checks["goal_false_at_start"] = at_start.reward == 0.0
         relaxed = self._relaxed(task)
-        unreachable = None
-        if relaxed is not None and checks["goal_false_at_start"]:
-            view = StateView(self.model, self.base, env.changes())
-            unreachable = relaxed.unreachable(view.holds, env.failed_goals(task))
-        builder = WitnessBuilder(self.model, env, task, self.budget.max_reads)
-        outcome = None
-        if task.actions:
-            witness = builder.build([Planned(Call(a.tool, dict(a.arguments)), "gold", a.loc) for a in task.actions])
-        elif relaxed is None or unreachable is not None or not checks["goal_false_at_start"]:
-            witness = builder.build([])
-        else:
-            outcome = GoalSearch(self.model, env, task, relaxed, self.base, self.budget).run()
-            plan = outcome.plan if outcome.plan is not None else outcome.closest.plan()
-            witness = builder.build([Planned(c, "search") for c in plan])
+        unreachable = self._unreachable(task, relaxed) if checks["goal_false_at_start"] else None
+        search = relaxed is not None and unreachable is None and checks["goal_false_at_start"] and not task.actions
+        witness, outcome = self._witness(task, relaxed if search else None)
         checks.update(replays=all(s.ok for s in witness.steps), reaches_goal=witness.reward.reward == 1.0,
                       arguments_known=not witness.missing, no_wasted_step=witness.redundant_after is None)
         status, reason = self._verdict(task, checks, witness, at_start, unreachable, outcome)
         return TaskProof(task, status, checks, witness, reason, (perf_counter() - started) * 1000, outcome)
+
+    def _witness(self, task: ir.TaskDef, relaxed: RelaxedTask | None) -> tuple[Witness, SearchOutcome | None]:
+        """The gold actions checked, or with `relaxed` a search's plan (the closest one when none is
+        found), or else the empty plan."""
+        builder = WitnessBuilder(self.model, self.env, task, self.budget.max_reads)
+        if task.actions:
+            gold = [Planned(Call(a.tool, dict(a.arguments)), "gold", a.loc) for a in task.actions]
+            return builder.build(gold), None
+        if relaxed is None:
+            return builder.build([]), None
+        outcome = GoalSearch(self.model, self.env, task, relaxed, self.base, self.budget).run()
+        plan = outcome.plan if outcome.plan is not None else outcome.closest.plan()
+        return builder.build([Planned(c, "search") for c in plan]), outcome
+
+    def _unreachable(self, task: ir.TaskDef, relaxed: RelaxedTask | None) -> Unreachable | None:
+        if relaxed is None:
+            return None
+        view = StateView(self.model, self.base, self.env.changes())
+        return relaxed.unreachable(view.holds, self.env.failed_goals(task))
 
     def _relaxed(self, task: ir.TaskDef) -> RelaxedTask | None:
         if not task.goals or "goal" not in task.reward:

@@ -8,8 +8,9 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from .. import ir
 from ..diagnostics import NO_SPAN, Diagnostic, Severity, Span, render_text
-from .prover import STATUSES, DomainProof, Reason, TaskProof
+from .prover import STATUSES, DomainProof, Prover, Reason, TaskProof
 
 HELP = {
     "goal-true-at-start": "make doing nothing earn 0: the task's `initial` or its goal must leave something to do",
@@ -154,3 +155,14 @@ def _shown_path(file: str) -> str:
     except ValueError:
         return file
     return relative if not relative.startswith("..") else file
+
+
+def proof_diagnostics(domain: ir.Domain) -> list[Diagnostic]:
+    """The authoring loop's stage after the compiler: prove a clean draft's tasks, each failure an
+    error (a search out of budget only warns). The draft is compiled and its tools run, in the
+    generated module's sandbox; no file is read."""
+    if not domain.tasks:
+        return []
+    from ..api import compile_domain
+
+    return diagnostics(Prover(compile_domain(domain), sources={}).prove_all())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from .. import ir
 from .knowledge import Knowledge
@@ -34,6 +34,7 @@ class Node:
     h: float
     failing: tuple[int, ...]
     result: Any = None
+    relaxed: tuple | None = None                 # (distance, achiever) of the relaxed task in this state
     knowledge: Knowledge | None = None           # filled in when the node is expanded
     made: dict[str, Call | None] = field(default_factory=dict)   # the reads made, None for a failed one
     tried: set[str] = field(default_factory=set)
@@ -67,18 +68,18 @@ class GoalSearch:
         self.reads: dict[frozenset, list[ir.ToolDef]] = {}   # the reads worth making for a set of writes
         self.lifted: dict = {}   # truth of "some row" atoms in the initial data: the heuristic reuses it
 
-    def view(self) -> StateView:
-        return StateView(self.model, self.base, self.env.changes(), self.lifted)
+    def view(self, changes: dict | None = None) -> StateView:
+        return StateView(self.model, self.base, self.env.changes() if changes is None else changes, self.lifted)
 
     def run(self) -> SearchOutcome:
         env = self.env
         env.reset(self.task)
         root_mark = env.savepoint()
-        failing = tuple(env.failed_goals(self.task))
-        root = Node(None, None, 0, self._estimate(self.view(), failing), failing)
+        changes = env.changes()
+        root = self._node(None, None, tuple(env.failed_goals(self.task)), self.view(changes), None)
         outcome = SearchOutcome(None, root)
         open_list = [(root.h, 0, 0, root, True)]
-        seen = {self._state_key()}
+        seen = {_state_key(changes)}
         tie = 1
         while open_list:
             _, _, _, node, helpful = heapq.heappop(open_list)
@@ -87,15 +88,10 @@ class GoalSearch:
                 break
             self._restore(node, root_mark)
             outcome.expanded += 1
-            if helpful:
+            if helpful:  # the node comes back, after every helpful call, for the others
                 heapq.heappush(open_list, (node.h + DEFERRED_PENALTY, node.g, tie, node, False))
                 tie += 1
-            mark = env.savepoint()
-            for call in self._successors(node, helpful):
-                child = self._try(node, call, seen, outcome)
-                env.rollback(mark)
-                if child is None:
-                    continue
+            for child in self._children(node, helpful, seen, outcome):
                 if not child.failing:
                     outcome.plan, outcome.closest = child.plan(), child
                     return outcome
@@ -104,9 +100,18 @@ class GoalSearch:
                 else:
                     heapq.heappush(open_list, (child.h, child.g, tie, child, True))
                     tie += 1
-                if outcome.generated >= self.budget.max_nodes:
-                    break
         return outcome
+
+    def _children(self, node: Node, helpful: bool, seen: set, outcome: SearchOutcome) -> Iterator[Node]:
+        """The new states the node's calls reach, each tried from the node's state and rolled back."""
+        mark = self.env.savepoint()
+        for call in self._successors(node, helpful):
+            child = self._try(node, call, seen, outcome)
+            self.env.rollback(mark)
+            if child is not None:
+                yield child
+            if outcome.generated >= self.budget.max_nodes:
+                return
 
     # ------------------------------------------------------------ nodes
     def _restore(self, node: Node, root_mark: int) -> None:
@@ -142,7 +147,7 @@ class GoalSearch:
         fixes), or, on the node's second pass, every other one the agent can bind."""
         tools = self.model.tools
         if helpful:
-            distance, achiever = self.relaxed.distances(self.view().holds)
+            distance, achiever = node.relaxed
             chosen = [(tools[op.tool], op.fixed) for op in self.relaxed.helpful(distance, achiever, node.failing)]
             chosen += [(tools[name], None) for name in self.relaxed.writers_of_rest(node.failing)]
         else:
@@ -157,23 +162,31 @@ class GoalSearch:
         result = self.env.call(call.tool, call.arguments)
         if not result.ok:
             return None
-        key = self._state_key()
+        changes = self.env.changes()
+        key = _state_key(changes)
         if key in seen:
             return None
         seen.add(key)
         outcome.generated += 1
-        failing = tuple(self.env.failed_goals(self.task))
-        child = Node(node, call, node.g + 1, self._estimate(self.view(), failing), failing, result.value)
+        child = self._node(node, call, tuple(self.env.failed_goals(self.task)), self.view(changes), result.value)
         if _closeness(child) < _closeness(outcome.closest):
             outcome.closest = child
         return child
 
-    def _estimate(self, view: StateView, failing: tuple[int, ...]) -> float:
-        distance, _ = self.relaxed.distances(view.holds)
-        return self.relaxed.estimate(distance, failing)
+    def _node(self, parent: Node | None, call: Call | None, failing: tuple[int, ...], view: StateView,
+              result) -> Node:
+        """A node for the current state, with its relaxed distances (kept for its expansion)."""
+        distance, achiever = self.relaxed.distances(view.holds)
+        node = Node(parent, call, parent.g + 1 if parent else 0, self.relaxed.estimate(distance, failing), failing,
+                    result)
+        node.relaxed = (distance, achiever)
+        return node
 
-    def _state_key(self) -> str:
-        return json.dumps(self.env.changes(), sort_keys=True, ensure_ascii=False)
+
+
+def _state_key(changes: dict) -> str:
+    """A state, told apart by what differs from the initial data."""
+    return json.dumps(changes, sort_keys=True, ensure_ascii=False)
 
 
 def _closeness(node: Node) -> tuple:

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import anthropic
 
-from author_fakes import fenced, message
+from author_fakes import GOOD_SPEC, fenced, message
 from scaleenv_dsl.author import author_domain, decide, review_draft
 
-DRAFT = '''\
-domain notes {
-  description "A tiny notes store."
-}
-
-entity Note in notes key note_id else "Note not found" {
-  "A note."
-  note_id: str "The note id."
-  text: str "The note text."
-}
-
+# GOOD_SPEC's notes store, with a tool that can fail and a task whose gold action calls it
+DRAFT = GOOD_SPEC + '''
 tool rename(note_id: ref Note "The note id.", text: str "The new text.") -> Note "The note." {
   "Change a note's text, of at most ten characters."
   let note = notes[note_id]
@@ -44,9 +35,11 @@ def test_a_draft_whose_gold_action_fails_is_not_done():
     review = review_draft(FAILING, "notes.sedl")
     assert not review.ok and review.stage == "prover"
     (found,) = review.diagnostics
-    action_line = next(n for n, line in enumerate(FAILING.split("\n"), 1) if "action rename" in line)
+    lines = FAILING.split("\n")
+    action_line = next(n for n, line in enumerate(lines, 1) if "action rename" in line)
+    guard_line = next(n for n, line in enumerate(lines, 1) if "require len(text)" in line)
     assert found.code == "step-fails" and (found.span.file, found.span.line) == ("notes.sedl", action_line)
-    assert "fails guard rename#4 (notes.sedl:14:3): Text is too long" in found.message
+    assert f"fails guard rename#4 (notes.sedl:{guard_line}:3): Text is too long" in found.message
     feedback = decide([{"role": "assistant", "content": fenced(FAILING)}], lambda d: review).feedback
     assert "The prover found 1 error" in feedback and "error[step-fails]" in feedback
     assert '"code": "step-fails"' in feedback
