@@ -79,6 +79,16 @@ def test_tau2s_gold_lists_of_writes_alone_get_their_lookups_inserted(retail):
         "order_id": "step 2: $.orders[1]", "reason": 'choice from ["no longer needed", "ordered by mistake"]'}
 
 
+def test_an_inserted_chain_follows_the_typed_value(retail):
+    # the product id is in the order's items (a `ref Product`) and in the product list's JSON text:
+    # the chain takes the typed one, so it needs no listing of every product
+    _, proofs = retail
+    proof = proofs["task_70"]
+    assert [s.call.tool for _, s in proof.witness.inserted] == [
+        "find_user_id_by_name_zip", "get_user_details", "get_order_details", "get_product_details"]
+    assert proof.witness.steps[3].sources == {"product_id": "step 3: $.items[0].product_id"}
+
+
 def test_the_library_proves_whole_and_its_goal_only_task_by_search(library):
     assert Counter(p.status for p in library.values()) == {"proved": len(library)}
     searched = library["renew_after_cancelling_hold"]

@@ -29,7 +29,9 @@ def test_a_gold_action_failing_a_guard_is_unknown_and_names_the_guard(prove, des
     proof = prove("note_too_long")
     assert proof.status == "unknown" and proof.reason.code == "step-fails"
     assert proof.checks["replays"] is False
-    assert "step 1 `close_ticket` fails guard close_ticket#5 (desk.sedl:47:3): The note is too long" \
+    guard = desk.ir.tool("close_ticket").contract.guard("close_ticket#5")
+    assert guard.message == "The note is too long"
+    assert f"step 1 `close_ticket` fails guard close_ticket#5 (desk.sedl:{guard.loc.line}:3): The note is too long" \
         in proof.reason.message
     assert proof.reason.loc == desk.task("note_too_long").actions[0].loc   # for the text form's excerpt
 
@@ -107,3 +109,9 @@ def test_a_failed_gold_lookup_is_left_out_of_the_witness(prove):
     assert steps(proof)[0] == ("find_customer", {"email": "ann@example.com"})
     assert proof.reason.code == "dropped-reads"
     assert proof.reason.notes == ("gold read `find_customer` left out: it fails: Customer not found",)
+
+
+def test_when_the_helpful_call_fails_the_search_tries_the_others(prove):
+    proof = prove("escalate_low_ticket")
+    assert (proof.status, proof.checks) == ("proved", ALL_HOLD)
+    assert steps(proof) == [("bump_priority", {"ticket_id": "t1"})] * 2 + [("escalate", {"ticket_id": "t1"})]
