@@ -54,6 +54,7 @@ class TaskProof:
 class DomainProof:
     domain: str
     proofs: list[TaskProof] = field(default_factory=list)
+    time_ms: float = 0.0   # the whole run, the environment's one-time set-up included
 
     @property
     def ok(self) -> bool:
@@ -82,8 +83,14 @@ class Prover:
         return self._base
 
     def prove_all(self, tasks: list[ir.TaskDef] | None = None) -> DomainProof:
+        started = perf_counter()
         chosen = self.compiled.tasks if tasks is None else tasks
-        return DomainProof(self.compiled.name, [self.prove(t) for t in chosen])
+        if chosen:
+            # the first reward of a domain makes the scratch environment that replays gold actions:
+            # a cost of the run, not of the first task's proof
+            self.env.reset(chosen[0]).reward(chosen[0], trajectory={"messages": []})
+        proofs = [self.prove(t) for t in chosen]
+        return DomainProof(self.compiled.name, proofs, (perf_counter() - started) * 1000)
 
     def prove(self, task: ir.TaskDef) -> TaskProof:
         started = perf_counter()

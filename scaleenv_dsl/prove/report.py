@@ -50,7 +50,7 @@ def summary(result: DomainProof) -> dict:
     counts = Counter(p.status for p in result.proofs)
     return {"tasks": len(result.proofs), **{s: counts.get(s, 0) for s in STATUSES},
             "with_inserted_reads": sum(1 for p in result.proofs if p.witness.inserted),
-            "time_ms": round(sum(p.time_ms for p in result.proofs), 3)}
+            "time_ms": round(result.time_ms, 3)}
 
 
 def to_json(result: DomainProof) -> dict:
@@ -97,8 +97,11 @@ def _line(proof: TaskProof) -> str:
 def _detail(proof: TaskProof, sources: "_SourceFiles") -> str:
     found = diagnostic(proof)
     rendered = render_text([found], sources.for_spans([found.span])).rstrip("\n")
-    notes = [f"  = note: {note}" for note in proof.reason.notes] if proof.reason else []
-    return "\n".join([_indent(rendered)] + [_indent(n) for n in notes])
+    notes = list(proof.reason.notes) if proof.reason else []
+    failed = [name for name, held in proof.checks.items() if held is False]
+    if failed:
+        notes.append("checks that fail: " + ", ".join(failed))
+    return "\n".join([_indent(rendered)] + [_indent(f"  = note: {note}") for note in notes])
 
 
 def _indent(text: str) -> str:
