@@ -1,4 +1,4 @@
-"""Fixtures for the prover's tests: the help-desk spec (one task per case) and a prover on it."""
+"""Fixtures for the prover's tests: the help-helpdesk spec (one task per case) and a prover on it."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ import pytest
 from scaleenv_dsl.api import load_domain
 from scaleenv_dsl.prove import Prover
 
-DESK = Path(__file__).parent / "specs" / "desk.sedl"
+HELPDESK = Path(__file__).parent / "specs" / "helpdesk.sedl"
 
 
 @pytest.fixture(scope="session")
-def desk():
-    return load_domain(DESK)
+def helpdesk():
+    return load_domain(HELPDESK)
 
 
 @pytest.fixture
-def prove(desk):
-    """`prove(task_name, **budget)`: the proof of one desk task."""
+def prove(helpdesk):
+    """`prove(task_name, **budget)`: the proof of one helpdesk task."""
     from scaleenv_dsl.prove import Budget
 
     def run(name: str, **budget):
-        return Prover(desk, Budget(**budget)).prove(desk.task(name))
+        return Prover(helpdesk, Budget(**budget)).prove(helpdesk.task(name))
     return run

@@ -9,7 +9,7 @@ import pytest
 
 from scaleenv_dsl.cli import main
 
-DESK = Path(__file__).parent / "specs" / "desk.sedl"
+HELPDESK = Path(__file__).parent / "specs" / "helpdesk.sedl"
 
 TASK_KEYS = {"task", "status", "checks", "witness", "inserted_reads", "reason", "time_ms"}
 
@@ -30,20 +30,20 @@ def test_a_domain_whose_tasks_all_prove_exits_0_with_one_line_each(capsys):
 
 
 def test_failures_exit_1_with_rustc_style_detail(capsys):
-    code, out, _ = run(capsys, str(DESK), "--task", "renote_closed_ticket", "--task", "close_known_ticket")
+    code, out, _ = run(capsys, str(HELPDESK), "--task", "renote_closed_ticket", "--task", "close_known_ticket")
     assert code == 1
     assert out.split("\n")[0].startswith("unsolvable  renote_closed_ticket  no relaxed solution: goal 1")
     assert "error[no-relaxed-solution]: task `renote_closed_ticket` is unsolvable" in out
-    assert "--> tests/prove/specs/desk.sedl:" in out or "desk.sedl:" in out
+    assert "--> tests/prove/specs/helpdesk.sedl:" in out or "helpdesk.sedl:" in out
     assert '|   goal tickets["t2"].note == "again"' in out
     assert '= note: `tickets["t2"].status == "open"` is false, and no tool sets `Ticket.status` to "open"' in out
     assert "\nproved      close_known_ticket" in out   # in the order given
 
 
 def test_json_has_the_issues_shape(capsys):
-    code, out, _ = run(capsys, str(DESK), "--format", "json")
+    code, out, _ = run(capsys, str(HELPDESK), "--format", "json")
     report = json.loads(out)
-    assert code == 1 and set(report) == {"domain", "tasks", "summary"} and report["domain"] == "desk"
+    assert code == 1 and set(report) == {"domain", "tasks", "summary"} and report["domain"] == "helpdesk"
     assert all(set(t) == TASK_KEYS for t in report["tasks"])
     tasks = {t["task"]: t for t in report["tasks"]}
     assert report["summary"] == {"tasks": len(tasks), "proved": 8, "trivial": 1, "unsolvable": 3, "unknown": 1,
@@ -62,9 +62,9 @@ def test_json_has_the_issues_shape(capsys):
 
 
 def test_budget_flags_reach_the_search(capsys):
-    code, out, _ = run(capsys, str(DESK), "--task", "bump_to_top", "--max-depth", "2", "--format", "json")
+    code, out, _ = run(capsys, str(HELPDESK), "--task", "bump_to_top", "--max-depth", "2", "--format", "json")
     assert code == 1 and json.loads(out)["tasks"][0]["reason"]["code"] == "budget-exhausted"
-    code, out, _ = run(capsys, str(DESK), "--task", "bump_to_top", "--heuristic", "hmax")
+    code, out, _ = run(capsys, str(HELPDESK), "--task", "bump_to_top", "--heuristic", "hmax")
     assert code == 0 and out.startswith("proved      bump_to_top  4 steps")
 
 
@@ -79,11 +79,11 @@ def test_a_tasks_file_is_checked_with_the_domain_and_alone_proved(capsys, tmp_pa
     extra = tmp_path / "more.sedl"
     extra.write_text('task close_t3 {\n  knows ticket_id = "t3"\n  knows note = "ok"\n'
                      '  action close_ticket(ticket_id="t3", note="ok")\n  reward state\n}\n')
-    code, out, _ = run(capsys, str(DESK), "--tasks", str(extra))
+    code, out, _ = run(capsys, str(HELPDESK), "--tasks", str(extra))
     assert code == 0 and out.split("\n")[0].startswith("proved      close_t3  1 step")
-    assert "desk: 1 task: 1 proved" in out
+    assert "helpdesk: 1 task: 1 proved" in out
     extra.write_text('task broken {\n  action close_ticket(ticket_id=1)\n}\n')
-    code, _, err = run(capsys, str(DESK), "--tasks", str(extra))
+    code, _, err = run(capsys, str(HELPDESK), "--tasks", str(extra))
     assert code == 1 and "error[" in err and "more.sedl:2" in err
 
 

@@ -24,21 +24,21 @@ def relaxed_view(domain, env, combine):
 
 
 @pytest.mark.parametrize("combine, start, after_one", [(sum, 2.0, 1.0), (max, 1.0, 1.0)])
-def test_h_add_sums_and_h_max_takes_the_costlier_goal_atom(desk, combine, start, after_one):
-    env = desk.env().reset(desk.task("close_two"))
-    relaxed, view, task = relaxed_view(desk, env, combine)
+def test_h_add_sums_and_h_max_takes_the_costlier_goal_atom(helpdesk, combine, start, after_one):
+    env = helpdesk.env().reset(helpdesk.task("close_two"))
+    relaxed, view, task = relaxed_view(helpdesk, env, combine)
     distance, achiever = relaxed.distances(view.holds)
     assert relaxed.estimate(distance, env.failed_goals(task)) == start
     helpful = relaxed.helpful(distance, achiever, env.failed_goals(task))
     assert sorted(op.fixed["ticket_id"] for op in helpful) == ["t1", "t3"]
     env.call("close_ticket", {"ticket_id": "t1", "note": "done"})
-    relaxed, view, _ = relaxed_view(desk, env, combine)
+    relaxed, view, _ = relaxed_view(helpdesk, env, combine)
     assert relaxed.estimate(relaxed.distances(view.holds)[0], [0]) == after_one
 
 
-def test_a_keyed_goal_binds_the_supporters_key_and_its_guards_follow(desk):
-    model = DomainModel(desk.ir)
-    relaxed = RelaxedTask(model, desk.task("renote_closed_ticket").goals)
+def test_a_keyed_goal_binds_the_supporters_key_and_its_guards_follow(helpdesk):
+    model = DomainModel(helpdesk.ir)
+    relaxed = RelaxedTask(model, helpdesk.task("renote_closed_ticket").goals)
     goal = Atom.of("Ticket", "t2", ("note",), "==", "again")
     (op,) = relaxed.supporters[goal]
     assert (op.tool, op.fixed) == ("close_ticket", {"ticket_id": "t2", "note": "again"})

@@ -1,4 +1,4 @@
-"""Each case the prover must tell apart, on the help-desk spec: the status, the reason and the checks."""
+"""Each case the prover must tell apart, on the help-helpdesk spec: the status, the reason and the checks."""
 
 from __future__ import annotations
 
@@ -25,15 +25,15 @@ def test_a_goal_already_true_is_trivial(prove):
     assert "reward goal" in proof.reason.message and "does nothing is paid" in proof.reason.message
 
 
-def test_a_gold_action_failing_a_guard_is_unknown_and_names_the_guard(prove, desk):
+def test_a_gold_action_failing_a_guard_is_unknown_and_names_the_guard(prove, helpdesk):
     proof = prove("note_too_long")
     assert proof.status == "unknown" and proof.reason.code == "step-fails"
     assert proof.checks["replays"] is False
-    guard = desk.ir.tool("close_ticket").contract.guard("close_ticket#5")
+    guard = helpdesk.ir.tool("close_ticket").contract.guard("close_ticket#5")
     assert guard.message == "The note is too long"
-    assert f"step 1 `close_ticket` fails guard close_ticket#5 (desk.sedl:{guard.loc.line}:3): The note is too long" \
+    assert f"step 1 `close_ticket` fails guard close_ticket#5 (helpdesk.sedl:{guard.loc.line}:3): The note is too long" \
         in proof.reason.message
-    assert proof.reason.loc == desk.task("note_too_long").actions[0].loc   # for the text form's excerpt
+    assert proof.reason.loc == helpdesk.task("note_too_long").actions[0].loc   # for the text form's excerpt
 
 
 def test_an_argument_no_one_can_know_makes_the_task_unsolvable(prove):
