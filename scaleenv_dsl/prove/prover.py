@@ -164,7 +164,8 @@ class Prover:
         text = self._goal_text(found.goal.expr, found.goal.index)
         part = found.atom.text(self.model) if found.atom is not None else text
         what = f" (its part `{part}`)" if part != text else ""
-        message = f"no relaxed solution: goal {found.goal.index + 1} `{text}` is false at the start and no plan reaches it{what}"
+        message = (f"no relaxed solution: goal {found.goal.index + 1} `{text}` is false at the start and no plan "
+                   f"reaches it{what}")
         return Reason("no-relaxed-solution", message, found.chain, found.goal.expr.loc)
 
     def _failed_step(self, number: int, step, task: ir.TaskDef) -> Reason:

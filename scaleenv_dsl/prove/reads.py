@@ -242,7 +242,8 @@ def _fields_meet(reader: ir.ToolDef, writer: ir.ToolDef) -> bool:
     written_entities = {w.split(".")[0] for w in written}
     for field_name in reader.read_fields:
         entity = field_name.split(".")[0]
-        if field_name in written or f"{entity}.*" in written or (field_name.endswith(".*") and entity in written_entities):
+        whole_row = field_name.endswith(".*")
+        if field_name in written or f"{entity}.*" in written or (whole_row and entity in written_entities):
             return True
     return False
 

@@ -15,7 +15,8 @@ from .prover import STATUSES, DomainProof, Prover, Reason, TaskProof
 HELP = {
     "goal-true-at-start": "make doing nothing earn 0: the task's `initial` or its goal must leave something to do",
     "no-relaxed-solution": "add a tool whose effects can make it true, or change the goal",
-    "argument-unknown": "give the value to the agent: a `knows` fact if the user tells it, or a read tool that shows it",
+    "argument-unknown": "give the value to the agent: a `knows` fact if the user tells it, or a read tool "
+                        "that shows it",
     "step-fails": "the gold actions must succeed from the task's start: fix the arguments, the order or `initial`",
     "goal-not-reached": "the witness must earn reward 1: fix the gold actions or the goal",
     "budget-exhausted": "raise --max-depth or --max-nodes, or give the task gold `action`s",

@@ -31,8 +31,8 @@ def test_a_gold_action_failing_a_guard_is_unknown_and_names_the_guard(prove, hel
     assert proof.checks["replays"] is False
     guard = helpdesk.ir.tool("close_ticket").contract.guard("close_ticket#5")
     assert guard.message == "The note is too long"
-    assert f"step 1 `close_ticket` fails guard close_ticket#5 (helpdesk.sedl:{guard.loc.line}:3): The note is too long" \
-        in proof.reason.message
+    where = f"helpdesk.sedl:{guard.loc.line}:3"
+    assert f"step 1 `close_ticket` fails guard close_ticket#5 ({where}): The note is too long" in proof.reason.message
     assert proof.reason.loc == helpdesk.task("note_too_long").actions[0].loc   # for the text form's excerpt
 
 
