@@ -29,6 +29,7 @@ DECLARATIONS = "docs/language.md#declarations"
 EXPRESSIONS = "docs/language.md#names-types-and-expressions"
 STATEMENTS = "docs/language.md#statements-and-tools"
 TASKS = "docs/language.md#tasks-and-rewards"
+PROOFS = "docs/language.md#proofs"
 INTERNAL = "docs/language.md#internal"
 
 
@@ -127,6 +128,17 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("unstated-reward-basis", TASKS,
               "the reward checks `goal`, `actions` or `communicate`, but the task has no `goal`, `action` or "
               "`communicate` line, so the basis holds whatever the agent does", WARNING),
+    # Proofs (scaleenv prove, and the authoring loop's prover stage)
+    ErrorCode("goal-true-at-start", PROOFS, "the untouched start already earns reward > 0: an agent that does nothing is paid"),
+    ErrorCode("step-fails", PROOFS, "a gold action fails a guard when replayed from the task's start"),
+    ErrorCode("goal-not-reached", PROOFS, "the witness runs, but its final state does not earn reward 1"),
+    ErrorCode("argument-unknown", PROOFS, "an argument of the witness has no source: no known fact, earlier output or finite choice gives it"),
+    ErrorCode("no-relaxed-solution", PROOFS, "no plan can reach the goal: even ignoring every delete, a goal atom has no supporter"),
+    ErrorCode("search-exhausted", PROOFS, "the search tried every plan its knowledge allows and none reaches the goal"),
+    ErrorCode("budget-exhausted", PROOFS, "the search ran out of its depth or node budget before finding a plan", WARNING),
+    ErrorCode("redundant-step", PROOFS, "the goal already holds before the last writes of the witness", WARNING),
+    ErrorCode("dropped-reads", PROOFS, "gold reads the witness does not need, or cannot make, were left out", WARNING),
+    ErrorCode("task-proved", PROOFS, "the task is proved: its witness replays, reaches the goal from a start that does not, with every argument known", WARNING),
     # Internal
     ErrorCode("internal-error", INTERNAL, "a defect in the checker itself, reported instead of a traceback"),
     ErrorCode("compile-failed", INTERNAL,

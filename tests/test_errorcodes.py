@@ -49,11 +49,18 @@ def reporters() -> set[str]:
 
 def _code_argument(call: pyast.Call, names: set[str]) -> pyast.expr | None:
     f = call.func
-    makes_one = (isinstance(f, pyast.Name) and f.id == "Diagnostic") or (isinstance(f, pyast.Attribute) and (
-        f.attr == "Diagnostic" or f.attr in names))
+    # a proof's `Reason` carries a code that becomes a Diagnostic when the authoring loop reports it
+    makes_one = (isinstance(f, pyast.Name) and f.id in ("Diagnostic", "Reason")) or (
+        isinstance(f, pyast.Attribute) and (f.attr == "Diagnostic" or f.attr in names))
     if not makes_one:
         return None
     return call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "code"), None)
+
+
+def _passed_on(code: pyast.expr) -> bool:
+    """A reporter passing its own `code` on, or a Diagnostic made from another's `.code`: seen where made."""
+    return (isinstance(code, pyast.Name) and code.id == "code") or (
+        isinstance(code, pyast.Attribute) and code.attr == "code")
 
 
 def reported_codes() -> dict[str, list[str]]:
@@ -64,8 +71,8 @@ def reported_codes() -> dict[str, list[str]]:
             code = _code_argument(node, names) if isinstance(node, pyast.Call) else None
             if isinstance(code, pyast.Constant) and isinstance(code.value, str):
                 found.setdefault(code.value, []).append(f"{path}:{node.lineno}")
-            elif code is not None and not (isinstance(code, pyast.Name) and code.id == "code"):
-                computed.append(f"{path}:{node.lineno}")  # a reporter passing its own `code` on is fine
+            elif code is not None and not _passed_on(code):
+                computed.append(f"{path}:{node.lineno}")
     assert not computed, f"codes must be string literals, so this test can see them: {computed}"
     return found
 

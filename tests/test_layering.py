@@ -123,3 +123,11 @@ def test_the_graph_reads_only_the_ir():
     for path in sorted((PACKAGE / "graph").glob("*.py")):
         extra = _internal_imports(path) - {"ir", "graph"} - (loaders if path.name == "cli.py" else set())
         assert not extra, f"graph/{path.name} imports {sorted(extra)}"
+
+
+def test_the_prover_reads_the_ir_and_runs_the_runtime_but_no_other_backend():
+    # prove/ analyses the IR and executes through api/runtime; the graph, synthesis and the rest are its peers
+    allowed = {"prove", "ir", "check", "diagnostics", "runtime", "api", "codegen"}
+    for path in (PACKAGE / "prove").rglob("*.py"):
+        extra = _internal_imports(path) - allowed
+        assert not extra, f"{path.relative_to(PACKAGE)} imports {sorted(extra)}"

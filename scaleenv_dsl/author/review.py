@@ -49,9 +49,11 @@ class StageHook:
 
 
 # The stages after the checker, in order. The compiler only generates and byte-compiles the
-# module: executing it would run code derived from untrusted model output.
+# module. The prover then runs it, as every environment does: inside the generated module's
+# sandbox (allow-listed built-ins, imports of the runtime only), as `load_domain` does for any spec.
 OPTIONAL_STAGES: tuple[StageHook, ...] = (
     StageHook("compiler", "scaleenv_dsl.codegen", "source_diagnostics"),
+    StageHook("prover", "scaleenv_dsl.prove", "proof_diagnostics"),
 )
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 
 from scaleenv_dsl.check import check_paths, check_source
-from scaleenv_dsl.errorcodes import CODES
+from scaleenv_dsl.errorcodes import ALL_CODES, CODES, PROOFS
 
 CASES = Path(__file__).parent / "cases"
 FIXTURES = sorted(CASES.glob("*.sedl"))
@@ -135,8 +135,9 @@ TESTED_ELSEWHERE = {
     "internal-error": "a checker defect by definition: test_broken_inputs.py asserts it never appears",
     "compile-failed": "a code generator defect: tests/test_errorcodes.py makes one",
     "stage-crashed": "a later stage of the authoring loop: tests/author/test_author_loop.py",
-    "unstated-reward-basis": "its fixtures come with the reward-basis warning (reward_bases.sedl, on main)",
 }
+# a proof's verdicts come from running tasks, not from checking text: tests/prove pins each one
+TESTED_ELSEWHERE |= {code.name: "tests/prove" for code in ALL_CODES if code.doc == PROOFS}
 
 
 def fixture_codes() -> set[str]:

@@ -12,7 +12,9 @@ def library():
 
 def test_every_task_is_solved_by_its_gold_actions(library):
     env = library.env()
-    for task in library.tasks:
+    with_gold = [t for t in library.tasks if t.actions]   # a goal-only task is proved by search (tests/prove)
+    assert len(with_gold) == len(library.tasks) - 1
+    for task in with_gold:
         env.reset(task)
         for action in task.actions:
             env.call(action.tool, action.arguments)
