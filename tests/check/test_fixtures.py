@@ -135,6 +135,7 @@ _CODE_LITERAL = re.compile(r'\(\s*"([a-z]+(?:-[a-z]+)+)"')
 TESTED_ELSEWHERE = {
     "file-too-large": "test_file_too_large below, and the 5 MB file in test_broken_inputs.py",
     "too-many-files": "test_too_many_files below",
+    "spec-outside-root": "a root file that is a link: test_spec_folder.py",
     "internal-error": "a checker defect by definition: test_broken_inputs.py asserts it never appears",
 }
 
