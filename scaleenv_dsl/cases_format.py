@@ -90,14 +90,16 @@ def _step_kind(step) -> str:
     return json_kind(step) if not isinstance(step, dict) else f'"ok": {json_kind(step["ok"])}'
 
 
+def _collections(value, where: str, problems: list[str]) -> dict:
+    """`value` as {collection: ...}: absent (null) is none, anything else but an object is a problem."""
+    if value is not None and not isinstance(value, dict):
+        problems.append(f"{where}: expected an object of collections, got {json_kind(value)}")
+    return value if isinstance(value, dict) else {}
+
+
 def _check_rows(rows, where: str, problems: list[str]) -> None:
     """{collection: {key: row or null}}, as an `initial` overlay and `changed` are."""
-    if rows is None:
-        return
-    if not isinstance(rows, dict):
-        problems.append(f"{where}: expected an object of collections, got {json_kind(rows)}")
-        return
-    for collection, table in rows.items():
+    for collection, table in _collections(rows, where, problems).items():
         at = f"{where}[{_key(collection)}]"
         if not isinstance(table, dict):
             problems.append(f"{at}: expected an object of rows by key, got {json_kind(table)}")
@@ -108,12 +110,7 @@ def _check_rows(rows, where: str, problems: list[str]) -> None:
 
 
 def _check_removed(removed, where: str, problems: list[str]) -> None:
-    if removed is None:
-        return
-    if not isinstance(removed, dict):
-        problems.append(f"{where}: expected an object of collections, got {json_kind(removed)}")
-        return
-    for collection, keys in removed.items():
+    for collection, keys in _collections(removed, where, problems).items():
         at = f"{where}[{_key(collection)}]"
         if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
             problems.append(f"{at}: expected a list of keys (strings), got {_list_kind(keys)}")
