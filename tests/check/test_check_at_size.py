@@ -1,4 +1,5 @@
-"""Recovery after syntax errors costs work linear in the file's size, whatever the number of errors.
+"""Checking at size: recovery after syntax errors costs work linear in the file's size, whatever
+the number of errors, and the garbage collector paused during a check is left as it was found.
 
 Work is counted in tokens lexed, not seconds: a parser that counts every token it lexes
 stands in for the real one. Recovery used to parse the whole file again after each error,
@@ -7,10 +8,13 @@ so a file with k errors cost about k/2 full parses; now each part is parsed abou
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from lark import Lark
 
 import scaleenv_dsl.parse as parse_module
+from scaleenv_dsl.check import check_source
 from scaleenv_dsl.parse import MAX_SYNTAX_ERRORS, parse_source
 from scaleenv_dsl.resources import grammar_path
 
@@ -75,3 +79,15 @@ def test_recovery_keeps_every_declaration_around_the_errors(counting):
     names = [decl.name.name for decl in module.decls]
     assert len(names) == 1 + 2 * DECLARATIONS - (MAX_SYNTAX_ERRORS - 1)
     assert names[:3] == ["many", "E0", "t0"] and names[-1] == f"t{DECLARATIONS - 1}"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_check_leaves_the_garbage_collector_as_it_found_it(enabled):
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        check_source(spec(3), "many.sedl")  # with syntax errors, so recovery runs too
+        parse_source("domain d {", "d.sedl")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
