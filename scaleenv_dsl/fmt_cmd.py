@@ -6,7 +6,7 @@ nothing: `--check` lists the files that would change and exits 1 if any would,
 diagnostics are printed and the exit code is 1. I/O problems exit 2.
 
 As the checker does, fmt reads only files that resolve inside the folder named (or
-the folder holding a file named), and it never writes through a symbolic link.
+the folder holding a file named), and it never writes through a link, symbolic or hard.
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ def _lines(text: str) -> list[str]:
 def _write(path: Path, text: str) -> int:
     if path.is_symlink():
         return _io_error(f"{path} is a symbolic link; not rewritten: format the file it points to")
+    if path.stat().st_nlink > 1:  # a hard link: the same file may also live outside the folder
+        return _io_error(f"{path} has other hard links; not rewritten: format a copy of it")
     # O_NOFOLLOW: a file swapped for a link since it was read is refused, not written through
     flags = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:

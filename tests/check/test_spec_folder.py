@@ -8,6 +8,7 @@ resolve, links followed, inside it.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,16 @@ def test_fmt_never_writes_through_a_link_even_inside_the_folder(tmp_path, capsys
     assert main(["fmt", "--check", str(link)]) == 1  # reading a link that stays inside is fine
     assert main(["fmt", str(target)]) == 0
     assert target.read_text() != OUTSIDE_SPEC and link.is_symlink()
+
+
+def test_fmt_never_writes_through_a_hard_link(tmp_path, capsys):
+    outside, inside = tmp_path / "outside.sedl", tmp_path / "spec" / "spec.sedl"
+    outside.write_text(OUTSIDE_SPEC)
+    inside.parent.mkdir()
+    os.link(outside, inside)
+    assert main(["fmt", str(inside.parent)]) == 2
+    assert "hard links" in capsys.readouterr().err
+    assert outside.read_text() == OUTSIDE_SPEC
 
 
 def test_a_data_file_linked_to_outside_is_refused(tmp_path):
