@@ -1,4 +1,4 @@
-"""Benchmark: parse and check a realistic ~1,000-line spec.
+"""Benchmark: parse and check a realistic ~1,000-line spec, and throughput at size.
 
 Budget (docs/DESIGN): parse, check and compile a 1,000-line spec, cold, in
 under 1 s. This script measures the parse+check part:
@@ -7,16 +7,21 @@ under 1 s. This script measures the parse+check part:
   outside, so interpreter start-up and every import count (what a user or an
   LLM authoring loop waits for); plus a breakdown measured inside a fresh
   interpreter (imports, parse, check);
-- warm: `check_paths` again and again in this process, after one warm-up.
+- warm: `check_paths` again and again in this process, after one warm-up;
+- throughput: MB/s of `parse_source`, of `check_paths` on a valid spec, and of
+  `check_paths` on the same spec with 26 syntax errors spread through it, at
+  10 KB, 100 KB, 1 MB and 4 MB. The specs are the same realistic group of
+  declarations repeated, renamed each time, so nothing megabytes long is kept.
 
-Each figure is the median of RUNS runs. Results go to
-benchmarks/results/check.json. Run from the repository root:
+Each figure is the median of RUNS runs (LARGE_RUNS for 1 MB and more). Results
+go to benchmarks/results/check.json. Run from the repository root:
 
-    .venv/bin/python benchmarks/check_bench.py
+    .venv/bin/python benchmarks/check_bench.py [--throughput-only]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -33,6 +38,9 @@ RESULTS = ROOT / "benchmarks" / "results" / "check.json"
 RUNS = 7
 BUDGET_COLD_S = 1.0
 GROUPS = 13  # each group is an enum, a record, an entity, three tools and a task: ~85 lines
+SIZES = {"10 KB": 10_000, "100 KB": 100_000, "1 MB": 1_000_000, "4 MB": 4_000_000}
+LARGE_RUNS = 3
+SYNTAX_ERRORS = 26  # as in the report that found recovery parsing the whole file again after each
 
 
 # ---------------------------------------------------------------- a realistic spec
@@ -158,11 +166,28 @@ def data(groups: int) -> dict:
     return rows
 
 
-def write_spec(folder: Path) -> Path:
+def write_spec(folder: Path, groups: int = GROUPS) -> Path:
     spec = folder / "bench.sedl"
-    spec.write_text(header() + "".join(group(i) for i in range(GROUPS)), encoding="utf-8")
-    (folder / "bench.json").write_text(json.dumps(data(GROUPS), indent=1), encoding="utf-8")
+    spec.write_text(header() + "".join(group(i) for i in range(groups)), encoding="utf-8")
+    (folder / "bench.json").write_text(json.dumps(data(groups), indent=1), encoding="utf-8")
     return spec
+
+
+def groups_for(size: int) -> int:
+    """How many groups make a spec of about `size` bytes (group names grow with their number)."""
+    total, groups = len(header()), 0
+    while total < size:
+        total += len(group(groups))
+        groups += 1
+    return groups
+
+
+def with_syntax_errors(text: str, groups: int, errors: int) -> str:
+    """`text` with the parameter list of `errors` tools broken, spread evenly through the file."""
+    broken = {i * groups // errors for i in range(errors)}
+    for i in sorted(broken):
+        text = text.replace(f"tool get_item{i}(item_id", f"tool get_item{i}(item_id ,,", 1)
+    return text
 
 
 # ---------------------------------------------------------------- measurements
@@ -233,7 +258,80 @@ def median(values: list[float]) -> float:
     return round(statistics.median(values), 4)
 
 
+# ---------------------------------------------------------------- throughput at size
+
+def timed(run) -> tuple[float, float]:
+    """Wall and CPU seconds of `run()`: CPU time is the steadier figure on a shared machine."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def rates(megabytes: float, timings: list[tuple[float, float]]) -> dict:
+    wall, cpu = median([w for w, _ in timings]), median([c for _, c in timings])
+    return {"median_s": wall, "mb_per_s": round(megabytes / wall, 3),
+            "median_cpu_s": cpu, "cpu_mb_per_s": round(megabytes / cpu, 3)}
+
+
+def throughput_at(folder: Path, size: int) -> dict:
+    from scaleenv_dsl.check import check_paths
+    from scaleenv_dsl.parse import parse_source
+
+    groups = groups_for(size)
+    spec = write_spec(folder, groups)
+    text = spec.read_text(encoding="utf-8")
+    errors = min(SYNTAX_ERRORS, groups)
+    broken = folder / "broken.sedl"
+    broken.write_text(with_syntax_errors(text, groups, errors), encoding="utf-8")
+    if not check_paths([str(spec)]).ok or check_paths([str(broken)]).ok:
+        raise SystemExit(f"the {size}-byte specs are not what they should be: one clean, one broken")
+    runs = RUNS if size < 1_000_000 else LARGE_RUNS
+    megabytes = len(text.encode("utf-8")) / 1e6
+    return {
+        "bytes": len(text.encode("utf-8")), "lines": text.count("\n"), "runs": runs,
+        "parse": rates(megabytes, [timed(lambda: parse_source(text, str(spec))) for _ in range(runs)]),
+        "check": rates(megabytes, [timed(lambda: check_paths([str(spec)])) for _ in range(runs)]),
+        f"check_with_{errors}_syntax_errors": rates(
+            megabytes, [timed(lambda: check_paths([str(broken)])) for _ in range(runs)]),
+    }
+
+
+def throughput() -> dict:
+    sys.path.insert(0, str(ROOT))
+    from scaleenv_dsl.parse import parser
+    parser()  # the grammar is loaded once per process: not part of any size's figure
+    out = {"load_average_1min": round(os.getloadavg()[0], 2), "sizes": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, size in SIZES.items():
+            folder = Path(tmp) / label.replace(" ", "")
+            folder.mkdir()
+            out["sizes"][label] = throughput_at(folder, size)
+            print(label, json.dumps(out["sizes"][label]), flush=True)
+    return out
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Time the checker; write benchmarks/results/check.json.")
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="measure only the throughput at size, keeping the file's other figures")
+    args = parser.parse_args()
+    if args.throughput_only:
+        result = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+        result["throughput"] = throughput()
+        write_results(result)
+        return
+    result = cold_and_warm()
+    result["throughput"] = throughput()
+    write_results(result)
+
+
+def write_results(result: dict) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+def cold_and_warm() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         spec = write_spec(Path(tmp))
         lines = spec.read_text().count("\n")
@@ -245,7 +343,7 @@ def main() -> None:
         from_source = [cold_cli(spec, str(empty_cache)) for _ in range(RUNS)]
         breakdowns = [cold_breakdown(spec) for _ in range(RUNS)]
         warm_runs = warm(spec, RUNS)
-    result = {
+    return {
         "benchmark": "parse and check a generated spec",
         "spec_lines": lines,
         "runs": RUNS,
@@ -262,9 +360,6 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

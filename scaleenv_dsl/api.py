@@ -236,19 +236,30 @@ def resolve_spec(name_or_path: str | os.PathLike) -> Path:
         return _root_spec(path)
     if not path.is_file():
         raise DomainLoadError(f"{name_or_path}: no such spec file")
-    return path.resolve()
+    return _inside_its_folder(path)
 
 
 def _root_spec(folder: Path) -> Path:
     specs = sorted(folder.glob("*.sedl"))
     named = folder / f"{folder.name}.sedl"
     if named.is_file():
-        return named.resolve()
+        return _inside_its_folder(named)
     if len(specs) == 1:
-        return specs[0].resolve()
+        return _inside_its_folder(specs[0])
     if not specs:
         raise DomainLoadError(f"{folder}: the folder holds no .sedl spec")
     raise DomainLoadError(f"{folder}: several .sedl files and none named {folder.name}.sedl")
+
+
+def _inside_its_folder(spec: Path) -> Path:
+    """The spec file in its resolved folder; a file that is a link to outside that folder is refused,
+    as the checker refuses every file that leaves a spec's folder."""
+    from .check.loader import contained, spec_folder
+
+    folder = spec_folder(spec)
+    if contained(folder, spec) is None:
+        raise DomainLoadError(f"{spec}: the spec file is a link to outside its folder {folder}")
+    return folder / spec.name
 
 
 def _unchanged(sources: dict[str, str]) -> bool:

@@ -11,10 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import ast
 from .author.cli import add_parser as add_author_parser
 from .check import check_paths
-from .check.loader import load_paths
 from .compile_cmd import add_compile_parser, add_replay_parser
 from .demo import add_parser as add_demo_parser
 from .diagnostics import render_json, render_text
@@ -78,27 +76,20 @@ def run_check(args) -> int:
 
 
 def _spec_groups(paths: list[str]) -> list[list[str]]:
-    """Each file is its own spec; a folder is one spec made of its root files."""
+    """Each file is its own spec; a folder is one spec made of all its `.sedl` files.
+
+    The loader reads each file once, by its resolved path, so a file that another one
+    includes is not read twice for being named here too.
+    """
     groups = []
     for path in paths:
         if Path(path).is_dir():
-            roots = _root_files(Path(path))
-            if roots:
-                groups.append(roots)
+            files = sorted(str(f) for f in Path(path).glob("*.sedl"))
+            if files:
+                groups.append(files)
         else:
             groups.append([path])
     return groups
-
-
-def _root_files(folder: Path) -> list[str]:
-    """The `.sedl` files of a folder that no other file there includes."""
-    files = sorted(folder.glob("*.sedl"))
-    included = set()
-    for module in load_paths([str(f) for f in files]).modules:
-        for decl in module.decls:
-            if isinstance(decl, ast.IncludeDecl):
-                included.add((Path(module.path).resolve().parent / decl.path.value).resolve())
-    return [str(f) for f in files if f.resolve() not in included]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,8 @@
         DIR/graph.svg              its picture
     scaleenv replay DOMAIN --cases FILE --out FILE [--db FILE]
 
-Exit codes: 0 success, 1 spec errors (diagnostics are printed), 2 usage or
-I/O problems. Neither command ever prints a traceback.
+Exit codes: 0 success, 1 errors in the spec or the cases file (each is printed
+with where it is), 2 usage or I/O problems. Neither command ever prints a traceback.
 
 More artifacts (procedural tests, …) plug in through `ARTIFACT_WRITERS` or
 `register_artifact`.
@@ -147,6 +147,7 @@ def add_replay_parser(subparsers) -> argparse.ArgumentParser:
 def run_replay(args) -> int:
     from .api import DomainLoadError, load_domain
     from .codegen import GenerationError
+    from .cases_format import cases_problems
     from .replay import compare_cases, replay_cases
 
     try:
@@ -162,8 +163,9 @@ def run_replay(args) -> int:
     try:
         cases = _read_json(args.cases, "cases")
         data = _read_json(args.db, "data") if args.db else None
-        if not isinstance(cases, dict) or not isinstance(cases.get("cases"), list):
-            return _io_error(f'{args.cases}: expected {{"cases": [...]}}')
+        problems = cases_problems(cases)
+        if problems:
+            return _report_problems(args.cases, problems)
         replayed = replay_cases(domain, cases, data)
         replayed = {**{k: v for k, v in cases.items() if k != "cases"}, **replayed,
                     "reference": f"scaleenv_dsl replay of {args.domain}"}
@@ -182,6 +184,15 @@ def run_replay(args) -> int:
         return _io_error(f"internal error: {type(err).__name__}: {err}")
     _report(cases, replayed, compare_cases)
     return 0
+
+
+def _report_problems(path: str, problems: list[str], shown: int = 20) -> int:
+    """The input has errors: exit 1, as `check` does for a spec, with each problem located."""
+    for problem in problems[:shown]:
+        print(f"error: {path}: {problem}", file=sys.stderr)
+    if len(problems) > shown:
+        print(f"error: {path}: … and {len(problems) - shown} more problems", file=sys.stderr)
+    return 1
 
 
 class _InputError(Exception):

@@ -105,17 +105,20 @@ def sort_key(d: Diagnostic) -> tuple:
 
 def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> str:
     """Render in the style of rustc: header, location, source excerpt with carets, help."""
-    return "\n".join(_render_one(d, sources) for d in diagnostics)
+    lines: dict[str, list[str]] = {}  # each file split once, not once per diagnostic: specs run to megabytes
+    for d in diagnostics:
+        if d.span.file not in lines:
+            lines[d.span.file] = sources.get(d.span.file, "").split("\n")
+    return "\n".join(_render_one(d, lines[d.span.file]) for d in diagnostics)
 
 
 def render_json(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False)
 
 
-def _render_one(d: Diagnostic, sources: dict[str, str]) -> str:
+def _render_one(d: Diagnostic, lines: list[str]) -> str:
     out = [f"{d.severity.value}[{d.code}]: {d.message}",
            f"  --> {d.span.file}:{d.span.line}:{d.span.column}"]
-    lines = sources.get(d.span.file, "").split("\n")
     gutter = len(str(max([d.span.line] + [l.span.line for l in d.labels])))
     out += _excerpt(d.span, lines, "", gutter)
     for label in d.labels:

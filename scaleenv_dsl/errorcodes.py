@@ -55,6 +55,9 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     # Files
     ErrorCode("file-not-found", FILES, "a spec, include or data file cannot be read"),
     ErrorCode("include-outside-root", FILES, "an include leaves the spec's folder"),
+    ErrorCode("include-cycle", FILES,
+              "an include leads back to a file that is being read (the file is read once)", WARNING),
+    ErrorCode("spec-outside-root", FILES, "a root spec file is a link to a file outside its folder"),
     ErrorCode("include-not-sedl", FILES, "an include names a file that is not `.sedl`"),
     ErrorCode("include-unavailable", FILES, "`include` in a spec checked as text, with no folder"),
     ErrorCode("too-many-files", FILES, "a spec spans more than 200 files"),

@@ -4,15 +4,20 @@ By default changed files are rewritten in place. `--check` and `--diff` change
 nothing: `--check` lists the files that would change and exits 1 if any would,
 `--diff` prints a unified diff. A file with syntax errors is never touched; its
 diagnostics are printed and the exit code is 1. I/O problems exit 2.
+
+As the checker does, fmt reads only files that resolve inside the folder named (or
+the folder holding a file named), and it never writes through a link, symbolic or hard.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
 from pathlib import Path
 
+from .check.loader import contained, spec_folder
 from .diagnostics import DiagnosticError, render_text
 from .fmt import FormatError, format_source
 
@@ -33,28 +38,32 @@ def add_parser(subparsers):
 
 def run(args) -> int:
     code = EXIT_OK
-    for path in _spec_files(args.paths):
-        if path is None:
+    for found in _spec_files(args.paths):
+        if found is None:
             code = EXIT_USAGE
             continue
-        code = max(code, _format_file(path, args.check, args.diff))
+        code = max(code, _format_file(*found, check=args.check, diff=args.diff))
     return code
 
 
 def _spec_files(paths: list[str]):
-    """The files to format, in order; None for a path that does not exist (after reporting it)."""
+    """The files to format, in order, each with the folder it must resolve into;
+    None for a path that does not exist (after reporting it)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.sedl") if p.is_file())
+            folder = path.resolve()
+            yield from ((p, folder) for p in sorted(path.rglob("*.sedl")) if p.is_file())
         elif path.exists():
-            yield path
+            yield path, spec_folder(path)
         else:
             _error(f"no such file: {raw}")
             yield None
 
 
-def _format_file(path: Path, check: bool, diff: bool) -> int:
+def _format_file(path: Path, folder: Path, check: bool, diff: bool) -> int:
+    if contained(folder, path) is None:
+        return _io_error(f"{path} is a link to outside {folder}; not read")
     try:
         original = path.read_bytes().decode("utf-8")
     except OSError as err:
@@ -95,8 +104,14 @@ def _lines(text: str) -> list[str]:
 
 
 def _write(path: Path, text: str) -> int:
+    if path.is_symlink():
+        return _io_error(f"{path} is a symbolic link; not rewritten: format the file it points to")
+    if path.stat().st_nlink > 1:  # a hard link: the same file may also live outside the folder
+        return _io_error(f"{path} has other hard links; not rewritten: format a copy of it")
+    # O_NOFOLLOW: a file swapped for a link since it was read is refused, not written through
+    flags = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as out:
+        with open(os.open(path, flags), "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
     except OSError as err:
         return _io_error(f"cannot write {path}: {err.strerror or err}")

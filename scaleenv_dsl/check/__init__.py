@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import ir
 from ..diagnostics import Diagnostic, Span, has_errors, sort_key
+from ..parse import gc_paused
 from ..types_fit import FitBuilder, TypeTable
 from .data import validate_data_file
 from .decls import domain_header, task_definition, type_definitions
@@ -41,12 +42,14 @@ class CheckResult:
 
 def check_source(text: str, file: str = "<input>") -> CheckResult:
     """Check a single spec given as text. `include` and `data` are unavailable: there is no folder."""
-    return _check(load_source(text, file))
+    with gc_paused():
+        return _check(load_source(text, file))
 
 
 def check_paths(paths: list[str], validate_data: bool = True) -> CheckResult:
     """Check a spec made of the given files and everything they include."""
-    return _check(load_paths(paths), validate_data)
+    with gc_paused():
+        return _check(load_paths(paths), validate_data)
 
 
 def _check(spec: LoadedSpec, validate_data: bool = True) -> CheckResult:

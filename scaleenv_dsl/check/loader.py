@@ -1,8 +1,13 @@
 """Read a spec's files: the root files, then every `include`, safely.
 
-Includes are resolved relative to the including file and must stay inside the
-root spec's folder: a spec written by an LLM must not make the checker read
-(and echo back in diagnostics) files elsewhere on the machine.
+One rule holds for every file read from a spec's folder, the root files included:
+it must resolve (links followed) to a file inside the folder that holds the first
+root file as it was named. A spec written by an LLM must not make the checker
+read (and echo back in diagnostics) files elsewhere on the machine.
+
+Each file is read once, by its resolved path, however many includes name it and
+under whatever name: a file that includes itself, directly or not, is a cycle,
+reported once.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import ast
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Diagnostic, Severity, Span
 from ..parse import MAX_SOURCE_BYTES, parse_source
 
 MAX_FILES = 200
@@ -23,6 +28,9 @@ class LoadedSpec:
     sources: dict[str, str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     root_dir: Path | None = None
+    # resolved path -> the name it was first read by; and the chain of files being read now
+    read: dict[Path, str] = field(default_factory=dict)
+    reading: list[Path] = field(default_factory=list)
 
 
 def load_source(text: str, file: str, root_dir: Path | None = None) -> LoadedSpec:
@@ -32,16 +40,45 @@ def load_source(text: str, file: str, root_dir: Path | None = None) -> LoadedSpe
 
 
 def load_paths(paths: list[str]) -> LoadedSpec:
-    spec = LoadedSpec(root_dir=Path(paths[0]).resolve().parent if paths else None)
+    spec = LoadedSpec(root_dir=spec_folder(paths[0]) if paths else None)
     for path in paths:
-        _load_file(spec, Path(path).resolve(), display=path, cause=None)
+        # a file named on the command line is the user's choice; only a link out of its own folder is refused
+        target = contained(spec_folder(path), Path(path))
+        if target is None:
+            spec.diagnostics.append(Diagnostic(
+                "spec-outside-root", f"`{path}` resolves outside the spec's folder", Span(path, 1, 1, 1, 1),
+                "a spec file that is a link must point into the spec's folder: copy the file there instead"))
+            continue
+        _load_file(spec, target, display=path, cause=None)
     return spec
 
 
+def spec_folder(root_file: str | Path) -> Path:
+    """The folder a spec's files must stay in: the one holding its root file as named.
+
+    Only the folder is resolved: a root file that is a link does not move the folder to
+    wherever the link points.
+    """
+    return Path(root_file).absolute().parent.resolve()
+
+
+def contained(root_dir: Path | None, path: Path) -> Path | None:
+    """`path` resolved, links followed; None if that leaves `root_dir` or cannot be resolved."""
+    if root_dir is None:
+        return None
+    try:
+        target = path.resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a link loop on older Pythons
+        return None
+    return target if target.is_relative_to(root_dir) else None
+
+
 def _load_file(spec: LoadedSpec, path: Path, display: str, cause: ast.IncludeDecl | None) -> None:
-    if display in spec.sources:
-        return  # already loaded: includes may form a diamond or a cycle
-    if len(spec.sources) >= MAX_FILES:
+    if path in spec.read:
+        if path in spec.reading and cause is not None:
+            spec.diagnostics.append(_cycle(cause, spec.read[path]))
+        return  # already read: includes may form a diamond
+    if len(spec.read) >= MAX_FILES:
         spec.diagnostics.append(Diagnostic("too-many-files", f"a spec may span at most {MAX_FILES} files",
                                            _cause_span(cause, display), "merge some of the files"))
         return
@@ -54,7 +91,18 @@ def _load_file(spec: LoadedSpec, path: Path, display: str, cause: ast.IncludeDec
         spec.diagnostics.append(Diagnostic("file-not-found", f"cannot read `{display}`: {err.strerror}",
                                            _cause_span(cause, display), "check the path"))
         return
+    spec.read[path] = display
+    spec.reading.append(path)
     _add_module(spec, text, display, path)
+    spec.reading.pop()
+
+
+def _cycle(cause: ast.IncludeDecl, first_read_as: str) -> Diagnostic:
+    return Diagnostic(
+        "include-cycle",
+        f"this include leads back to `{first_read_as}`, which is being read: the includes form a cycle",
+        cause.path.span, "remove this include: every file of a spec sees the declarations of all the others",
+        Severity.WARNING)
 
 
 def _add_module(spec: LoadedSpec, text: str, display: str, path: Path | None) -> None:
@@ -91,12 +139,9 @@ def _follow_include(spec: LoadedSpec, decl: ast.IncludeDecl, display: str, path:
 
 def resolve_inside(root_dir: Path | None, including: Path | None, relative: str) -> Path | None:
     """`relative` resolved against the including file, or None if it leaves `root_dir`."""
-    if root_dir is None or including is None or not relative or "\0" in relative:
+    if including is None or not relative or Path(relative).is_absolute():
         return None
-    if Path(relative).is_absolute():
-        return None
-    target = (including.parent / relative).resolve()
-    return target if target.is_relative_to(root_dir) else None
+    return contained(root_dir, including.parent / relative)
 
 
 def _cause_span(cause: ast.IncludeDecl | None, display: str) -> Span:

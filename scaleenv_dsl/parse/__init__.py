@@ -2,13 +2,15 @@
 
 `parse_source` never raises on bad input: it returns what it could parse and
 the diagnostics for what it could not. After a syntax error it blanks out the
-broken declaration and parses the rest again, so one mistake does not hide
-the next.
+broken declaration and parses on after it, so one mistake does not hide the
+next.
 """
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from lark import Lark, Tree, UnexpectedInput
@@ -16,7 +18,7 @@ from lark import Lark, Tree, UnexpectedInput
 from .. import ast
 from ..diagnostics import Diagnostic, Span
 from ..resources import grammar_path
-from .recovery import brackets_too_deep, nesting_too_deep, recover
+from .recovery import blank, brackets_too_deep, nesting_too_deep, recover
 from .transformer import ToAst
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -68,33 +70,73 @@ def parse_source(text: str, file: str = "<input>") -> ParseResult:
         return ParseResult(ast.Module(span, file, ()), [Diagnostic(
             "file-too-large", f"the spec is {len(text)} characters long", span,
             f"split it into files of under {MAX_SOURCE_BYTES // (1024 * 1024)} MiB with `include`")])
-    original = text
     too_deep = brackets_too_deep(text, file)
     if too_deep is not None:
         return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, ()), [too_deep])
     diagnostics: list[Diagnostic] = []
-    tree = None
+    with gc_paused():
+        items = _declarations(text, file, diagnostics)
+        decls = _to_ast(items, file, diagnostics) if items is not None else []
+    return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, tuple(decls)), diagnostics, comments_of(text))
+
+
+def _declarations(text: str, file: str, diagnostics: list[Diagnostic]) -> list[Tree] | None:
+    """The parse trees of the top-level declarations; None if recovery gave up.
+
+    After a syntax error the broken declaration is blanked out and parsing resumes after
+    it, not from the top: the declarations before it are parsed once more on their own
+    and kept. So each part of the file is parsed about twice, however many errors it has.
+    """
+    items: list[Tree] = []
+    done = 0  # the text before this offset is blanked out: its declarations are in `items`
     for _ in range(MAX_SYNTAX_ERRORS):
         try:
-            tree = parser().parse(text)
-            break
+            return items + parser().parse(text).children
         except UnexpectedInput as err:
-            diagnostic, text = recover(err, text, file)
-            diagnostics.append(diagnostic)
-            if text is None:
-                break
-    decls = _to_ast(tree, file, diagnostics) if tree is not None else []
-    return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, tuple(decls)), diagnostics, comments_of(original))
+            diagnostic, broken = recover(err, text, file)
+        diagnostics.append(diagnostic)
+        if broken is None:
+            return None
+        start, end = broken
+        before = _whole_declarations(text[:start]) if start > done else []
+        if before is None:  # `start` is no boundary between declarations: blank only the broken part
+            text = blank(text, start, end)
+            continue
+        items += before
+        text, done = blank(text, done, end), end
+    return None
 
 
-def _to_ast(tree: Tree, file: str, diagnostics: list[Diagnostic]) -> list:
+def _whole_declarations(text: str) -> list[Tree] | None:
+    try:
+        return parser().parse(text).children
+    except UnexpectedInput:
+        return None
+
+
+@contextmanager
+def gc_paused():
+    """No cyclic garbage collection inside: parse trees and ASTs are millions of young objects
+    that all live on, so each collection scans them in vain, and at megabytes they cost as
+    much as the parse. Nesting and threads are safe: only the outermost user turns it back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _to_ast(items: list[Tree], file: str, diagnostics: list[Diagnostic]) -> list:
     decls = []
-    for item in tree.children:
+    transformer = ToAst(file)
+    for item in items:
         deep = nesting_too_deep(item, file)
         if deep is not None:
             diagnostics.append(deep)
             continue
-        transformer = ToAst(file)
         decls.append(transformer.transform(item))
         diagnostics.extend(transformer.diagnostics)
+        transformer.diagnostics.clear()
     return decls

@@ -7,6 +7,7 @@ its spec, needs `}` and "a name" and a hint about the usual mistake.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from lark import Token, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -33,8 +34,9 @@ _PATTERN_WORDS = {
 }
 
 
-def recover(err: UnexpectedInput, text: str, file: str) -> tuple[Diagnostic, str | None]:
-    """The diagnostic for `err`, and the text with the broken declaration blanked out.
+def recover(err: UnexpectedInput, text: str, file: str) -> tuple[Diagnostic, tuple[int, int] | None]:
+    """The diagnostic for `err`, and the span of text (start, end) of the broken declaration
+    to blank out; None when blanking would change nothing, so recovery must stop.
 
     Keywords are contextual, so a declaration whose `{` is never closed swallows
     the declarations after it and the parser fails somewhere later. Top-level
@@ -42,8 +44,8 @@ def recover(err: UnexpectedInput, text: str, file: str) -> tuple[Diagnostic, str
     error is the real culprit.
     """
     pos = _error_offset(text, err)
-    starts = [m.start() for m in _DECL_START.finditer(text)]
-    for start, end in zip(starts, starts[1:]):
+    starts = (m.start() for m in _DECL_START.finditer(text))
+    for start, end in pairwise(starts):
         if pos is not None and end > pos:
             break
         brace = _unclosed_brace(text, start, end)
@@ -55,8 +57,8 @@ def recover(err: UnexpectedInput, text: str, file: str) -> tuple[Diagnostic, str
                 f"add the missing `}}` before the `{word}` on line {following.line}",
                 labels=(Label(Span(file, following.line, 1, following.line, 1 + len(word)),
                               f"`{word}` starts a new declaration here"),))
-            return diagnostic, _blank(text, start, end)
-    return syntax_diagnostic(err, text, file), blank_declaration(text, err)
+            return diagnostic, _region(text, start, end)
+    return syntax_diagnostic(err, text, file), broken_declaration(text, err)
 
 
 def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
@@ -78,7 +80,7 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     if str(token) == ":" and re.search(r":\s*\w+\s*$", re.sub(r"#[^\n]*", "", text[max(0, token.start_pos - 400):token.start_pos])):
         # `a:` with no type, then `b: str`: the parser took `b` for a's type
         return Diagnostic("missing-type", "a field or parameter before this one has no type", span, _TYPE_HELP)
-    line = text.split("\n")[token.line - 1] if token.line else ""
+    line = _line_around(text, token.start_pos) if token.start_pos is not None else ""
     if re.search(r"\belif\b", line):
         return Diagnostic("syntax-error", "`elif` is not a keyword", span, "write `else if`")
     message = f"unexpected `{shown}`" + (f", expected {_join(expected)}" if expected else "")
@@ -122,8 +124,8 @@ def _bad_character(err: UnexpectedCharacters, text: str, file: str) -> Diagnosti
 
 
 def _unexpected_end(text: str, file: str, expected: list[str]) -> Diagnostic:
-    lines = text.split("\n")
-    end = Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
+    last_line, last_length = text.count("\n") + 1, len(text) - (text.rfind("\n") + 1)
+    end = Span(file, last_line, last_length + 1, last_line, last_length + 2)
     brace = _unclosed_brace(text, 0, len(text))
     if brace is not None:
         opened = _offset_span(text, brace, file)
@@ -180,8 +182,8 @@ def _hint(token: Token, expected: list[str], starts_line: bool) -> str:
 
 # ---------------------------------------------------------------- recovery
 
-def blank_declaration(text: str, err: UnexpectedInput) -> str | None:
-    """Blank out the declaration holding the error (keeping newlines, so spans stay true)."""
+def broken_declaration(text: str, err: UnexpectedInput) -> tuple[int, int] | None:
+    """Where the declaration holding the error starts and ends, to blank it out."""
     pos = _error_offset(text, err)
     if pos is None:
         return None
@@ -193,16 +195,25 @@ def blank_declaration(text: str, err: UnexpectedInput) -> str | None:
     if pos == line_start and start < pos and _unclosed_brace(text, start, pos) is None \
             and _DECL_START.match(text, pos) is None:
         start = pos  # junk at the start of a line after a complete declaration: only the junk goes
-    following = [m.start() for m in _DECL_START.finditer(text, pos + 1)]
-    end = following[0] if following else len(text)
-    return _blank(text, start, end)
+    following = _DECL_START.search(text, pos + 1)
+    return _region(text, start, following.start() if following else len(text))
 
 
-def _blank(text: str, start: int, end: int) -> str | None:
-    if start >= end:
-        return None
-    blanked = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
-    return blanked if blanked != text else None
+def _region(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(start, end), unless blanking it would change nothing (it holds only spaces and newlines)."""
+    return (start, end) if text[start:end].strip(" \n") else None
+
+
+def blank(text: str, start: int, end: int) -> str:
+    """`text` with [start, end) turned to spaces, newlines kept, so every offset and span stays true."""
+    hidden = "\n".join(" " * len(line) for line in text[start:end].split("\n"))
+    return text[:start] + hidden + text[end:]
+
+
+def _line_around(text: str, offset: int) -> str:
+    """The line holding `offset`, found without splitting a file that may be megabytes long."""
+    end = text.find("\n", offset)
+    return text[text.rfind("\n", 0, offset) + 1:end if end >= 0 else len(text)]
 
 
 def _error_offset(text: str, err: UnexpectedInput) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
-from lark import Token, Transformer_NonRecursive, v_args
+from lark import Token, Tree
 
 from .. import ast
 from ..diagnostics import Diagnostic, Span
@@ -23,14 +23,42 @@ def token_span(file: str, tok: Token) -> Span:
     return Span(file, tok.line, tok.column, tok.end_line, tok.end_column)
 
 
-@v_args(meta=True, inline=True)
-class ToAst(Transformer_NonRecursive):
-    """Builds AST nodes; iterative, so deep input cannot overflow Python's stack here."""
+class ToAst:
+    """Builds AST nodes: the method named after each rule gets the node's meta and its children.
+
+    Lark's own Transformer would do, but at megabytes it costs as much as parsing: it
+    rebuilds a wrapper around the method at every node. Here the methods are looked up
+    once per rule, and the walk is iterative, so deep input cannot overflow Python's stack.
+    """
 
     def __init__(self, file: str):
-        super().__init__()
         self.file = file
         self.diagnostics: list[Diagnostic] = []
+        self._rules: dict[str, object] = {}
+
+    def transform(self, tree: Tree):
+        order, pending = [], [tree]
+        while pending:  # parents before children, so reversed it is children first
+            node = pending.pop()
+            order.append(node)
+            if type(node) is Tree:
+                pending.extend(node.children)
+        done: list = []  # each node's result, in order; a parent takes its children's off the end
+        for node in reversed(order):
+            if type(node) is not Tree:
+                done.append(node)
+                continue
+            count = len(node.children)
+            children = done[len(done) - count:]
+            del done[len(done) - count:]
+            done.append(self._rule(node.data)(node.meta, *children))
+        return done[0]
+
+    def _rule(self, name: str):
+        method = self._rules.get(name)
+        if method is None:
+            method = self._rules[name] = getattr(self, name)
+        return method
 
     # -- helpers
     def _span(self, meta) -> Span:

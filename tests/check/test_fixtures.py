@@ -132,6 +132,7 @@ def test_valid_fixtures_exist() -> None:
 TESTED_ELSEWHERE = {
     "file-too-large": "test_file_too_large below, and the 5 MB file in test_broken_inputs.py",
     "too-many-files": "test_too_many_files below",
+    "spec-outside-root": "a root file that is a link: test_spec_folder.py",
     "internal-error": "a checker defect by definition: test_broken_inputs.py asserts it never appears",
     "compile-failed": "a code generator defect: tests/test_errorcodes.py makes one",
     "stage-crashed": "a later stage of the authoring loop: tests/author/test_author_loop.py",

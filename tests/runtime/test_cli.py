@@ -85,8 +85,7 @@ def test_replay_with_replacement_data(parser, tmp_path):
     assert steps == [{"ok": False, "error": "Order not found"}]
 
 
-@pytest.mark.parametrize("cases_text, db_text", [("{not json", None), ('{"cases": 3}', None), ("missing", None),
-                                                 ('{"cases": []}', "[1, 2]")])
+@pytest.mark.parametrize("cases_text, db_text", [("{not json", None), ("missing", None), ('{"cases": []}', "[1, 2]")])
 def test_replay_bad_inputs_exit_2(parser, tmp_path, capsys, cases_text, db_text):
     cases = tmp_path / "cases.json"
     if cases_text != "missing":
@@ -97,6 +96,46 @@ def test_replay_bad_inputs_exit_2(parser, tmp_path, capsys, cases_text, db_text)
         args += ["--db", str(tmp_path / "db.json")]
     assert run_replay(parser.parse_args(args)) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+GOOD_ACTION = {"name": "get_order", "arguments": {"order_id": "o1"}}
+
+
+@pytest.mark.parametrize("cases, problem", [
+    ({"cases": [{"id": "a", "actions": ["get_order"]}]},
+     'cases[0].actions[0]: expected an object with "name" and "arguments", got a string'),
+    ({"cases": [{"id": "a", "actions": 3}]}, "cases[0].actions: expected a list of actions, got an integer"),
+    ({"cases": [{"id": "a", "actions": [GOOD_ACTION]}, 3]},
+     'cases[1]: expected an object with "actions", got an integer'),
+    ({"cases": 3}, "cases: expected a list of cases, got an integer"),
+    ([], 'the file: expected an object with "cases", got a list'),
+    ({"cases": [{"actions": [{"name": 7}]}]}, "cases[0].actions[0].name: expected a tool name (a string), got an integer"),
+    ({"cases": [{"actions": [{"name": "get_order", "arguments": [1]}]}]},
+     "cases[0].actions[0].arguments: expected an object, got a list"),
+    ({"cases": [{"actions": [], "initial": {"orders": []}}]},
+     'cases[0].initial["orders"]: expected an object of rows by key, got a list'),
+    ({"cases": [{"actions": [], "expect": {"steps": 3}}]},
+     "cases[0].expect.steps: expected a list of outcomes, got an integer"),
+    ({"cases": [{"actions": [], "expect": {"removed": {"orders": [1]}}}]},
+     'cases[0].expect.removed["orders"]: expected a list of keys (strings), got a list holding an integer'),
+    ({"cases": [{"id": "a", "actions": []}, {"id": "a", "actions": []}]},
+     'cases[1].id: "a" is also the id of cases[0]'),
+])
+def test_a_malformed_cases_file_is_refused_with_the_path_of_the_problem(parser, tmp_path, capsys, cases, problem):
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    args = ["replay", str(SPECS / "shop.sedl"), "--cases", str(tmp_path / "cases.json"), "--out", str(tmp_path / "o.json")]
+    assert run_replay(parser.parse_args(args)) == 1
+    assert capsys.readouterr().err == f"error: {tmp_path / 'cases.json'}: {problem}\n"
+    assert not (tmp_path / "o.json").exists()  # the file is checked whole before anything runs
+
+
+def test_every_problem_of_a_cases_file_is_reported_at_once(parser, tmp_path, capsys):
+    cases = {"cases": [{"actions": [GOOD_ACTION, "x", {"name": "get_order", "arguments": 2}]}, 5, {"actions": {}}]}
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    args = ["replay", str(SPECS / "shop.sedl"), "--cases", str(tmp_path / "cases.json"), "--out", str(tmp_path / "o.json")]
+    assert run_replay(parser.parse_args(args)) == 1
+    paths = [line.split(": ")[2] for line in capsys.readouterr().err.splitlines()]
+    assert paths == ["cases[0].actions[1]", "cases[0].actions[2].arguments", "cases[1]", "cases[2].actions"]
 
 
 def test_replay_of_an_unknown_domain_exits_2(parser, tmp_path, capsys):
