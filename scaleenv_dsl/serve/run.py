@@ -62,16 +62,25 @@ def serve_stdio(domain: CompiledDomain, episode: Episode, reward_out: str | None
         async with stdio_server() as (read, write):
             await server.run(read, write, server.create_initialization_options())
 
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # a client that kills us still gets the reward file
+    signal.signal(signal.SIGTERM, _terminate)  # a client that ends us still gets the reward file
+    terminated = False
     try:
         anyio.run(main)
+    except Terminated:
+        terminated = True
     finally:
         if reward_out is not None:
             write_json_atomically(Path(reward_out), episode_outcome(domain, episode))
+    if terminated:
+        os._exit(0)  # the SDK's thread reading stdin would hold the exit until stdin closes
 
 
-def _exit_on_sigterm(signum, frame):
-    raise SystemExit(0)
+class Terminated(Exception):
+    """SIGTERM arrived: stop serving, write the reward, leave."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
 
 
 def episode_outcome(domain: CompiledDomain, episode: Episode) -> dict:
@@ -89,7 +98,14 @@ def write_json_atomically(path: Path, value: dict) -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             json.dump(value, f, indent=2, ensure_ascii=False)
             f.write("\n")
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a plain file is wanted
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

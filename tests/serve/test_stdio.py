@@ -78,3 +78,28 @@ def test_serve_refuses_bad_usage_before_serving(capsys, tmp_path):
     assert scaleenv(["serve", str(broken)]) == 1
     err = capsys.readouterr().err
     assert "broken.sedl:" in err and "Traceback" not in err
+
+
+def test_a_client_that_ends_the_server_with_sigterm_still_gets_the_reward_file(tmp_path, retail):
+    import signal
+    import subprocess
+
+    out = tmp_path / "reward.json"
+    server = subprocess.Popen(serve_command("retail", "--task", retail.tasks[0].name, "--reward-out", str(out)),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                 "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                            "clientInfo": {"name": "test", "version": "0"}}}
+        server.stdin.write(json.dumps(hello) + "\n")
+        server.stdin.flush()
+        assert json.loads(server.stdout.readline())["id"] == 1  # serving
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0, "SIGTERM ends the server even with stdin open"
+    finally:
+        server.kill()
+        server.wait()
+        server.stdin.close()
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["task"] == retail.tasks[0].name and written["reward"]["reward"] == 0.0
+    assert "Traceback" not in server.stderr.read()
