@@ -71,8 +71,9 @@ def serve_stdio(domain: CompiledDomain, episode: Episode, reward_out: str | None
     finally:
         if reward_out is not None:
             write_json_atomically(Path(reward_out), episode_outcome(domain, episode))
-    if terminated:
-        os._exit(0)  # the SDK's thread reading stdin would hold the exit until stdin closes
+    if terminated:  # die of the signal, as the client asked: a plain exit would wait on the SDK's
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # thread reading stdin until stdin closed
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class Terminated(Exception):

@@ -95,7 +95,7 @@ def test_a_client_that_ends_the_server_with_sigterm_still_gets_the_reward_file(t
         server.stdin.flush()
         assert json.loads(server.stdout.readline())["id"] == 1  # serving
         server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=30) == 0, "SIGTERM ends the server even with stdin open"
+        assert server.wait(timeout=30) == -signal.SIGTERM, "SIGTERM ends the server even with stdin open"
     finally:
         server.kill()
         server.wait()
