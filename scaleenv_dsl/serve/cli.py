@@ -84,10 +84,11 @@ def usage_problem(args: argparse.Namespace) -> str | None:
     if given:
         flag = "--" + given[0].replace("_", "-")
         return f"{flag} does not apply to --transport {args.transport}"
-    for name, low in (("port", 0), ("max_episodes", 1), ("max_request_bytes", 1)):
-        value = getattr(args, name)
-        if value is not None and not (low <= value and (name != "port" or value < 65536)):
-            return f"--{name.replace('_', '-')} must be {'a port number' if name == 'port' else 'positive'}"
+    if args.port is not None and not 0 <= args.port < 65536:
+        return "--port must be a port number (0 for any free one)"
+    for name in ("max_episodes", "max_request_bytes"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            return f"--{name.replace('_', '-')} must be positive"
     if args.idle_timeout is not None and not args.idle_timeout > 0:
         return "--idle-timeout must be a positive number of seconds"
     if args.control_token is not None and not args.control_token.strip():

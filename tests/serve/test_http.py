@@ -347,3 +347,32 @@ def test_evicted_episodes_are_told_why_on_their_next_call(tmp_path, retail):
     assert not kept.is_error and live == 2
     assert error_of(idle)["kind"] == "episode_evicted" and "idle" in error_of(idle)["message"]
     assert live_after == 0
+
+
+def test_the_listening_socket_says_it_is_tcp_so_asyncio_turns_nagle_off():
+    """asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP; on one made with proto 0,
+    each keep-alive response waited out a delayed ACK (~40 ms)."""
+    import asyncio as aio
+    import socket
+
+    from scaleenv_dsl.serve.run import bind, url_of
+
+    listener = bind("127.0.0.1", 0)
+
+    async def accepted_nodelay() -> int:
+        seen = aio.get_running_loop().create_future()
+
+        def connected(reader, writer):
+            seen.set_result(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await aio.start_server(connected, sock=listener)
+        host, port = listener.getsockname()
+        _, writer = await aio.open_connection(host, port)
+        value = await seen
+        writer.close()
+        server.close()
+        return value
+
+    assert listener.proto == socket.IPPROTO_TCP and url_of(listener).startswith("http://127.0.0.1:")
+    assert aio.run(accepted_nodelay()) != 0
