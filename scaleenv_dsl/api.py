@@ -107,7 +107,7 @@ class CompiledDomain:
             return Env(self, self._initial_world())
         if validate:
             self._validate_data(data)
-        return Env(self, World(self, deep_copy(data), None))
+        return Env(self, World(self, deep_copy(data), None, trusted=validate))
 
     def _validate_data(self, data) -> None:
         from .check.data import validate_data

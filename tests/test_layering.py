@@ -131,3 +131,24 @@ def test_the_prover_reads_the_ir_and_runs_the_runtime_but_no_other_backend():
     for path in (PACKAGE / "prove").rglob("*.py"):
         extra = _internal_imports(path) - allowed
         assert not extra, f"{path.relative_to(PACKAGE)} imports {sorted(extra)}"
+
+
+def test_the_server_reads_only_the_ir_the_runtime_and_the_loader():
+    """`serve` is a backend: it reads the IR, runs the runtime's envs and uses the tool schemas,
+    and never another backend's parts; nothing below it imports it."""
+    allowed = {"serve", "api", "runtime", "schemas", "ir"}
+    for path in (PACKAGE / "serve").rglob("*.py"):
+        extra = _internal_imports(path) - allowed
+        assert not extra, f"{path.relative_to(PACKAGE)} imports {sorted(extra)}"
+    for stage in ("runtime", "api", "schemas", "ir"):
+        files = [PACKAGE / f"{stage}.py"] if (PACKAGE / f"{stage}.py").exists() else list((PACKAGE / stage).rglob("*.py"))
+        for path in files:
+            assert "serve" not in _internal_imports(path), f"{path.relative_to(PACKAGE)} imports serve"
+
+
+def test_the_cli_loads_the_server_only_when_it_serves():
+    """`scaleenv check` must start without the MCP SDK: the subcommand module imports none of it."""
+    for name in ("cli.py", "episodes.py", "__init__.py"):
+        heavy = {n for n in _imports(PACKAGE / "serve" / name)
+                 if n.split(".")[0] in ("mcp", "mcp_types", "starlette", "uvicorn", "anyio")}
+        assert not heavy, f"serve/{name} imports {sorted(heavy)}"

@@ -8,14 +8,17 @@
     env.changes()                             # {"changed": {coll: {key: row}}, "removed": {coll: [keys]}}
     env.reward(task, trajectory=...)          # RewardResult, see runtime/reward.py
 
-Environments made from the same data share one `World`: the initial data, its
-marshalled form for fast copies, and the cached goal state of each task.
+Environments made from the same data share one `World`: the initial data, read
+by every env and written by none, and the cached goal state of each task. An env
+copies a row only when a tool first writes it (see runtime/state.py), so a new
+env costs O(collections) and a reset O(changes), never a copy of the database.
+Each env is independent: threads may drive their own envs at once.
 """
 
 from __future__ import annotations
 
 import json
-import marshal
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,9 +107,14 @@ class ToolEntry:
 
 
 class World:
-    """Initial data shared by every Env made from it. Never changed after construction."""
+    """Initial data shared, read-only, by every Env made from it. Never changed after construction.
 
-    def __init__(self, domain: CompiledDomain, data: dict, source: object):
+    `trusted` says the data was checked against the schema, so the generated per-type copiers
+    (which copy what the schema says holds containers) copy its rows completely; rows of other
+    data are copied generically.
+    """
+
+    def __init__(self, domain: CompiledDomain, data: dict, source: object, *, trusted: bool = True):
         self.source = source  # what the data was made from, to notice a changed data file
         if not isinstance(data, dict) or not all(isinstance(rows, dict) for rows in data.values()):
             raise ValueError("the data must be an object of collections: {collection: {key: row}}")
@@ -114,12 +122,10 @@ class World:
         for collection in self.synthesized:
             data[collection] = {}  # tools can always reach every collection
         self.base = data
-        self.blob = marshal.dumps(data)
+        self.row_copiers = domain.module.copiers if trusted else {}
         self.expected: dict[int, tuple[ir.TaskDef, dict]] = {}  # id(task) -> (task, expected changes)
         self.scratch: Env | None = None
-
-    def live_copy(self) -> dict:
-        return marshal.loads(self.blob)
+        self.lock = threading.Lock()  # guards `scratch` and `expected`, which envs on several threads share
 
 
 # ---------------------------------------------------------------- environments
@@ -133,7 +139,7 @@ class Env:
         self._tools = domain.tool_entries
         self._invariants = domain.module.invariants
         self._invariant_dependents = domain.invariant_dependents
-        self._state = State(world.live_copy())
+        self._state = State(world.base, world.row_copiers)
         self._task: ir.TaskDef | None = None
         self._calls: list[tuple[str, list]] = []  # (tool, bound arguments) of each call since reset
         self._savepoints: list[tuple[int, int, set, set]] = []
@@ -148,11 +154,7 @@ class Env:
         if task is not None:
             check_overlay(task.initial)
         state = self._state
-        rollback_journal(state.journal, 0)
-        state.call_touched.clear()
-        state.call_touched_all.clear()
-        state.touched.clear()
-        state.touched_all.clear()
+        state.restart()
         self._calls.clear()
         self._savepoints.clear()
         self._task = task
@@ -379,13 +381,14 @@ class Env:
         cached = world.expected.get(id(task))
         if cached is not None and cached[0] is task:
             return cached[1]
-        if world.scratch is None:
-            world.scratch = Env(self.domain, world)
-        scratch = world.scratch.reset(task)
-        for action in task.actions:
-            scratch.call(action.tool, action.arguments)
-        expected = scratch.changes()
-        world.expected[id(task)] = (task, expected)
+        with world.lock:  # one scratch env for the world: replay on it one task at a time
+            if world.scratch is None:
+                world.scratch = Env(self.domain, world)
+            scratch = world.scratch.reset(task)
+            for action in task.actions:
+                scratch.call(action.tool, action.arguments)
+            expected = scratch.changes()
+            world.expected[id(task)] = (task, expected)
         return expected
 
 

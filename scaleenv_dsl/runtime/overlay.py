@@ -1,14 +1,15 @@
 """Task overlays: rows merged into the initial data, through the journal.
 
 An existing row is merged field by field, nested objects recursively, lists
-replaced; a new row is added; a row given as `null` is removed. Because the
-merge is journaled, the next `reset()` undoes it like any tool call.
+replaced; a new row is added; a row given as `null` is removed. Like a tool
+call, the merge writes into rows the env copied from the shared initial data
+(which it never changes), and journals what it does.
 """
 
 from __future__ import annotations
 
 from .journal import delete_key, set_key
-from .state import State
+from .state import State, own_row, writable_rows
 from .values import jcopy
 
 
@@ -31,8 +32,9 @@ def check_overlay(overlay) -> dict:
 def apply_overlay(state: State, overlay: dict) -> None:
     journal = state.journal
     for collection, rows in check_overlay(overlay).items():
-        table = state.data.get(collection)
-        if table is None:
+        if collection in state.data:
+            table = writable_rows(state, collection)  # the shared initial data is never written
+        else:
             table = {}
             set_key(journal, state.data, collection, table)
         for key, row in rows.items():
@@ -41,7 +43,7 @@ def apply_overlay(state: State, overlay: dict) -> None:
                 if current is not None:
                     delete_key(journal, table, key)
             elif isinstance(current, dict):
-                _merge(journal, current, row)
+                _merge(journal, own_row(state, collection, key, current), row)
             else:
                 set_key(journal, table, key, jcopy(row))
             state.touched.add((collection, key))
