@@ -19,6 +19,8 @@ from .compile_cmd import add_compile_parser, add_replay_parser
 from .demo import add_parser as add_demo_parser
 from .diagnostics import render_json, render_text
 from .fmt_cmd import add_parser as add_fmt_parser
+from .info import add_parser as add_info_parser
+from .proctest.cli import add_parser as add_test_parser
 
 # The subcommand modules import the compiler, the runtime and the SDK only
 # inside their commands, so `scaleenv check` starts without them.
@@ -38,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "Exit codes: 0 success, 1 the input has errors, 2 a usage or I/O problem.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for register in (_add_check_parser, add_fmt_parser, add_compile_parser, add_replay_parser,
-                     add_author_parser, add_demo_parser):
+                     add_author_parser, add_demo_parser, add_test_parser,
+                     add_info_parser):
         register(sub)
     return parser
 

@@ -1,0 +1,149 @@
+"""`scaleenv test` end to end: search, walks, the recorded cases, failures shrunk, mutants.
+
+    from scaleenv_dsl.api import load_domain
+    from scaleenv_dsl.proctest.runner import Options, run_procedural_tests
+
+    report = run_procedural_tests(load_domain("library"), Options(seed=1, mutants=True))
+    report.ok, report.failures, report.mutation.score
+
+The same seed gives the same report. Everything that does not hold is a `Failure` with the
+shortest sequence of calls found that shows it, ready to be written as a cases file.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+
+from .cases import Failure, actions_of, check_case, make_case, record
+from .mutants import MutationScore, mutation_score
+from .search import BUDGET, GuardOutcome, GuardSearch, SearchResult
+from .shrink import shrink
+from .walks import WALK_LENGTH, WalkResult, first_failure, random_walks
+
+WALKS = 20
+
+
+@dataclass
+class Options:
+    seed: int = 0
+    walks: int = WALKS
+    walk_length: int = WALK_LENGTH
+    budget: int = BUDGET          # calls per tool, from the initial data
+    mutants: bool = False
+    mutant_sample: int | None = None  # run this many mutants, chosen by the seed, instead of all
+
+
+@dataclass
+class Report:
+    domain: str
+    options: Options
+    outcomes: list[GuardOutcome]
+    cases: list[dict]             # the recorded cases: the procedural tests
+    failures: list[Failure]
+    search: SearchResult
+    walks: WalkResult
+    mutation: MutationScore | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def failure_cases(self) -> list[dict]:
+        return [f.to_case(f"failure {n}: {f.check}") for n, f in enumerate(self.failures, 1)]
+
+
+def run_procedural_tests(compiled, options: Options | None = None) -> Report:
+    options = options or Options()
+    rng = random.Random(options.seed)
+    seconds = {}
+    started = time.perf_counter()
+    search = GuardSearch(compiled, rng, options.budget)
+    found = search.run()
+    seconds["guards"] = _lap(started)
+    walks = random_walks(compiled, rng, options.walks, options.walk_length, search.base_view, search.base_pools)
+    seconds["walks"] = _lap(started, seconds)
+    cases = _witnesses_from_walks(compiled, found, walks) + found.cases
+    cases += [make_case(f"walk {n}", walk, checks={"walk": True}) for n, walk in enumerate(walks.walks, 1)]
+    env = compiled.env()
+    recorded = [record(env, case) for case in cases]
+    failures = [_shrunk(compiled, f) for f in found.findings + walks.failures]
+    failures += _verify(compiled, recorded, found.outcomes)
+    seconds["cases"] = _lap(started, seconds)
+    report = Report(compiled.name, options, found.outcomes, recorded, failures, found, walks, seconds=seconds)
+    if options.mutants:
+        report.mutation = mutation_score(compiled, recorded, sample=options.mutant_sample, rng=rng)
+        seconds["mutants"] = _lap(started, seconds)
+    return report
+
+
+def _lap(started: float, seconds: dict | None = None) -> float:
+    return round(time.perf_counter() - started - sum((seconds or {}).values()), 3)
+
+
+# ---------------------------------------------------------------- failures
+
+def _shrunk(compiled, failure: Failure) -> Failure:
+    """The failure with the fewest calls that still show it (same check, same tool at the end)."""
+    if failure.check == "contract" or len(failure.actions) <= 1:
+        return failure
+    last_tool = failure.actions[-1][0]
+
+    def still_fails(actions) -> bool:
+        again = first_failure(compiled, actions, failure.initial)
+        return again is not None and again.check == failure.check and again.actions[-1][0] == last_tool
+
+    actions = shrink(failure.actions, still_fails)
+    again = first_failure(compiled, actions, failure.initial) or failure
+    return Failure(failure.check, again.message, again.actions, failure.initial, len(failure.actions))
+
+
+def _verify(compiled, cases: list[dict], outcomes: list[GuardOutcome]) -> list[Failure]:
+    """Each case replayed as the tests will replay it. A failing call's atomicity is checked with a
+    dump of the whole state on the first case of each guard of a tool that writes."""
+    writes = {t.name for t in compiled.ir.tools if t.is_write}
+    dumped = {o.fails[0] for o in outcomes if o.fails and o.tool in writes}
+    env = compiled.env()
+    initial_dump = env.dump(indent=None)
+    failures = []
+    for case in cases:
+        problems = check_case(env, case, atomicity=case["id"] in dumped, initial_dump=initial_dump)
+        if problems:
+            check = "atomicity" if any("changed the state" in p for p in problems) else "determinism"
+            failures.append(Failure(check, f"case {case['id']}: {problems[0]}", actions_of(case), case.get("initial")))
+    return failures
+
+
+# ---------------------------------------------------------------- coverage from the walks
+
+def _witnesses_from_walks(compiled, found: SearchResult, walks: WalkResult) -> list[dict]:
+    """For a guard the search never saw fail, the shortest prefix of a walk that fails at it."""
+    missing = {o.guard.id: o for o in found.outcomes if not o.fails}
+    if not missing:
+        return []
+    env = compiled.env()
+    cases = []
+    for walk in walks.walks:
+        env.reset()
+        for index, (tool, arguments) in enumerate(walk):
+            result = env.call(tool, arguments)
+            outcome = missing.get(result.error.guard) if not result.ok else None
+            if outcome is None:
+                continue
+            scratch = compiled.env()
+            actions = shrink(walk[:index + 1], lambda acts, g=outcome.guard.id: _fails_at(scratch, acts, g))
+            case = make_case(f"{outcome.guard.id} fails (walk)", actions, checks={"fails": outcome.guard.id,
+                                                                                   "from": "a random walk"})
+            outcome.fails.append(case["id"])
+            cases.append(case)
+            del missing[outcome.guard.id]
+    return cases
+
+
+def _fails_at(env, actions, guard_id: str) -> bool:
+    env.reset()
+    results = [env.call(tool, arguments) for tool, arguments in actions]
+    last = results[-1]
+    return not last.ok and last.error.guard == guard_id and actions[-1][0] == guard_id.rsplit("#", 1)[0]
