@@ -11,11 +11,11 @@ the case is found; what a call returns and changes is then the reference for any
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..replay import compare_cases
-from ..runtime.errors import INTERNAL, INVARIANT, POSTCONDITION
+from ..runtime.errors import INTERNAL, INVARIANT, POSTCONDITION, ToolError
 
 # error kinds that are never the caller's fault: the spec (or scaleenv_dsl) is wrong
 SPEC_BUGS = (POSTCONDITION, INVARIANT, INTERNAL)
@@ -31,7 +31,7 @@ class Failure:
     actions: list[Action]
     initial: dict | None = None
     shrunk_from: int = 0  # how many calls the sequence had when found
-    details: dict = field(default_factory=dict)
+    at_end: bool = False  # found after the last call (the state, reset), not at one call
 
     def to_case(self, case_id: str) -> dict:
         return make_case(case_id, self.actions, self.initial, problem=f"{self.check}: {self.message}")
@@ -51,10 +51,12 @@ def actions_of(case: dict) -> list[Action]:
 
 
 def step_of(result) -> dict:
-    """A call's outcome in the cases format, with the guard a failure names."""
+    """A call's outcome in the cases format, with a failure's kind and the guard it names."""
     step = result.as_step()
-    if not result.ok and result.error.guard is not None:
-        step["guard"] = result.error.guard
+    if not result.ok:
+        step["kind"] = result.error.kind
+        if result.error.guard is not None:
+            step["guard"] = result.error.guard
     return step
 
 
@@ -119,6 +121,20 @@ def _step_problems(where: str, want: dict, result) -> list[str]:
         problems.append(f"{where}: expected a failure at guard {want.get('guard') or 'none'}, "
                         f"got one at {result.error.guard or 'none'}")
     return problems
+
+
+def broken_rows(compiled, data: dict) -> set[tuple[str, str, str]]:
+    """(collection, key, message) of each row that breaks an invariant, every row checked."""
+    broken = set()
+    for collection, check in compiled.module.invariants.items():
+        for key, row in data.get(collection, {}).items():
+            try:
+                check(row, data)
+            except ToolError as err:
+                broken.add((collection, key, err.message))
+            except Exception as err:  # an invariant that cannot even be evaluated on this row
+                broken.add((collection, key, f"{type(err).__name__}: {err}"))
+    return broken
 
 
 # ---------------------------------------------------------------- files

@@ -18,6 +18,7 @@ tell it apart and are not run.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field, fields, replace
 from typing import Iterator
@@ -141,29 +142,44 @@ def _replaced(value, target, new):
 
 def mutation_score(compiled, cases: list[dict], *, sample: int | None = None,
                    rng: random.Random | None = None) -> MutationScore:
-    """Compile each mutant (or `sample` of them) and replay the cases on it."""
-    from ..api import CompiledDomain
-    from ..codegen import GenerationError, digest_of, generate_source, module_from_source
-
+    """Compile each mutant (or `sample` of them, chosen by `rng`) and replay the cases on it."""
     everything = list(mutants(compiled.ir))
     chosen = everything
     if sample is not None and sample < len(everything):
-        chosen = sorted((rng or random.Random(0)).sample(range(len(everything)), sample))
-        chosen = [everything[i] for i in chosen]
+        picked = sorted((rng or random.Random(0)).sample(range(len(everything)), sample))
+        chosen = [everything[i] for i in picked]
     by_tool = _cases_by_tool(cases)
     result = MutationScore(total=len(everything))
     for mutant in chosen:
         try:
-            module = module_from_source(mutant.domain.name, generate_source(mutant.domain), digest_of(mutant.domain))
-        except (GenerationError, SyntaxError, ValueError, TypeError) as err:
+            killed = kills(mutant, by_tool.get(mutant.tool, ()))
+        except MutantError as err:
             result.invalid.append(f"{mutant.id}: {err}")
             continue
-        env = CompiledDomain(mutant.domain, module).env()
-        if any(check_case(env, case, atomicity=False) for case in by_tool.get(mutant.tool, ())):
+        if killed:
             result.killed.append(mutant.id)
         else:
             result.survived.append(mutant)
     return result
+
+
+class MutantError(Exception):
+    """A mutant that does not compile."""
+
+
+def kills(mutant: Mutant, cases) -> bool:
+    """Whether some case tells the mutant apart from the spec it was recorded on."""
+    from ..api import CompiledDomain
+    from ..codegen import GenerationError, generate_source, module_from_source
+
+    try:
+        source = generate_source(mutant.domain)
+        # not load_module: its cache would keep every mutant's module alive
+        module = module_from_source(mutant.domain.name, source, hashlib.sha256(source.encode()).hexdigest())
+    except (GenerationError, SyntaxError, ValueError, TypeError) as err:
+        raise MutantError(str(err)) from None
+    env = CompiledDomain(mutant.domain, module).env()
+    return any(check_case(env, case, atomicity=False) for case in cases)
 
 
 def _cases_by_tool(cases: list[dict]) -> dict[str, list[dict]]:

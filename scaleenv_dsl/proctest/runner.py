@@ -16,13 +16,14 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from .cases import Failure, actions_of, check_case, make_case, record
+from .cases import SPEC_BUGS, Failure, actions_of, check_case, make_case, record
 from .mutants import MutationScore, mutation_score
 from .search import BUDGET, GuardOutcome, GuardSearch, SearchResult
 from .shrink import shrink
 from .walks import WALK_LENGTH, WalkResult, first_failure, random_walks
 
 WALKS = 20
+CASES_SHOWN = 3  # failures of the recorded cases reported one by one; one defect tends to fail many
 
 
 @dataclass
@@ -65,12 +66,14 @@ def run_procedural_tests(compiled, options: Options | None = None) -> Report:
     seconds["guards"] = _lap(started)
     walks = random_walks(compiled, rng, options.walks, options.walk_length, search.base_view, search.base_pools)
     seconds["walks"] = _lap(started, seconds)
-    cases = _witnesses_from_walks(compiled, found, walks) + found.cases
+    scratch = compiled.env()
+    cases = _witnesses_from_walks(compiled, found, walks) + [_shrunk_witness(scratch, c) for c in found.cases]
     cases += [make_case(f"walk {n}", walk, checks={"walk": True}) for n, walk in enumerate(walks.walks, 1)]
     env = compiled.env()
     recorded = [record(env, case) for case in cases]
-    failures = [_shrunk(compiled, f) for f in found.findings + walks.failures]
-    failures += _verify(compiled, recorded, found.outcomes)
+    failures = _distinct([_shrunk(compiled, f) for f in found.findings + walks.failures])
+    recorded, unverified = _verify(compiled, recorded, found.outcomes)
+    failures += unverified
     seconds["cases"] = _lap(started, seconds)
     report = Report(compiled.name, options, found.outcomes, recorded, failures, found, walks, seconds=seconds)
     if options.mutants:
@@ -86,34 +89,65 @@ def _lap(started: float, seconds: dict | None = None) -> float:
 # ---------------------------------------------------------------- failures
 
 def _shrunk(compiled, failure: Failure) -> Failure:
-    """The failure with the fewest calls that still show it (same check, same tool at the end)."""
+    """The failure with the fewest calls that still show it: the same check, and for a check made
+    at one call, at a call of the same tool."""
     if failure.check == "contract" or len(failure.actions) <= 1:
         return failure
     last_tool = failure.actions[-1][0]
 
     def still_fails(actions) -> bool:
         again = first_failure(compiled, actions, failure.initial)
-        return again is not None and again.check == failure.check and again.actions[-1][0] == last_tool
+        return again is not None and again.check == failure.check and again.at_end == failure.at_end \
+            and (failure.at_end or again.actions[-1][0] == last_tool)
 
     actions = shrink(failure.actions, still_fails)
     again = first_failure(compiled, actions, failure.initial) or failure
-    return Failure(failure.check, again.message, again.actions, failure.initial, len(failure.actions))
+    return Failure(failure.check, again.message, again.actions, failure.initial, len(failure.actions),
+                   failure.at_end)
 
 
-def _verify(compiled, cases: list[dict], outcomes: list[GuardOutcome]) -> list[Failure]:
-    """Each case replayed as the tests will replay it. A failing call's atomicity is checked with a
-    dump of the whole state on the first case of each guard of a tool that writes."""
+def _distinct(failures: list[Failure]) -> list[Failure]:
+    """One failure per check and tool (and message, for a broken postcondition or invariant, since
+    each is its own bug): the one with the fewest calls."""
+    best: dict[tuple, Failure] = {}
+    for failure in failures:
+        message = failure.message if failure.check in SPEC_BUGS else None
+        key = (failure.check, failure.at_end, failure.actions[-1][0] if failure.actions else None, message)
+        if key not in best or len(failure.actions) < len(best[key].actions):
+            best[key] = failure
+    return list(best.values())
+
+
+def _verify(compiled, cases: list[dict], outcomes: list[GuardOutcome]) -> tuple[list[dict], list[Failure]]:
+    """Each case replayed as the tests will replay it: (the cases, what does not hold).
+
+    A failing call's atomicity is checked with a dump of the whole state on the first case of each
+    guard of a tool that writes. A case that differs is recorded and replayed again on fresh envs,
+    since the env reused for the others carries whatever a broken reset left behind; if it then
+    holds, its fresh recording replaces the one made on the reused env. Cases that recorded a
+    broken postcondition or invariant are findings already, reported once.
+    """
     writes = {t.name for t in compiled.ir.tools if t.is_write}
     dumped = {o.fails[0] for o in outcomes if o.fails and o.tool in writes}
     env = compiled.env()
     initial_dump = env.dump(indent=None)
-    failures = []
+    verified, failures = [], []
     for case in cases:
-        problems = check_case(env, case, atomicity=case["id"] in dumped, initial_dump=initial_dump)
+        atomicity = case["id"] in dumped
+        if any(step.get("kind") in SPEC_BUGS for step in case["expect"]["steps"]) or \
+                not check_case(env, case, atomicity=atomicity, initial_dump=initial_dump):
+            verified.append(case)
+            continue
+        case = record(compiled.env(), case)
+        problems = check_case(compiled.env(), case, atomicity=atomicity, initial_dump=initial_dump)
         if problems:
             check = "atomicity" if any("changed the state" in p for p in problems) else "determinism"
             failures.append(Failure(check, f"case {case['id']}: {problems[0]}", actions_of(case), case.get("initial")))
-    return failures
+        verified.append(case)
+        env = compiled.env()
+    if len(failures) > CASES_SHOWN:
+        failures[CASES_SHOWN - 1].message += f" (and {len(failures) - CASES_SHOWN} more cases like it)"
+    return verified, failures[:CASES_SHOWN]
 
 
 # ---------------------------------------------------------------- coverage from the walks
@@ -123,7 +157,7 @@ def _witnesses_from_walks(compiled, found: SearchResult, walks: WalkResult) -> l
     missing = {o.guard.id: o for o in found.outcomes if not o.fails}
     if not missing:
         return []
-    env = compiled.env()
+    env, scratch = compiled.env(), compiled.env()
     cases = []
     for walk in walks.walks:
         env.reset()
@@ -132,7 +166,6 @@ def _witnesses_from_walks(compiled, found: SearchResult, walks: WalkResult) -> l
             outcome = missing.get(result.error.guard) if not result.ok else None
             if outcome is None:
                 continue
-            scratch = compiled.env()
             actions = shrink(walk[:index + 1], lambda acts, g=outcome.guard.id: _fails_at(scratch, acts, g))
             case = make_case(f"{outcome.guard.id} fails (walk)", actions, checks={"fails": outcome.guard.id,
                                                                                    "from": "a random walk"})
@@ -142,8 +175,18 @@ def _witnesses_from_walks(compiled, found: SearchResult, walks: WalkResult) -> l
     return cases
 
 
-def _fails_at(env, actions, guard_id: str) -> bool:
-    env.reset()
+def _shrunk_witness(env, case: dict) -> dict:
+    """A case that fails a guard after other calls, with the calls its failure does not need left out."""
+    guard_id = case.get("checks", {}).get("fails")
+    if guard_id is None or len(case["actions"]) == 1:
+        return case
+    initial = case.get("initial")
+    actions = shrink(actions_of(case), lambda acts: _fails_at(env, acts, guard_id, initial))
+    return make_case(case["id"], actions, initial, checks=case["checks"])
+
+
+def _fails_at(env, actions, guard_id: str, initial: dict | None = None) -> bool:
+    env.reset(initial=initial)
     results = [env.call(tool, arguments) for tool, arguments in actions]
     last = results[-1]
     return not last.ok and last.error.guard == guard_id and actions[-1][0] == guard_id.rsplit("#", 1)[0]

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..runtime.errors import INVALID_ARGUMENTS
-from .cases import Action, Failure, make_case, spec_bug
+from .cases import Action, Failure, broken_rows, make_case, spec_bug
 from .data import Pools, View
 from .inputs import InputMaker
+from .overlays import boundary_overlays
 from .trace import StatementTracer, guard_places
 
 BUDGET = 500          # calls per tool from the initial data; a quarter of it from each later start
@@ -32,6 +33,8 @@ SUCCESSES_KEPT = 8    # successful calls kept per tool beyond those that reached
 SEEDS_PER_DEPTH = 12  # later starts tried per depth
 SEED_DEPTH = 2
 SEEDS_PER_TOOL = 3
+SUCCESSES_PER_START = 2
+OVERLAY_STARTS = 24
 TASK_STARTS = 8
 STALE = 150           # calls in a row that taught nothing, after which a tool's search from a start stops
 
@@ -71,6 +74,9 @@ class Start:
     prefix: tuple[Action, ...] = ()
     initial: dict | None = None
     label: str = "the initial data"
+    # an overlay made up by the search: its state need not be reachable, so a broken invariant
+    # there shows nothing about the spec (a hold ready for pickup with no copy on the shelf)
+    made_up: bool = False
 
 
 class GuardSearch:
@@ -92,6 +98,8 @@ class GuardSearch:
         self.successes = {t.name: 0 for t in self.domain.tools}
         self.unguarded: dict[str, list[str]] = {}
         self.calls = 0
+        # what was kept beyond the quotas for the tool and start being searched
+        self.kept_here, self.failed_here = 0, set()
         self._seen: set[str] = set()
         self.env.reset()
         self.base_view = View.of(self.env)
@@ -101,6 +109,8 @@ class GuardSearch:
         self.explore(Start(), self.domain.tools, self.budget)
         for start in self._task_starts():
             self.explore(start, self._unfinished(), self.budget // 4)
+        for start in self._overlay_starts():
+            self.explore(start, self._reading(start.initial), self.budget // 8, eager=True)
         seeds = self._seeds(Start())
         for _ in range(SEED_DEPTH):
             later = []
@@ -114,7 +124,9 @@ class GuardSearch:
                             self.unguarded, self.successes)
 
     # ------------------------------------------------------------ starts
-    def explore(self, start: Start, tools, budget: int) -> None:
+    def explore(self, start: Start, tools, budget: int, eager: bool = False) -> None:
+        """Search from `start`; `eager` goes on for tools whose guards all have both outcomes,
+        for the boundary cases a start made for them holds."""
         env = self.env
         env.reset(initial=start.initial)
         for tool, arguments in start.prefix:
@@ -125,16 +137,19 @@ class GuardSearch:
         mark = env.savepoint()
         for tool in tools:
             maker = InputMaker(self.domain, tool, view, self.base_pools, self.rng, recent)
-            self._explore_tool(tool, start, maker, mark, budget)
+            self.kept_here, self.failed_here = 0, set()
+            self._explore_tool(tool, start, maker, mark, budget, eager)
 
-    def _explore_tool(self, tool: ir.ToolDef, start: Start, maker: InputMaker, mark: int, budget: int) -> None:
+    def _explore_tool(self, tool: ir.ToolDef, start: Start, maker: InputMaker, mark: int, budget: int,
+                      eager: bool) -> None:
         if not start.prefix and start.initial is None:
             for _, arguments in maker.wrong_types():
                 self._try(tool, start, arguments, mark)
         pending: deque = deque()
         stale = 0
         for _ in range(budget):
-            if not pending and (stale > STALE or self._finished(tool) and self.successes[tool.name] > SUCCESSES_KEPT):
+            done = not eager and self._finished(tool) and self.successes[tool.name] > SUCCESSES_KEPT
+            if not pending and (stale > STALE or done):
                 break
             arguments = pending.popleft() if pending and self.rng.random() < 0.75 else maker.call()
             kept_before = len(self.cases)
@@ -142,6 +157,26 @@ class GuardSearch:
             if outcome == "new":
                 pending.extend(maker.variations(arguments))
             stale = 0 if len(self.cases) > kept_before else stale + 1
+
+    def _overlay_starts(self) -> list[Start]:
+        """Starts with rows set to the values conditions compare them with, when the state they
+        make meets every invariant (see `overlays`)."""
+        starts = []
+        broken = broken_rows(self.compiled, self.base_view.data)
+        for overlay in boundary_overlays(self.domain, self.base_view, self.rng, OVERLAY_STARTS):
+            try:
+                self.env.reset(initial=overlay)
+            except ValueError:  # an overlay that does not fit the schema (OverlayError)
+                continue
+            if broken_rows(self.compiled, json.loads(self.env.dump(indent=None))) <= broken:
+                starts.append(Start((), overlay, "an overlay " + json.dumps(overlay, ensure_ascii=False), True))
+        return starts
+
+    def _reading(self, overlay: dict) -> list[ir.ToolDef]:
+        """The tools that read a field `overlay` sets."""
+        fields = {f"{self.domain.entity_of_collection(c).name}.{name}" for c, rows in overlay.items()
+                  for row in rows.values() for name in row}
+        return [t for t in self.domain.tools if fields & set(t.read_fields)]
 
     def _task_starts(self) -> list[Start]:
         overlays = {json.dumps(t.initial, sort_keys=True): t for t in self.domain.tasks if t.initial}
@@ -192,7 +227,8 @@ class GuardSearch:
         actions = list(start.prefix) + [(tool.name, arguments)]
         bug = spec_bug(result)
         if bug is not None:
-            self._finding(result.error.kind, f"{tool.name}: {bug}", actions, start)
+            if not start.made_up:
+                self._finding(result.error.kind, f"{tool.name}: {bug}", actions, start)
             return "bug"
         if result.ok:
             return self._success(tool, start, actions, executed)
@@ -207,8 +243,11 @@ class GuardSearch:
         fresh = [g for g in reached if self.outcomes[g].passes is None]
         new_statements = executed - self.covered[tool.name]
         kept = self.kept_successes[tool.name]
-        if not (fresh or new_statements or len(kept) < SUCCESSES_KEPT) or not self._unseen(actions, start):
+        # beyond new coverage, a few from each later start: there the boundaries are the start's own
+        quota = len(kept) < SUCCESSES_KEPT or (start != Start() and self.kept_here < SUCCESSES_PER_START)
+        if not (fresh or new_statements or quota) or not self._unseen(actions, start):
             return "seen"
+        self.kept_here += 1
         case = self._keep(f"{tool.name} succeeds ({len(kept) + 1})", actions, start, {"passes": reached})
         kept.append(case)
         for guard_id in fresh:
@@ -230,7 +269,10 @@ class GuardSearch:
         if outcome.guard.message is not None and error.guard and error.message != outcome.guard.message:
             self._finding("contract", f"{guard_id} failed with {error.message!r}, but its message is "
                                       f"{outcome.guard.message!r}", actions, start)
-        if len(outcome.fails) < FAILS_KEPT and self._unseen(actions, start):
+        # past the quota, one more from each later start: its state is where the boundary lies
+        quota = len(outcome.fails) < FAILS_KEPT or (start != Start() and guard_id not in self.failed_here)
+        if quota and self._unseen(actions, start):
+            self.failed_here.add(guard_id)
             case = self._keep(f"{guard_id} fails ({len(outcome.fails) + 1})", actions, start, {"fails": guard_id})
             outcome.fails.append(case["id"])
 

@@ -27,15 +27,14 @@ import random
 from dataclasses import dataclass
 
 from .. import ir
-from ..runtime.errors import ToolError
-from .cases import Action, Failure, spec_bug
+from .cases import Action, Failure, broken_rows, spec_bug
 from .data import Pools, View
 from .inputs import InputMaker
 
 WALK_LENGTH = 12
 TRIES_PER_STEP = 4    # candidates tried from a savepoint when a step seeks a success
 SEEK_SUCCESS = 0.75   # share of steps that do
-ATOMICITY_PER_WALK = 2  # failed writes per walk whose atomicity is checked with a dump before and after
+ATOMICITY_PER_WALK = 1  # failed writes per walk whose atomicity is checked with a dump before and after
 
 
 @dataclass
@@ -63,8 +62,7 @@ def random_walks(compiled, rng: random.Random, count: int, length: int = WALK_LE
         # journaled write, so atomicity is checked on a few failed writes per walk
         writes_failed = sorted(i for i in failing if actions[i][0] in writes)
         dumped = set(rng.sample(writes_failed, min(ATOMICITY_PER_WALK, len(writes_failed))))
-        failure = first_failure(compiled, actions, failing=dumped, start_dump=start,
-                                broken_at_start=broken_at_start, env=env)
+        failure = first_failure(compiled, actions, failing=dumped, start_dump=start, broken_at_start=broken_at_start)
         if failure is not None:
             failures.append(failure)
         walks.append(actions)
@@ -110,15 +108,16 @@ def _step(env, tool: str, maker: InputMaker, rng: random.Random) -> tuple[Action
 
 def first_failure(compiled, actions: list[Action], initial: dict | None = None, *,
                   failing: set[int] | None = None, start_dump: str | None = None,
-                  broken_at_start: set | None = None, env=None) -> Failure | None:
+                  broken_at_start: set | None = None) -> Failure | None:
     """The first thing that does not hold when `actions` run from the start state, or None.
 
     Atomicity needs the state before each failed call: with `failing` (the calls known to fail
     whose atomicity is to be checked), it is dumped before those only, not before every call.
-    `start_dump` and `broken_at_start` save recomputing what every walk from one start shares, and
-    `env` making an environment (the determinism check always makes a fresh one).
+    `start_dump` and `broken_at_start` save recomputing what every walk from one start shares. The
+    calls run on a fresh environment: one a previous run has used would carry what a broken
+    reset left behind into this run's verdicts.
     """
-    env = (env or compiled.env()).reset(initial=initial)
+    env = compiled.env().reset(initial=initial)
     start = start_dump if start_dump is not None else env.dump(indent=None)
     if broken_at_start is None:
         broken_at_start = broken_rows(compiled, json.loads(start))
@@ -145,27 +144,13 @@ def first_failure(compiled, actions: list[Action], initial: dict | None = None, 
     return None
 
 
-def broken_rows(compiled, data: dict) -> set[tuple[str, str, str]]:
-    """(collection, key, message) of each row that breaks an invariant, every row checked."""
-    broken = set()
-    for collection, check in compiled.module.invariants.items():
-        for key, row in data.get(collection, {}).items():
-            try:
-                check(row, data)
-            except ToolError as err:
-                broken.add((collection, key, err.message))
-            except Exception as err:  # an invariant that cannot even be evaluated on this row
-                broken.add((collection, key, f"{type(err).__name__}: {err}"))
-    return broken
-
-
 def _invariant_failure(compiled, final: str, broken_at_start: set, actions, initial) -> Failure | None:
     new = sorted(broken_rows(compiled, json.loads(final)) - broken_at_start)
     if not new:
         return None
     collection, key, message = new[0]
     return Failure("invariant", f"{collection}/{key} breaks an invariant after the calls: {message}",
-                   list(actions), initial, len(actions))
+                   list(actions), initial, len(actions), at_end=True)
 
 
 def _determinism_failure(compiled, actions, initial, steps: list[str], final: str) -> Failure | None:
@@ -177,7 +162,7 @@ def _determinism_failure(compiled, actions, initial, steps: list[str], final: st
                                           f"{_short(step)} on another", actions[:index + 1], initial, len(actions))
     if again.dump(indent=None) != final:
         return Failure("determinism", "the same calls on two fresh envs left different states",
-                       list(actions), initial, len(actions))
+                       list(actions), initial, len(actions), at_end=True)
     return None
 
 
@@ -186,7 +171,7 @@ def _reset_failure(env, initial, start: str, actions) -> Failure | None:
     if env.dump(indent=None) == start:
         return None
     return Failure("reset", "reset() after the calls does not return to the start state", list(actions),
-                   initial, len(actions))
+                   initial, len(actions), at_end=True)
 
 
 def _short(text: str, width: int = 160) -> str:
