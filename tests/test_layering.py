@@ -102,3 +102,29 @@ def _private_uses(path: Path) -> list[str]:
 def test_no_module_reaches_into_another_modules_private_members():
     offenders = [use for path in sorted(PACKAGE.rglob("*.py")) for use in _private_uses(path)]
     assert offenders == []
+
+
+def _imports_of_stage(stage: str) -> set[str]:
+    files = [PACKAGE / f"{stage}.py"] if (PACKAGE / f"{stage}.py").exists() else list((PACKAGE / stage).rglob("*.py"))
+    return {name for path in files for name in _internal_imports(path)} - {stage}
+
+
+def test_the_procedural_tests_and_info_read_the_ir_and_the_runtime_not_other_backends():
+    allowed = {
+        "proctest": {"ir", "api", "runtime", "codegen", "replay"},   # executes specs: compiles and runs them
+        "info": {"ir", "api", "check", "graph", "diagnostics"},      # only reads the checked IR
+    }
+    for stage, stages in allowed.items():
+        assert _imports_of_stage(stage) <= stages, (stage, sorted(_imports_of_stage(stage) - stages))
+
+
+def test_only_the_command_line_reaches_inside_the_procedural_tests():
+    # proctest.analysis (static facts about guards) is for every stage, the linter first; the rest
+    # of the package is reached through the `test` command and the artifact `compile` writes
+    for path in PACKAGE.rglob("*.py"):
+        if _stage(path) in ("proctest", "cli", "compile_cmd"):
+            continue
+        for name in _imports(path):
+            parts = name.lstrip(".").split(".")
+            if "proctest" in parts:
+                assert parts[parts.index("proctest") + 1:][:1] == ["analysis"], f"{path.name} imports {name}"

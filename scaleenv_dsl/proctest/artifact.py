@@ -15,13 +15,14 @@ from pathlib import Path
 
 CASES_FILE = "proctest_cases.json"
 BUDGET = 150
-WALKS = 6
+WALKS = 4
 
 _TEST_FILE = '''"""Procedural tests of a compiled domain, written by `scaleenv compile` from the spec's contracts.
 
 Each case in {cases} is a sequence of calls and the outcome the compiled spec gave: a guard's
-failure (its id, the state left as it was) or a success (its result and its changes). The cases run
-against the module and the IR in this folder, as they were written: python -m pytest {this_file}
+failure (its id; for the cases marked atomic, the state left as it was) or a success (its result
+and its changes). The cases run against the module and the IR in this folder, as they were
+written: python -m pytest {this_file}
 """
 
 import pathlib

@@ -2,8 +2,9 @@
 
 A case is `{"id", "initial"?, "actions": [{"name", "arguments"}], "expect": {"steps", "changed",
 "removed"}}`, as in the conformance files. Two fields are added, and `scaleenv replay` ignores
-them: a failed step's `guard` (the id of the guard it must fail at) in `expect.steps`, and
-`checks`, which says what the case shows (`{"fails": "tool#3"}`, `{"passes": [...]}`, a walk).
+them: a failed step's `kind` and `guard` (the id of the guard it must fail at) in `expect.steps`,
+and `checks`, which says what the case shows (`{"fails": "tool#3"}`, `{"passes": [...]}`, a walk)
+and whether a failed call's atomicity is checked with a dump of the whole state (`"atomic": true`).
 `expect` is recorded from the compiled spec itself: what the contracts say holds is checked when
 the case is found; what a call returns and changes is then the reference for any later run.
 """
@@ -81,14 +82,17 @@ def spec_bug(result) -> str | None:
     return f"{result.error.kind} error: {result.error.message}"
 
 
-def check_case(env, case: dict, *, atomicity: bool = True, initial_dump: str | None = None) -> list[str]:
+def check_case(env, case: dict, *, atomicity: bool | None = None, initial_dump: str | None = None) -> list[str]:
     """What differs between a run of `case` on `env` and its `expect`, as sentences (empty: it holds).
 
     Each step must have the recorded outcome (result or error, and the guard it fails at), the
     final changes must be the recorded ones, no call may break a postcondition or an invariant,
-    and, with `atomicity`, a failed call must leave `env.dump()` as it was. `initial_dump`, the
-    dump of the domain's initial data, saves one dump for a case that starts there.
+    and, with `atomicity` (by default, when the case is marked atomic), a failed call must leave
+    `env.dump()` as it was. `initial_dump`, the dump of the domain's initial data, saves one dump
+    for a case that starts there.
     """
+    if atomicity is None:
+        atomicity = case.get("checks", {}).get("atomic", False)
     env.reset(initial=case.get("initial") or None)
     wanted = case.get("expect", {}).get("steps", [])
     problems, results = [], []

@@ -153,8 +153,11 @@ class InputMaker:
                 steps = {0.01, *(abs(c) for c in self.numbers if 0 < abs(c) < 1)}
                 edges += [round(n + d, 6) for n in numbers for step in steps for d in (-step, step)]
             return [nearby, example + [0, 1, -1], edges, self.pools.named(param.name)]
-        if scalar.kind == "str":
-            return [nearby, facts.map_keys, example, self.pools.named(param.name), self.strings + ["", JUNK]]
+        if scalar.kind == "str":  # and strings as long as a `len(...)` comparison's constant, give or take one
+            lengths = [_of_length(n + d, example) for n in self.numbers if type(n) is int and 0 <= n <= 20
+                       for d in (-1, 0, 1) if n + d >= 0]
+            return [nearby, facts.map_keys, example, self.pools.named(param.name), self.strings + ["", JUNK],
+                    lengths]
         if scalar.kind == "bool":
             return [[True, False]]
         return [nearby, example, self.pools.named(param.name)]
@@ -250,6 +253,12 @@ def _nearby(value) -> list:
             out += [value[:-1], value + value[-1:], list(reversed(value))]
         return out
     return []
+
+
+def _of_length(n: int, example: list) -> str:
+    """A string of `n` characters, cut from the example when there is one, so it still looks like one."""
+    base = example[0] if example and isinstance(example[0], str) and example[0] else "a"
+    return (base * (n // len(base) + 1))[:n]
 
 
 def wrong_type(t: ir.TypeRef):

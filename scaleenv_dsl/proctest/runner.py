@@ -70,7 +70,7 @@ def run_procedural_tests(compiled, options: Options | None = None) -> Report:
     cases = _witnesses_from_walks(compiled, found, walks) + [_shrunk_witness(scratch, c) for c in found.cases]
     cases += [make_case(f"walk {n}", walk, checks={"walk": True}) for n, walk in enumerate(walks.walks, 1)]
     env = compiled.env()
-    recorded = [record(env, case) for case in cases]
+    recorded = [record(env, case) for case in _marking_atomicity(compiled, cases, found.outcomes)]
     failures = _distinct([_shrunk(compiled, f) for f in found.findings + walks.failures])
     recorded, unverified = _verify(compiled, recorded, found.outcomes)
     failures += unverified
@@ -118,22 +118,28 @@ def _distinct(failures: list[Failure]) -> list[Failure]:
     return list(best.values())
 
 
+def _marking_atomicity(compiled, cases: list[dict], outcomes: list[GuardOutcome]) -> list[dict]:
+    """The cases, those whose atomicity is checked with a dump of the whole state (costly on a
+    large database) marked `"atomic": true`: the first failing case of each guard of a tool that
+    writes. A tool inferred read-only reaches no journaled write."""
+    writes = {t.name for t in compiled.ir.tools if t.is_write}
+    dumped = {o.fails[0] for o in outcomes if o.fails and o.tool in writes}
+    return [{**c, "checks": {**c["checks"], "atomic": True}} if c["id"] in dumped else c for c in cases]
+
+
 def _verify(compiled, cases: list[dict], outcomes: list[GuardOutcome]) -> tuple[list[dict], list[Failure]]:
     """Each case replayed as the tests will replay it: (the cases, what does not hold).
 
-    A failing call's atomicity is checked with a dump of the whole state on the first case of each
-    guard of a tool that writes. A case that differs is recorded and replayed again on fresh envs,
+    A failing call's atomicity is checked on the cases marked atomic. A case that differs is recorded and replayed again on fresh envs,
     since the env reused for the others carries whatever a broken reset left behind; if it then
     holds, its fresh recording replaces the one made on the reused env. Cases that recorded a
     broken postcondition or invariant are findings already, reported once.
     """
-    writes = {t.name for t in compiled.ir.tools if t.is_write}
-    dumped = {o.fails[0] for o in outcomes if o.fails and o.tool in writes}
     env = compiled.env()
     initial_dump = env.dump(indent=None)
     verified, failures = [], []
     for case in cases:
-        atomicity = case["id"] in dumped
+        atomicity = case["checks"].get("atomic", False)
         if any(step.get("kind") in SPEC_BUGS for step in case["expect"]["steps"]) or \
                 not check_case(env, case, atomicity=atomicity, initial_dump=initial_dump):
             verified.append(case)

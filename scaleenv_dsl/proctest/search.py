@@ -1,15 +1,18 @@
 """Both outcomes of every guard: a call where it fails, with its id, and one that passes it.
 
-The search starts from the initial data, then from each task's `initial` overlay, then from the
-states a successful write leaves (one and two calls deep), for the guards still missing an
-outcome that such a write could change ("renewed twice" needs two renewals first). From each
-start it tries random calls, then the one-argument variations of every call that succeeded.
+The search starts from the initial data; then from each task's `initial` overlay; then from
+overlays that set rows' fields to the values conditions compare them with (see `overlays`), for
+the boundaries the data lacks; then from the states a successful write leaves (one and two calls
+deep), for the guards still missing an outcome that such a write could change ("renewed twice"
+needs two renewals first). From each start it tries random calls, then the one-argument
+variations of every call that succeeded.
 
 A call that fails names its guard; a call that succeeds passes every guard it reached (traced,
 see `trace`). Calls worth replaying are kept as cases: up to FAILS_KEPT failing calls per guard,
 and each successful call that ran a statement no earlier one had, plus a few more, so that a later
 run of the cases (against a mutant, or the module `scaleenv compile` wrote) sees every branch's
-effects. A call that breaks a postcondition or an invariant is a finding, not an outcome.
+effects; each overlay adds a few of its own. A call that breaks a postcondition or an invariant is
+a finding, not an outcome (except from an overlay, whose state need not be reachable).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ SUCCESSES_KEPT = 8    # successful calls kept per tool beyond those that reached
 SEEDS_PER_DEPTH = 12  # later starts tried per depth
 SEED_DEPTH = 2
 SEEDS_PER_TOOL = 3
-SUCCESSES_PER_START = 2
+SUCCESSES_PER_START = 2  # kept past the quota from each overlay start, and one failing call per guard
 OVERLAY_STARTS = 24
 TASK_STARTS = 8
 STALE = 150           # calls in a row that taught nothing, after which a tool's search from a start stops
@@ -243,8 +246,8 @@ class GuardSearch:
         fresh = [g for g in reached if self.outcomes[g].passes is None]
         new_statements = executed - self.covered[tool.name]
         kept = self.kept_successes[tool.name]
-        # beyond new coverage, a few from each later start: there the boundaries are the start's own
-        quota = len(kept) < SUCCESSES_KEPT or (start != Start() and self.kept_here < SUCCESSES_PER_START)
+        # beyond new coverage, a few from each overlay: the boundary its rows were set to is its own
+        quota = len(kept) < SUCCESSES_KEPT or (start.made_up and self.kept_here < SUCCESSES_PER_START)
         if not (fresh or new_statements or quota) or not self._unseen(actions, start):
             return "seen"
         self.kept_here += 1
@@ -269,8 +272,8 @@ class GuardSearch:
         if outcome.guard.message is not None and error.guard and error.message != outcome.guard.message:
             self._finding("contract", f"{guard_id} failed with {error.message!r}, but its message is "
                                       f"{outcome.guard.message!r}", actions, start)
-        # past the quota, one more from each later start: its state is where the boundary lies
-        quota = len(outcome.fails) < FAILS_KEPT or (start != Start() and guard_id not in self.failed_here)
+        # past the quota, one more from each overlay: its rows are where the boundary lies
+        quota = len(outcome.fails) < FAILS_KEPT or (start.made_up and guard_id not in self.failed_here)
         if quota and self._unseen(actions, start):
             self.failed_here.add(guard_id)
             case = self._keep(f"{guard_id} fails ({len(outcome.fails) + 1})", actions, start, {"fails": guard_id})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import QUICK, run, spec
+from proctest_support import QUICK, run, spec
 
 from scaleenv_dsl import ir
 from scaleenv_dsl.api import load_domain

@@ -6,7 +6,7 @@ import random
 from collections import Counter
 
 import pytest
-from conftest import run
+from proctest_support import run
 
 from scaleenv_dsl import ir
 from scaleenv_dsl.api import load_domain

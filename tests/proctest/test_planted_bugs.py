@@ -7,7 +7,7 @@ journal never sees, a result that depends on hidden state) are planted in an alt
 
 from __future__ import annotations
 
-from conftest import altered, run, spec
+from proctest_support import altered, run, spec
 
 from scaleenv_dsl.api import load_domain
 from scaleenv_dsl.proctest.walks import first_failure
