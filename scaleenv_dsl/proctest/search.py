@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..runtime.errors import INVALID_ARGUMENTS
-from .cases import Action, Failure, broken_rows, make_case, spec_bug
+from .cases import Action, Failure, actions_of, broken_rows, make_case, spec_bug
 from .data import Pools, View
 from .inputs import InputMaker
 from .overlays import boundary_overlays
@@ -195,8 +195,9 @@ class GuardSearch:
                 continue
             kept = self.seedable[tool.name] + [c for c in self.kept_successes[tool.name]
                                                if c not in self.seedable[tool.name]]
-            extending = [c for c in kept if _prefix_of(c) == start.prefix and c.get("initial") == start.initial]
-            seeds += [Start(_actions(c), start.initial, f"after {tool.name}") for c in extending[:SEEDS_PER_TOOL]]
+            extending = [c for c in kept if tuple(actions_of(c))[:-1] == start.prefix
+                         and c.get("initial") == start.initial]
+            seeds += [Start(tuple(actions_of(c)), start.initial, f"after {tool.name}") for c in extending[:SEEDS_PER_TOOL]]
         self.rng.shuffle(seeds)
         return seeds[:SEEDS_PER_DEPTH]
 
@@ -295,14 +296,6 @@ class GuardSearch:
         key = (check, message)
         if key not in self.findings:
             self.findings[key] = Failure(check, message, actions, start.initial, len(actions))
-
-
-def _actions(case: dict) -> tuple:
-    return tuple((a["name"], a["arguments"]) for a in case["actions"])
-
-
-def _prefix_of(case: dict) -> tuple:
-    return _actions(case)[:-1]
 
 
 def _argument_guard(tool: ir.ToolDef, error) -> str | None:
