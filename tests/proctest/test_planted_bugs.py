@@ -10,6 +10,7 @@ from __future__ import annotations
 from proctest_support import altered, run, spec
 
 from scaleenv_dsl.api import load_domain
+from scaleenv_dsl.proctest.cases import check_case
 from scaleenv_dsl.proctest.walks import first_failure
 
 
@@ -75,3 +76,14 @@ def test_first_failure_is_none_for_calls_that_hold(notes):
     assert first_failure(notes, [("tag", {"note_id": "n2", "label": "a"}), ("read_note", {"note_id": "n2"})]) is None
     broken = first_failure(notes, [("tag", {"note_id": "n2", "label": "a"})] * 3)
     assert broken is None  # the third tag is refused by its guard: the spec holds
+
+
+def test_a_failure_that_names_another_guard_is_told_apart(notes):
+    # the same error text from another guard: only the guard id in the case tells them apart
+    cases = run(notes).cases
+    renamed = altered(notes, "raise _Fail('A tag needs a name', 'require', 'tag#4')",
+                      "raise _Fail('A tag needs a name', 'require', 'tag#5')")
+    env = renamed.env()
+    problems = {case["id"]: check_case(env, case) for case in cases}
+    assert all(problems[c["id"]] for c in cases if c["checks"].get("fails") == "tag#4")
+    assert all("expected a failure at guard tag#4, got one at tag#5" in p for ps in problems.values() for p in ps)
