@@ -107,12 +107,13 @@ def _shrunk(compiled, failure: Failure) -> Failure:
 
 
 def _distinct(failures: list[Failure]) -> list[Failure]:
-    """One failure per check and tool (and message, for a broken postcondition or invariant, since
-    each is its own bug): the one with the fewest calls."""
+    """One failure per check and tool (and message, for a postcondition or invariant a call broke,
+    since each is its own bug): the one with the fewest calls."""
     best: dict[tuple, Failure] = {}
     for failure in failures:
-        message = failure.message if failure.check in SPEC_BUGS else None
-        key = (failure.check, failure.at_end, failure.actions[-1][0] if failure.actions else None, message)
+        message = failure.message if failure.check in SPEC_BUGS and not failure.at_end else None
+        tool = failure.actions[-1][0] if failure.actions and not failure.at_end else None
+        key = (failure.check, failure.at_end, tool, message)
         if key not in best or len(failure.actions) < len(best[key].actions):
             best[key] = failure
     return list(best.values())

@@ -87,3 +87,15 @@ def test_a_failure_that_names_another_guard_is_told_apart(notes):
     problems = {case["id"]: check_case(env, case) for case in cases}
     assert all(problems[c["id"]] for c in cases if c["checks"].get("fails") == "tag#4")
     assert all("expected a failure at guard tag#4, got one at tag#5" in p for ps in problems.values() for p in ps)
+
+
+def test_a_row_the_runtime_forgets_to_check_is_caught_by_the_whole_state_check():
+    # the runtime checks invariants on the rows a call reached; a lookup that does not record the
+    # row lets the third tag through, and only checking every row after the calls sees it
+    untracked = altered(load_domain(spec("sequence_bug")),
+                        "v_note = _lookup_touch(_S, 'notes', v_note_id, 'Note not found', 'tag#3')",
+                        "v_note = _lookup(_D['notes'], v_note_id, 'Note not found', 'tag#3')")
+    [failure] = [f for f in run(untracked).failures if f.at_end]  # one, however many rows it broke
+    assert failure.check == "invariant"
+    assert "breaks an invariant after the calls: a note has at most two tags" in failure.message
+    assert [tool for tool, _ in failure.actions] == ["tag", "tag", "tag"]
