@@ -59,31 +59,35 @@ class Report:
 def run_procedural_tests(compiled, options: Options | None = None) -> Report:
     options = options or Options()
     rng = random.Random(options.seed)
-    seconds = {}
-    started = time.perf_counter()
+    seconds: dict[str, float] = {}
     search = GuardSearch(compiled, rng, options.budget)
-    found = search.run()
-    seconds["guards"] = _lap(started)
-    walks = random_walks(compiled, rng, options.walks, options.walk_length, search.base_view, search.base_pools)
-    seconds["walks"] = _lap(started, seconds)
-    scratch = compiled.env()
-    cases = _witnesses_from_walks(compiled, found, walks) + [_shrunk_witness(scratch, c) for c in found.cases]
-    cases += [make_case(f"walk {n}", walk, checks={"walk": True}) for n, walk in enumerate(walks.walks, 1)]
-    env = compiled.env()
-    recorded = [record(env, case) for case in _marking_atomicity(compiled, cases, found.outcomes)]
-    failures = _distinct([_shrunk(compiled, f) for f in found.findings + walks.failures])
-    recorded, unverified = _verify(compiled, recorded, found.outcomes)
-    failures += unverified
-    seconds["cases"] = _lap(started, seconds)
-    report = Report(compiled.name, options, found.outcomes, recorded, failures, found, walks, seconds=seconds)
+    found = _timed(seconds, "guards", search.run)
+    walks = _timed(seconds, "walks", lambda: random_walks(compiled, rng, options.walks, options.walk_length,
+                                                          search.base_view, search.base_pools))
+    cases, failures = _timed(seconds, "cases", lambda: _cases_and_failures(compiled, found, walks))
+    report = Report(compiled.name, options, found.outcomes, cases, failures, found, walks, seconds=seconds)
     if options.mutants:
-        report.mutation = mutation_score(compiled, recorded, sample=options.mutant_sample, rng=rng)
-        seconds["mutants"] = _lap(started, seconds)
+        report.mutation = _timed(seconds, "mutants", lambda: mutation_score(
+            compiled, cases, sample=options.mutant_sample, rng=rng))
     return report
 
 
-def _lap(started: float, seconds: dict | None = None) -> float:
-    return round(time.perf_counter() - started - sum((seconds or {}).values()), 3)
+def _timed(seconds: dict, phase: str, work):
+    started = time.perf_counter()
+    result = work()
+    seconds[phase] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _cases_and_failures(compiled, found: SearchResult, walks: WalkResult) -> tuple[list[dict], list[Failure]]:
+    """The recorded cases (the search's, shrunk, then one per walk) and every failure, shrunk."""
+    scratch = compiled.env()
+    cases = _witnesses_from_walks(compiled, found, walks) + [_shrunk_witness(scratch, c) for c in found.cases]
+    cases += [make_case(f"walk {n}", walk, checks={"walk": True}) for n, walk in enumerate(walks.walks, 1)]
+    recorded = [record(scratch, case) for case in _marking_atomicity(compiled, cases, found.outcomes)]
+    failures = _distinct([_shrunk(compiled, f) for f in found.findings + walks.failures])
+    recorded, unverified = _verify(compiled, recorded)
+    return recorded, failures + unverified
 
 
 # ---------------------------------------------------------------- failures
@@ -128,25 +132,25 @@ def _marking_atomicity(compiled, cases: list[dict], outcomes: list[GuardOutcome]
     return [{**c, "checks": {**c["checks"], "atomic": True}} if c["id"] in dumped else c for c in cases]
 
 
-def _verify(compiled, cases: list[dict], outcomes: list[GuardOutcome]) -> tuple[list[dict], list[Failure]]:
+def _verify(compiled, cases: list[dict]) -> tuple[list[dict], list[Failure]]:
     """Each case replayed as the tests will replay it: (the cases, what does not hold).
 
-    A failing call's atomicity is checked on the cases marked atomic. A case that differs is recorded and replayed again on fresh envs,
-    since the env reused for the others carries whatever a broken reset left behind; if it then
-    holds, its fresh recording replaces the one made on the reused env. Cases that recorded a
-    broken postcondition or invariant are findings already, reported once.
+    A failed call's atomicity is checked on the cases marked atomic. A case that differs is
+    recorded and replayed again on fresh envs, since the env reused for the others carries
+    whatever a broken reset left behind; if it then holds, its fresh recording replaces the one
+    made on the reused env. Cases that recorded a broken postcondition or invariant are findings
+    already, reported once.
     """
     env = compiled.env()
     initial_dump = env.dump(indent=None)
     verified, failures = [], []
     for case in cases:
-        atomicity = case["checks"].get("atomic", False)
         if any(step.get("kind") in SPEC_BUGS for step in case["expect"]["steps"]) or \
-                not check_case(env, case, atomicity=atomicity, initial_dump=initial_dump):
+                not check_case(env, case, initial_dump=initial_dump):
             verified.append(case)
             continue
         case = record(compiled.env(), case)
-        problems = check_case(compiled.env(), case, atomicity=atomicity, initial_dump=initial_dump)
+        problems = check_case(compiled.env(), case, initial_dump=initial_dump)
         if problems:
             check = "atomicity" if any("changed the state" in p for p in problems) else "determinism"
             failures.append(Failure(check, f"case {case['id']}: {problems[0]}", actions_of(case), case.get("initial")))

@@ -128,8 +128,8 @@ class GuardSearch:
 
     # ------------------------------------------------------------ starts
     def explore(self, start: Start, tools, budget: int, eager: bool = False) -> None:
-        """Search from `start`; `eager` goes on for tools whose guards all have both outcomes,
-        for the boundary cases a start made for them holds."""
+        """Search from `start`. `eager` searches a tool even when its guards all have both outcomes:
+        an overlay's boundaries are worth cases for every tool that reads the rows it sets."""
         env = self.env
         env.reset(initial=start.initial)
         for tool, arguments in start.prefix:
@@ -197,7 +197,8 @@ class GuardSearch:
                                                if c not in self.seedable[tool.name]]
             extending = [c for c in kept if tuple(actions_of(c))[:-1] == start.prefix
                          and c.get("initial") == start.initial]
-            seeds += [Start(tuple(actions_of(c)), start.initial, f"after {tool.name}") for c in extending[:SEEDS_PER_TOOL]]
+            seeds += [Start(tuple(actions_of(c)), start.initial, f"after {tool.name}")
+                      for c in extending[:SEEDS_PER_TOOL]]
         self.rng.shuffle(seeds)
         return seeds[:SEEDS_PER_DEPTH]
 
