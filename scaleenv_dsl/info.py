@@ -136,7 +136,8 @@ def render_text_info(info: dict) -> str:
     for t in info["tools"]:
         lines += _tool_lines(t)
     bases = Counter(", ".join(t["reward"]) for t in info["tasks"])
-    lines.append(f"tasks ({len(info['tasks'])}): " + "; ".join(f"{n} reward {b}" for b, n in bases.most_common()))
+    lines.append(f"tasks ({len(info['tasks'])})" + "".join(
+        f"{'; ' if i else ': '}{n} reward {b}" for i, (b, n) in enumerate(bases.most_common())))
     lines.append(f"graph: {graph['nodes']} tools, {graph['data_edges']} data edges, {graph['state_edges']} state edges")
     return "\n".join(lines)
 

@@ -65,7 +65,8 @@ def _guard_lines(report: Report) -> list[str]:
         by_tool.setdefault(o.tool, []).append(o)
     lines = [f"{report.domain}: {len(report.outcomes)} guards in {len(report.search.successes)} tools, "
              f"{len(report.cases)} procedural tests (seed {report.options.seed})",
-             "guards: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s)) + " (within the budget)"]
+             "guards: " + (", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s)) + " (within the budget)"
+                           if counts else "none")]
     width = max((len(t) for t in report.search.successes), default=0)
     for tool, successes in report.search.successes.items():
         tally = Counter(o.status for o in by_tool.get(tool, []))

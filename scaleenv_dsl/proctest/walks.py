@@ -56,7 +56,7 @@ def random_walks(compiled, rng: random.Random, count: int, length: int = WALK_LE
     start = env.dump(indent=None)
     broken_at_start = broken_rows(compiled, json.loads(start))
     writes = {t.name for t in compiled.ir.tools if t.is_write}
-    for _ in range(count):
+    for _ in range(count if compiled.ir.tools else 0):  # a domain without tools has nothing to walk
         actions, failing = make_walk(env, compiled.ir, rng, length, view, pools)
         # a dump of a large state is the dearest thing here: a tool inferred read-only reaches no
         # journaled write, so atomicity is checked on a few failed writes per walk

@@ -102,3 +102,13 @@ def test_info_text_and_its_exit_codes(tmp_path, capsys):
     bad = tmp_path / "bad.sedl"
     bad.write_text('domain bad {}\ntool t() -> int { return "x" }\n')
     assert main(["info", str(bad)]) == 1
+
+
+def test_a_domain_without_tools_has_nothing_to_test_and_no_failure(tmp_path, capsys):
+    empty = tmp_path / "empty.sedl"
+    empty.write_text('domain empty {\n  description "Nothing to call."\n}\n\nentity Thing in things key thing_id '
+                     'else "Thing not found" {\n  "A thing."\n  thing_id: str "The id."\n}\n')
+    failures = tmp_path / "failures.json"
+    assert main(["test", str(empty), "--failures", str(failures)]) == 0
+    assert "empty: 0 guards in 0 tools, 0 procedural tests" in capsys.readouterr().out
+    assert json.loads(failures.read_text())["cases"] == []
