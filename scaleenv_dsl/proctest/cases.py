@@ -127,10 +127,13 @@ def _step_problems(where: str, want: dict, result) -> list[str]:
     return problems
 
 
-def broken_rows(compiled, data: dict) -> set[tuple[str, str, str]]:
-    """(collection, key, message) of each row that breaks an invariant, every row checked."""
+def broken_rows(compiled, data: dict, collections: set[str] | None = None) -> set[tuple[str, str, str]]:
+    """(collection, key, message) of each row that breaks an invariant: every row checked, or
+    every row of `collections`."""
     broken = set()
     for collection, check in compiled.module.invariants.items():
+        if collections is not None and collection not in collections:
+            continue
         for key, row in data.get(collection, {}).items():
             try:
                 check(row, data)

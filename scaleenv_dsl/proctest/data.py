@@ -95,18 +95,24 @@ def named_values(value, depth: int = 0) -> Iterator[tuple[str, object]]:
             yield from named_values(inner, depth + 1)
 
 
-def numbers_in(value) -> Iterator[float]:
-    for _, inner in named_values(value):
-        if type(inner) in (int, float):
-            yield inner
-
-
 class Schema:
     """Where, in a row of each entity, its references and its maps are: found once from the types."""
 
     def __init__(self, domain: ir.Domain):
         self.domain = domain
         self._paths: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = {}
+        # id(row) -> (row, its facts): a view's rows are never changed, and holding the row keeps its id its own
+        self._facts: dict[int, tuple[dict, tuple]] = {}
+
+    def facts(self, entity: str, row: dict) -> tuple[list, list, list]:
+        """What one row holds for choosing inputs: (field name, value) pairs, numbers, map keys."""
+        cached = self._facts.get(id(row))
+        if cached is None or cached[0] is not row:
+            named = list(named_values(row))
+            numbers = [v for _, v in named if type(v) in (int, float)]
+            cached = (row, (named, numbers, list(self.map_keys(entity, row))))
+            self._facts[id(row)] = cached
+        return cached[1]
 
     def refs(self, entity: str, row: dict) -> Iterator[tuple[str, str]]:
         for steps, kind, target in self.paths(entity):

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .. import ir
 from .analysis import message_ids
-from .data import Pools, View, domain_values, named_values, numbers_in, related_rows
+from .data import Pools, View, domain_values, related_rows
 
 MISSING_KEY = "zz-no-such-key"   # a key no generated data holds: the not-found side of a lookup
 JUNK = "zz-not-a-value"
@@ -185,10 +185,11 @@ class RowFacts:
         numbers, keys = [], []
         for entity, rows in related.items():
             for row in rows:
-                for name, value in named_values(row):
+                pairs, row_numbers, row_keys = view.schema.facts(entity, row)
+                for name, value in pairs:
                     named.setdefault(name, []).append(value)
-                numbers += numbers_in(row)
-                keys += view.schema.map_keys(entity, row)
+                numbers += row_numbers
+                keys += row_keys
         return cls(named, list(dict.fromkeys(numbers))[:200], list(dict.fromkeys(keys))[:200])
 
 

@@ -165,13 +165,17 @@ class GuardSearch:
         """Starts with rows set to the values conditions compare them with, when the state they
         make meets every invariant (see `overlays`)."""
         starts = []
-        broken = broken_rows(self.compiled, self.base_view.data)
         for overlay in boundary_overlays(self.domain, self.base_view, self.rng, OVERLAY_STARTS):
             try:
                 self.env.reset(initial=overlay)
             except ValueError:  # an overlay that does not fit the schema (OverlayError)
                 continue
-            if broken_rows(self.compiled, json.loads(self.env.dump(indent=None))) <= broken:
+            changes = self.env.changes()
+            # the collections it changed, and those whose invariants read them, are all that can break
+            reached = set(changes["changed"])
+            reached |= {d for c in reached for d in self.compiled.invariant_dependents.get(c, ())}
+            before = broken_rows(self.compiled, self.base_view.data, reached)
+            if broken_rows(self.compiled, self.base_view.after(changes).data, reached) <= before:
                 starts.append(Start((), overlay, "an overlay " + json.dumps(overlay, ensure_ascii=False), True))
         return starts
 
