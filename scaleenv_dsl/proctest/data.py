@@ -207,10 +207,10 @@ class Pools:
         """Pools of the rows in `changed` (env.changes() form) and of the rows those refer to: where
         the next call of a walk most likely acts, after a checkout, on the member and the book."""
         anchors = [(view.domain.entity_of_collection(c).name, k) for c, rows in changed.items() for k in rows]
-        related = related_rows(view, anchors)
-        data = {view.domain.entity(e).collection: {r[view.domain.entity(e).key]: r for r in rows
-                                                    if isinstance(r.get(view.domain.entity(e).key), str)}
-                for e, rows in related.items()}
+        data = {}
+        for entity, rows in related_rows(view, anchors).items():
+            definition = view.domain.entity(entity)
+            data[definition.collection] = {r[definition.key]: r for r in rows if isinstance(r.get(definition.key), str)}
         return cls(View(view.domain, data, view.schema))
 
     def numbers(self) -> list:
