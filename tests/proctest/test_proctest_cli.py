@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -112,3 +113,15 @@ def test_a_domain_without_tools_has_nothing_to_test_and_no_failure(tmp_path, cap
     assert main(["test", str(empty), "--failures", str(failures)]) == 0
     assert "empty: 0 guards in 0 tools, 0 procedural tests" in capsys.readouterr().out
     assert json.loads(failures.read_text())["cases"] == []
+
+
+def test_the_tests_do_not_depend_on_the_hash_seed(tmp_path):
+    written = []
+    for hash_seed in ("1", "2"):
+        cases = tmp_path / f"cases_{hash_seed}.json"
+        done = subprocess.run([sys.executable, "-m", "scaleenv_dsl", "test", "library", *FAST,
+                               "--cases", str(cases)], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONHASHSEED": hash_seed})
+        assert done.returncode == 0, done.stderr
+        written.append(cases.read_text())
+    assert written[0] == written[1]
