@@ -1,10 +1,11 @@
 """Procedural test cases in the cases format that `scaleenv replay` reads.
 
 A case is `{"id", "initial"?, "actions": [{"name", "arguments"}], "expect": {"steps", "changed",
-"removed"}}`, as in the conformance files. Two fields are added, and `scaleenv replay` ignores
-them: a failed step's `kind` and `guard` (the id of the guard it must fail at) in `expect.steps`,
-and `checks`, which says what the case shows (`{"fails": "tool#3"}`, `{"passes": [...]}`, a walk)
-and whether a failed call's atomicity is checked with a dump of the whole state (`"atomic": true`).
+"removed"}}`, as in the conformance files. Fields are added that `scaleenv replay` ignores: a
+failed step's `kind` and `guard` (the id of the guard it must fail at) in `expect.steps`; `checks`,
+which says what the case shows (`{"fails": "tool#3"}`, `{"passes": [...]}`, a walk) and whether a
+failed call's atomicity is checked with a dump of the whole state (`"atomic": true`); and, in the
+case of a failure, `problem`, what does not hold.
 `expect` is recorded from the compiled spec itself: what the contracts say holds is checked when
 the case is found; what a call returns and changes is then the reference for any later run.
 """
