@@ -8,13 +8,14 @@
         DIR/domain.ir.json         the checked IR
         DIR/graph.json             the tool dependency graph (node-link JSON)
         DIR/graph.svg              its picture
+        DIR/proctest_cases.json    the procedural tests, as cases (see scaleenv_dsl.proctest)
+        DIR/test_<domain>_env_proctest.py   pytest: those cases against the written module
     scaleenv replay DOMAIN --cases FILE --out FILE [--db FILE]
 
 Exit codes: 0 success, 1 errors in the spec or the cases file (each is printed
 with where it is), 2 usage or I/O problems. Neither command ever prints a traceback.
 
-More artifacts (procedural tests, …) plug in through `ARTIFACT_WRITERS` or
-`register_artifact`.
+More artifacts plug in through `ARTIFACT_WRITERS` or `register_artifact`.
 """
 
 from __future__ import annotations
@@ -68,8 +69,15 @@ def write_graph(compiled: CompiledDomain, out: Path) -> list[Path]:
     return [data, picture]
 
 
+def write_procedural_tests(compiled: CompiledDomain, out: Path) -> list[Path]:
+    from .proctest.artifact import write_procedural_tests as write
+
+    return write(compiled, out)
+
+
 # Each writer receives the compiled domain and the output folder and returns the files it wrote.
-ARTIFACT_WRITERS: list[ArtifactWriter] = [write_module, write_tool_schemas, write_ir, write_graph]
+ARTIFACT_WRITERS: list[ArtifactWriter] = [write_module, write_tool_schemas, write_ir, write_graph,
+                                          write_procedural_tests]
 
 
 def register_artifact(writer: ArtifactWriter) -> None:

@@ -152,3 +152,28 @@ def test_the_cli_loads_the_server_only_when_it_serves():
         heavy = {n for n in _imports(PACKAGE / "serve" / name)
                  if n.split(".")[0] in ("mcp", "mcp_types", "starlette", "uvicorn", "anyio")}
         assert not heavy, f"serve/{name} imports {sorted(heavy)}"
+
+def _imports_of_stage(stage: str) -> set[str]:
+    files = [PACKAGE / f"{stage}.py"] if (PACKAGE / f"{stage}.py").exists() else list((PACKAGE / stage).rglob("*.py"))
+    return {name for path in files for name in _internal_imports(path)} - {stage}
+
+
+def test_the_procedural_tests_and_info_read_the_ir_and_the_runtime_not_other_backends():
+    allowed = {
+        "proctest": {"ir", "api", "runtime", "codegen", "replay"},   # executes specs: compiles and runs them
+        "info": {"ir", "api", "check", "graph", "diagnostics"},      # only reads the checked IR
+    }
+    for stage, stages in allowed.items():
+        assert _imports_of_stage(stage) <= stages, (stage, sorted(_imports_of_stage(stage) - stages))
+
+
+def test_only_the_command_line_reaches_inside_the_procedural_tests():
+    # proctest.analysis (static facts about guards) is for every stage, the linter first; the rest
+    # of the package is reached through the `test` command and the artifact `compile` writes
+    for path in PACKAGE.rglob("*.py"):
+        if _stage(path) in ("proctest", "cli", "compile_cmd"):
+            continue
+        for name in _imports(path):
+            parts = name.lstrip(".").split(".")
+            if "proctest" in parts:
+                assert parts[parts.index("proctest") + 1:][:1] == ["analysis"], f"{path.name} imports {name}"

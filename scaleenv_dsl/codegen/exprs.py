@@ -67,7 +67,8 @@ class FunctionContext:
 
 
 def _place(loc: ir.Loc) -> tuple:
-    return (loc.file, loc.line, loc.column)
+    # the whole span: nested expressions (`xs[0].lines[1]`) can start at the same column
+    return (loc.file, loc.line, loc.column, loc.end_line, loc.end_column)
 
 
 def guards_by_place(tool: ir.ToolDef) -> dict:

@@ -24,8 +24,8 @@ def parser():
 def test_compile_writes_every_artifact(parser, tmp_path, capsys):
     assert run_compile(parser.parse_args(["compile", str(SPECS / "shop.sedl"), "-o", str(tmp_path)])) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["domain.ir.json", "graph.json", "graph.svg", "shop_env.py", "tools.anthropic.json",
-                     "tools.mcp.json", "tools.openai.json"]
+    assert names == ["domain.ir.json", "graph.json", "graph.svg", "proctest_cases.json", "shop_env.py",
+                     "test_shop_env_proctest.py", "tools.anthropic.json", "tools.mcp.json", "tools.openai.json"]
     domain = ir.Domain.model_validate_json((tmp_path / "domain.ir.json").read_text())
     assert domain.name == "shop"
     graph = json.loads((tmp_path / "graph.json").read_text())

@@ -49,3 +49,31 @@ def test_an_argument_error_names_no_guard(failures):
     domain, _ = failures
     result = domain.env().call("get_order_details", {"order_id": 42})
     assert (result.error.kind, result.error.guard) == ("invalid_arguments", None)
+
+
+NESTED = '''
+domain shelves { description "Nested accesses." }
+
+entity Shelf in shelves key shelf_id else "Shelf not found" {
+  shelf_id: str
+  counts: list[int]
+}
+
+tool count_at(shelf_id: str, n: int) -> int {
+  return shelves[shelf_id].counts[n]
+}
+'''
+
+
+def test_a_lookup_and_an_index_starting_at_the_same_column_keep_their_own_guards(tmp_path):
+    from scaleenv_dsl.api import compile_domain
+    from scaleenv_dsl.check import check_source
+
+    checked = check_source(NESTED, str(tmp_path / "shelves.sedl"))
+    assert checked.ok, [d.message for d in checked.diagnostics]
+    domain = compile_domain(checked.domain)
+    env = domain.env({"shelves": {"s1": {"shelf_id": "s1", "counts": [3]}}})
+    kinds = {g.kind: g for g in domain.ir.tool("count_at").contract.guards}
+    assert kinds["lookup"].loc.column == kinds["index"].loc.column  # the collision this test is about
+    missing = env.call("count_at", {"shelf_id": "s9", "n": 0})
+    assert (missing.error.message, missing.error.guard) == ("Shelf not found", kinds["lookup"].id)
