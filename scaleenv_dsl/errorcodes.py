@@ -61,6 +61,8 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-json", FILES, "the data file is not valid JSON"),
     ErrorCode("invalid-data", FILES,
               "the data does not fit the schema: types, enum values, keys, references, fields, tags"),
+    ErrorCode("data-breaks-invariant", FILES,
+              "a row of the data, or of a task's `initial`, breaks an invariant of its entity, record or variant"),
     # Declarations
     ErrorCode("missing-domain", DECLARATIONS, "the spec has no `domain` header"),
     ErrorCode("duplicate-domain", DECLARATIONS, "a second `domain` header"),
