@@ -20,6 +20,7 @@ from .demo import add_parser as add_demo_parser
 from .diagnostics import render_json, render_text
 from .fmt_cmd import add_parser as add_fmt_parser
 from .graph.cli import add_parser as add_graph_parser
+from .lint.cli import add_parser as add_lint_parser
 from .rollout.cli import add_parser as add_rollout_parser
 
 # The subcommand modules import the compiler, the runtime and the SDK only
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "Exit codes: 0 success, 1 the input has errors, 2 a usage or I/O problem.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for register in (_add_check_parser, add_fmt_parser, add_compile_parser, add_replay_parser,
-                     add_author_parser, add_demo_parser, add_graph_parser, add_rollout_parser):
+                     add_author_parser, add_demo_parser, add_graph_parser, add_rollout_parser, add_lint_parser):
         register(sub)
     return parser
 

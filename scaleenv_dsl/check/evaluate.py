@@ -57,13 +57,14 @@ _METHODS: dict[str, Callable] = {
 
 
 class Evaluator:
-    """Evaluates expressions of one domain over its data (`{collection: {key: row}}`).
+    """Evaluates expressions of one domain over its data (`{collection: {key: row}}`), or with
+    `data` None over no state at all: then reading a row or a collection is Undecided.
 
     `known` maps expressions to values the caller has decided (an analysis substituting
     each value an enum can take); a node found there is not evaluated further.
     """
 
-    def __init__(self, domain: ir.Domain, data: dict, budget: int = DEFAULT_BUDGET):
+    def __init__(self, domain: ir.Domain, data: dict | None, budget: int = DEFAULT_BUDGET):
         self.domain = domain
         self.data = data
         self.steps_left = budget
@@ -113,6 +114,8 @@ class _Run:
         return self._rows(e.entity)
 
     def _rows(self, entity: str) -> dict:
+        if self.owner.data is None:
+            raise Undecided("the state is not known")
         rows = self.owner.data.get(self.owner.domain.entity(entity).collection, {})
         if not isinstance(rows, dict):
             raise Failed(f"the collection of {entity} is not an object")
