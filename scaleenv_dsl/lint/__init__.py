@@ -48,7 +48,7 @@ def _lint(checked: CheckResult, selection: Selection) -> LintResult:
         return LintResult(checked.diagnostics, checked.sources, checked=False)
     found = checked.diagnostics + lint_domain(checked.domain, sources=checked.sources)
     allowances = Allowances(checked.sources)
-    kept = [d for d in found if selection.wants(d.code) and not allowances.allow(d)]
+    kept = [d for d in found if selection.wants(d) and not allowances.allow(d)]
     return LintResult(sorted(_unique(kept), key=sort_key), checked.sources)
 
 

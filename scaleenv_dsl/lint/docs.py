@@ -51,7 +51,7 @@ def unconfirmed_writes(domain: ir.Domain) -> Findings:
     if not CONFIRM.search(domain.policy):
         return found
     for tool in domain.tools:
-        if tool.is_write and not CONFIRM.search(tool.doc):
+        if tool.is_write and tool.doc.strip() and not CONFIRM.search(tool.doc):  # no doc at all: missing-doc
             found.report("unconfirmed-write", f"`{tool.name}` changes {', '.join(tool.writes)}, but its doc never "
                          "asks for the confirmation the policy requires", tool.loc,
                          "say it in the doc, as the agent reads it when it picks the tool: "

@@ -47,13 +47,14 @@ def decided_guards(domain: ir.Domain) -> Findings:
 
 
 def writes_before_guards(domain: ir.Domain) -> Findings:
-    """`write-before-guard`: a change to the state made before a check that can still fail."""
+    """`write-before-guard`: a change to the state made before a check that can still fail. A check
+    decided in advance has its own finding instead."""
     found = Findings(domain)
     for tool in _with_contracts(domain):
         facts = ToolFacts(domain, tool)
         late = [(guard, write) for guard in facts.guards if guard.kind in ORDERED_CHECKS
                 and not facts.reads_a_stored_reference(guard)
-                for write in [facts.write_before(guard)] if write is not None and facts.verdict(guard) is not True]
+                for write in [facts.write_before(guard)] if write is not None and facts.verdict(guard) is None]
         if late:
             guard, write = late[0]
             more = f" (and {len(late) - 1} more check(s) after it)" if len(late) > 1 else ""

@@ -36,10 +36,10 @@ class Selection:
     select: tuple[str, ...] = ()   # empty: every code
     ignore: tuple[str, ...] = ()
 
-    def wants(self, code: str) -> bool:
-        if self.select and not any(matches(t, code) for t in self.select):
+    def wants(self, d: Diagnostic) -> bool:
+        if self.select and not any(matches(t, d.code) for t in self.select):
             return False
-        return not any(matches(t, code) for t in self.ignore)
+        return not any(matches(t, d.code) for t in self.ignore)
 
 
 class Allowances:

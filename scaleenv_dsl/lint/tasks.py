@@ -47,11 +47,13 @@ def _check_action(found: Findings, task: ir.TaskDef, action: ir.ActionCall, tool
         value = action.arguments.get(source.param)
         if source.source not in REFERENCE_SOURCES or value is None:
             continue
-        for key in value if source.element and isinstance(value, list) else [value]:
+        listed = source.element and isinstance(value, list)
+        for key in value if listed else [value]:
             if rows.exists(source, key) is False:
                 clean = False
-                found.report("missing-row", f"task `{task.name}`: `{tool.name}` gets {source.param}="
-                             f"{json.dumps(key)}, but {_absent(source, key)} when it runs", action.loc, HELP)
+                given = f"{json.dumps(key)} in its `{source.param}`" if listed else f"{source.param}={json.dumps(key)}"
+                found.report("missing-row", f"task `{task.name}`: `{tool.name}` gets {given}, but "
+                             f"{_absent(source, key)} when it runs", action.loc, HELP)
     return clean
 
 
@@ -66,8 +68,8 @@ def _check_goal(found: Findings, task: ir.TaskDef, goal: ir.Expr, rows: "TaskRow
         except (Undecided, Failed):
             continue
         if rows.has_row(node.entity, key) is False:
-            found.report("missing-row", f"task `{task.name}`: the goal reads {node.entity} {json.dumps(key)}, which "
-                         f"{rows.why_absent(node.entity, key)} when the task ends, so the goal never holds",
+            found.report("missing-row", f"task `{task.name}`: the goal reads {node.entity} {json.dumps(key)}, "
+                         f"which {rows.why_absent(node.entity, key)}, so the goal never holds",
                          node.loc or goal.loc, HELP)
 
 
@@ -127,7 +129,7 @@ class TaskRows:
     def why_absent(self, entity: str, key) -> str:
         if key in self.deleted.get(entity, ()):
             return "a gold action deletes"
-        return "does not exist"
+        return "does not exist when the task ends"
 
     def _rows(self, entity: str) -> dict | None:
         rows = self.data.get(self.domain.entity(entity).collection, {})
