@@ -16,16 +16,12 @@ from .findings import Findings
 CONFIRM = re.compile(r"\bconfirm", re.IGNORECASE)
 
 
-def missing_description(domain: ir.Domain, sources: dict[str, str]) -> Findings:
+def missing_header(domain: ir.Domain, sources: dict[str, str]) -> Findings:
+    """The header's description and policy: what the agent is told of the domain."""
     found = Findings(domain)
     if not domain.description.strip():
         found.report("missing-description", f"the domain `{domain.name}` has no description", _header(domain, sources),
                      'add `description "…"` to the domain header: one sentence on what the environment is')
-    return found
-
-
-def missing_policy(domain: ir.Domain, sources: dict[str, str]) -> Findings:
-    found = Findings(domain)
     if not domain.policy.strip():
         found.report("missing-policy", f"the domain `{domain.name}` has no policy", _header(domain, sources),
                      'add `policy """…"""` to the domain header: the rules the agent must follow')

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 
 from .. import ir
 from ..diagnostics import Diagnostic, Span
-from .docs import missing_description, missing_docs, missing_policy, unconfirmed_writes
+from .docs import missing_docs, missing_header, unconfirmed_writes
 from .guards import decided_guards, writes_before_guards
 from .messages import error_messages
 from .reach import unreachable_tools
@@ -42,8 +42,7 @@ RULES: tuple[Rule, ...] = (
     error_messages,
     unconfirmed_writes,
     missing_docs,
-    missing_description,
-    missing_policy,
+    missing_header,
 )
 
 
