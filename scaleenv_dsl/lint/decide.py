@@ -69,38 +69,64 @@ class Range:
         return self
 
 
+class Keyed:
+    """An expression as a dictionary key, its (deep) hash computed once."""
+    __slots__ = ("expr", "_hash")
+
+    def __init__(self, expr: ir.Expr):
+        self.expr = expr
+        self._hash = hash(expr)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Keyed) and self._hash == other._hash and self.expr == other.expr
+
+
+# One consequence of a fact: ("truth", expr, holds), or ("restrict", subject, op, constant)
+Step = tuple
+
+
+def fact_steps(domain: ir.Domain, fact: ir.Expr, holds: bool = True) -> tuple[Step, ...]:
+    """What assuming `fact` (or its negation) tells, worked out once so that it can be applied often."""
+    steps: list[Step] = [("truth", Keyed(fact), holds)]
+    if isinstance(fact, ir.Unary) and fact.op == "not":
+        steps += fact_steps(domain, fact.operand, not holds)
+    elif isinstance(fact, ir.Binary) and fact.op in ("and", "or"):
+        if holds == (fact.op == "and"):  # `a and b` holds, or `a or b` fails: both parts are known
+            steps += fact_steps(domain, fact.left, holds) + fact_steps(domain, fact.right, holds)
+    elif isinstance(fact, ir.IsVariant) and fact.variant is None and _is_place(fact.value):
+        steps.append(("restrict", Keyed(fact.value), "==" if holds != fact.negated else "!=", None))
+    elif isinstance(fact, ir.Binary) and fact.op in NEGATED:
+        subject, op, constant = comparison(domain, fact)
+        if subject is not None:
+            steps.append(("restrict", Keyed(subject), op if holds else NEGATED[op], constant))
+    elif _is_place(fact) and fact.type.kind == "bool":
+        steps.append(("restrict", Keyed(fact), "==", holds))
+    return tuple(steps)
+
+
 class Knowledge:
     def __init__(self, domain: ir.Domain):
         self.domain = domain
         self.evaluator = Evaluator(domain, None, budget=20_000)  # no state: a condition on it stays undecided
-        self.truths: dict[ir.Expr, bool] = {}
-        self.ranges: dict[ir.Expr, Range] = {}
+        self.truths: dict[Keyed, bool] = {}
+        self.ranges: dict[Keyed, Range] = {}
 
     # ------------------------------------------------------------ facts
     def assume(self, fact: ir.Expr, holds: bool = True) -> None:
-        self.truths[fact] = holds
-        if isinstance(fact, ir.Unary) and fact.op == "not":
-            self.assume(fact.operand, not holds)
-        elif isinstance(fact, ir.Binary) and fact.op in ("and", "or"):
-            if holds == (fact.op == "and"):  # `a and b` holds, or `a or b` fails: both parts are known
-                self.assume(fact.left, holds)
-                self.assume(fact.right, holds)
-        else:
-            self._narrow(fact, holds)
+        self.apply(fact_steps(self.domain, fact, holds))
 
-    def _narrow(self, fact: ir.Expr, holds: bool) -> None:
-        if isinstance(fact, ir.IsVariant) and fact.variant is None and _is_place(fact.value):
-            is_none = holds != fact.negated
-            self._restrict(fact.value, "==" if is_none else "!=", None)
-        elif isinstance(fact, ir.Binary) and fact.op in NEGATED:
-            subject, op, constant = self._comparison(fact)
-            if subject is not None:
-                self._restrict(subject, op if holds else NEGATED[op], constant)
-        elif _is_place(fact) and fact.type.kind == "bool":
-            self._restrict(fact, "==", holds)
+    def apply(self, steps: tuple[Step, ...]) -> None:
+        for step in steps:
+            if step[0] == "truth":
+                self.truths[step[1]] = step[2]
+            else:
+                self._restrict(*step[1:])
 
-    def _restrict(self, subject: ir.Expr, op: str, constant) -> None:
-        current = self.range(subject)
+    def _restrict(self, subject: Keyed, op: str, constant) -> None:
+        current = self.ranges.get(subject) or type_range(self.domain, subject.expr)
         if op in ("==", "!=") and not _hashable([constant]):
             return
         if op == "==":
@@ -122,7 +148,7 @@ class Knowledge:
         return any(r.empty() for r in self.ranges.values())
 
     def range(self, subject: ir.Expr) -> Range:
-        known = self.ranges.get(subject)
+        known = self.ranges.get(Keyed(subject))
         return known if known is not None else type_range(self.domain, subject)
 
     # ------------------------------------------------------------ decisions
@@ -132,8 +158,9 @@ class Knowledge:
             return None if inner is None else not inner
         if isinstance(e, ir.Binary) and e.op in ("and", "or"):
             return _kleene(e.op, self.decide(e.left), lambda: self.decide(e.right))
-        if e in self.truths:
-            return self.truths[e]
+        known = self.truths.get(Keyed(e))
+        if known is not None:
+            return known
         by_bounds = self._by_bounds(e)
         return by_bounds if by_bounds is not None else self._by_cases(e)
 
@@ -141,7 +168,7 @@ class Knowledge:
         """A comparison of a numeric subject with a constant, against the subject's bounds."""
         if not (isinstance(e, ir.Binary) and e.op in COMPARISONS):
             return None
-        subject, op, bound = self._comparison(e)
+        subject, op, bound = comparison(self.domain, e)
         if subject is None or not _number(bound):
             return None
         r = self.range(subject)
@@ -169,27 +196,28 @@ class Knowledge:
                 return None
         return outcomes.pop() if outcomes else None
 
-    def _comparison(self, e: ir.Binary):
-        """(subject, op, constant) for `subject op constant` or its mirror, else (None, None, None)."""
-        right = self.constant(e.right)
-        if right is not NOT_CONSTANT and not _constant_free(e.left):
-            return e.left, e.op, right
-        left = self.constant(e.left)
-        if left is not NOT_CONSTANT and e.op in MIRRORED and not _constant_free(e.right):
-            return e.right, MIRRORED[e.op], left
-        return None, None, None
-
-    def constant(self, e: ir.Expr):
-        """The value of an expression that reads neither names nor the state, or NOT_CONSTANT."""
-        if not _constant_free(e):
-            return NOT_CONSTANT
-        try:
-            return self.evaluator.value(e)
-        except (Undecided, Failed):
-            return NOT_CONSTANT
-
-
 NOT_CONSTANT = object()
+
+
+def comparison(domain: ir.Domain, e: ir.Binary):
+    """(subject, op, constant) for `subject op constant` or its mirror, else (None, None, None)."""
+    right = constant(domain, e.right)
+    if right is not NOT_CONSTANT and not _constant_free(e.left):
+        return e.left, e.op, right
+    left = constant(domain, e.left)
+    if left is not NOT_CONSTANT and e.op in MIRRORED and not _constant_free(e.right):
+        return e.right, MIRRORED[e.op], left
+    return None, None, None
+
+
+def constant(domain: ir.Domain, e: ir.Expr):
+    """The value of an expression that reads neither names nor the state, or NOT_CONSTANT."""
+    if not _constant_free(e):
+        return NOT_CONSTANT
+    try:
+        return Evaluator(domain, None, budget=10_000).value(e)
+    except (Undecided, Failed):
+        return NOT_CONSTANT
 
 
 def type_range(domain: ir.Domain, subject: ir.Expr) -> Range:

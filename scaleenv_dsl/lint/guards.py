@@ -9,10 +9,11 @@ without a trace in the contract).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from .. import ir
-from .decide import Knowledge
+from .decide import Knowledge, fact_steps
 from .findings import Findings, line_of
 
 # the guards a body writes out as checks; lookups and indexes are implicit in an expression
@@ -21,7 +22,9 @@ WRITTEN_CHECKS = ("require", "present")
 ORDERED_CHECKS = ("require", "present", "unique", "lookup")
 
 Position = tuple[int, int]
-Fact = tuple[ir.Expr, bool, Position]  # a condition, whether it holds, where it became known
+# the checks before a guard taken as facts, nearest first: fewer facts decide less, never wrongly,
+# and a tool of thousands of checks must not take minutes
+MAX_EARLIER_CHECKS = 64
 
 
 def decided_guards(domain: ir.Domain) -> Findings:
@@ -29,7 +32,7 @@ def decided_guards(domain: ir.Domain) -> Findings:
     guard that always fails where it stands."""
     found = Findings(domain)
     for tool in _with_contracts(domain):
-        facts = ToolFacts(domain, tool)
+        facts = tool_facts(domain, tool)
         for guard in facts.guards:
             verdict = facts.verdict(guard)
             if verdict is None or (verdict and guard.kind not in WRITTEN_CHECKS):
@@ -51,7 +54,7 @@ def writes_before_guards(domain: ir.Domain) -> Findings:
     decided in advance has its own finding instead."""
     found = Findings(domain)
     for tool in _with_contracts(domain):
-        facts = ToolFacts(domain, tool)
+        facts = tool_facts(domain, tool)
         late = [(guard, write) for guard in facts.guards if guard.kind in ORDERED_CHECKS
                 and not facts.reads_a_stored_reference(guard)
                 for write in [facts.write_before(guard)] if write is not None and facts.verdict(guard) is None]
@@ -70,15 +73,47 @@ def _with_contracts(domain: ir.Domain) -> Iterator[ir.ToolDef]:
     return (t for t in domain.tools if t.contract is not None)
 
 
+_RECENT: dict[int, "ToolFacts"] = {}  # by the tool's id: the rules of one run share each tool's verdicts
+
+
+def tool_facts(domain: ir.Domain, tool: ir.ToolDef) -> "ToolFacts":
+    cached = _RECENT.get(id(tool))
+    if cached is None or cached.tool is not tool or cached.domain is not domain:
+        if len(_RECENT) >= 512:
+            _RECENT.clear()
+        cached = _RECENT[id(tool)] = ToolFacts(domain, tool)
+    return cached
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A condition known to hold (or to fail) once the body passes `known_at`, and until when."""
+    steps: tuple                 # what assuming it tells: decide.fact_steps
+    known_at: Position
+    usable: bool                 # it reads only parameters and rows, and no write through an alias touches them
+    broken_at: Position | None   # the end of the first write after it that may change what it reads
+    broken_in_loop: bool         # some write in a loop, after it, may change what it reads
+
+    def holds_at(self, guard: ir.Guard) -> bool:
+        if not self.usable or (guard.in_loop and self.broken_in_loop):
+            return False  # a later pass of the loop runs that write before the guard again
+        return self.broken_at is None or self.broken_at > _start(guard.loc)
+
+
 class ToolFacts:
     """One tool's guards and writes, in the order and on the paths the body runs them."""
 
     def __init__(self, domain: ir.Domain, tool: ir.ToolDef):
         self.domain = domain
+        self.tool = tool
         self.params = {p.name for p in tool.params}
         self.guards = [g for g in tool.contract.guards if g.kind != "argument" and g.condition is not None]
         self.effects = tool.contract.effects
-        self.sometimes_evaluated = _conditionally_evaluated(tool.body)
+        self.position = {g.id: i for i, g in enumerate(self.guards)}
+        sometimes = _conditionally_evaluated(tool.body)
+        # checked each time the body passes it: not repeated by a loop, not behind `and`, `or` or `if`
+        self.always_checked = {g.id: not g.in_loop and span_key(g.loc) not in sometimes for g in self.guards}
+        self._facts: dict[tuple[int, bool], Fact] = {}  # by the fact's expression: each is worked out once
         self._verdicts: dict[str, bool | None] = {}
 
     def verdict(self, guard: ir.Guard) -> bool | None:
@@ -91,40 +126,42 @@ class ToolFacts:
     def knowledge_at(self, guard: ir.Guard) -> Knowledge | None:
         """What holds when the guard is checked; None when that is contradictory (it is never reached)."""
         knowledge = Knowledge(self.domain)
-        for fact, holds, known_at in self._facts_before(guard):
-            if self._stable(fact, known_at, guard):
-                knowledge.assume(fact, holds)
+        for fact in self._facts_before(guard):
+            if fact.holds_at(guard):
+                knowledge.apply(fact.steps)
         return None if knowledge.contradictory() else knowledge
 
     def _facts_before(self, guard: ir.Guard) -> Iterator[Fact]:
         for condition in guard.when:
             if condition.loc is not None:
-                yield condition, True, _end(condition.loc)
-        for earlier in self.guards[:self.guards.index(guard)]:
-            if not earlier.in_loop and _prefix(earlier.when, guard.when) and span_key(earlier.loc) not in \
-                    self.sometimes_evaluated:
-                yield earlier.condition, True, _end(earlier.loc)
+                yield self._fact(condition, True, _end(condition.loc))
+        taken = 0
+        for earlier in reversed(self.guards[:self.position[guard.id]]):
+            if taken == MAX_EARLIER_CHECKS:
+                break
+            if self.always_checked[earlier.id] and _prefix(earlier.when, guard.when):
+                taken += 1
+                yield self._fact(earlier.condition, True, _end(earlier.loc))
         for effect in self.effects:
             if effect.op in ("insert", "delete") and self._on_every_path(effect, guard):
-                yield _member(effect.key, effect.entity), effect.op == "insert", _end(effect.loc)
+                yield self._fact(_member(effect.key, effect.entity), effect.op == "insert", _end(effect.loc), effect)
 
     def _on_every_path(self, effect: ir.Effect, guard: ir.Guard) -> bool:
         return (effect.loc is not None and effect.key is not None and not effect.opaque and not effect.in_loop
                 and _prefix(effect.when, guard.when) and _end(effect.loc) <= _start(guard.loc))
 
-    def _stable(self, fact: ir.Expr, known_at: Position, guard: ir.Guard) -> bool:
-        """The fact reads only parameters and rows, and no write between it and the guard touches them."""
-        if not _free_names(fact) <= self.params:
-            return False
-        reads = _reads(fact)
-        return not any(_touches(effect, reads) for effect in self.effects if self._between(effect, known_at, guard))
-
-    def _between(self, effect: ir.Effect, known_at: Position, guard: ir.Guard) -> bool:
-        if effect.loc is None:
-            return True  # a write through an alias, somewhere: it may be anywhere
-        after = _start(effect.loc) >= known_at
-        repeated = guard.in_loop and effect.in_loop  # a later pass of the loop runs it before the guard again
-        return after and (_end(effect.loc) <= _start(guard.loc) or repeated)
+    def _fact(self, expr: ir.Expr, holds: bool, known_at: Position, source: object = None) -> Fact:
+        key = (id(source if source is not None else expr), holds)  # an effect's fact is built anew each time
+        if key not in self._facts:
+            reads = _reads(expr)
+            touching = [e for e in self.effects if _touches(e, reads)]
+            later = [e for e in touching if e.loc is not None and _start(e.loc) >= known_at]
+            self._facts[key] = Fact(
+                steps=fact_steps(self.domain, expr, holds), known_at=known_at,
+                usable=_free_names(expr) <= self.params and all(e.loc is not None for e in touching),
+                broken_at=min((_end(e.loc) for e in later), default=None),
+                broken_in_loop=any(e.in_loop for e in later))
+        return self._facts[key]
 
     def write_before(self, guard: ir.Guard) -> ir.Effect | None:
         """The first write that runs before the guard on some path through the body."""

@@ -13,7 +13,7 @@ import re
 
 from .. import ir
 from .findings import Findings, line_of
-from .guards import ToolFacts
+from .guards import ToolFacts, tool_facts
 
 
 def error_messages(domain: ir.Domain) -> Findings:
@@ -21,7 +21,7 @@ def error_messages(domain: ir.Domain) -> Findings:
     for tool in domain.tools:
         if tool.contract is None:
             continue
-        facts = ToolFacts(domain, tool)
+        facts = tool_facts(domain, tool)
         first_with: dict[str, ir.Guard] = {}
         for guard in facts.guards:
             if guard.message is None or not _can_be_seen(guard, facts):

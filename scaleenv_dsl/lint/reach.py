@@ -17,18 +17,18 @@ REFERENCE_SOURCES = ("keys", "map-keys", "member-keys")
 
 def unreachable_tools(domain: ir.Domain) -> Findings:
     found = Findings(domain)
-    producers = _producers(domain)
+    given_by = producers(domain)
     known = {name for task in domain.tasks for name in task.knows}
     reached: set[str] = set()
     grown = True
     while grown:
         grown = False
         for tool in domain.tools:
-            if tool.name not in reached and not _blocked(tool, producers, known, reached):
+            if tool.name not in reached and not _blocked(tool, given_by, known, reached):
                 reached.add(tool.name)
                 grown = True
     for tool in domain.tools:
-        blocked = _blocked(tool, producers, known, reached)
+        blocked = _blocked(tool, given_by, known, reached)
         if blocked:
             found.report("unreachable-tool", f"no task or chain of calls reaches `{tool.name}`: nothing gives "
                          f"its `{blocked.name}` ({blocked.type})", blocked.loc,
@@ -37,7 +37,7 @@ def unreachable_tools(domain: ir.Domain) -> Findings:
     return found
 
 
-def _blocked(tool: ir.ToolDef, producers: dict, known: set[str], reached: set[str]) -> ir.ParamDef | None:
+def _blocked(tool: ir.ToolDef, given_by: dict, known: set[str], reached: set[str]) -> ir.ParamDef | None:
     """The first parameter of `tool` with no source yet, or None."""
     if tool.contract is None:
         return None
@@ -45,17 +45,21 @@ def _blocked(tool: ir.ToolDef, producers: dict, known: set[str], reached: set[st
         source = tool.contract.param(param.name).source
         if source not in REFERENCE_SOURCES or param.type.kind == "optional" or param.name in known:
             continue
-        if not producers.get((tool.name, param.name), set()) & reached:
+        if not given_by.get((tool.name, param.name), set()) & reached:
             return param
     return None
 
 
-def _producers(domain: ir.Domain) -> dict[tuple[str, str], set[str]]:
+def producers(domain: ir.Domain) -> dict[tuple[str, str], set[str]]:
     """(tool, parameter) -> the tools whose results expose a value for it: the graph's data edges."""
-    from ..graph import build_graph  # networkx: only when this rule runs
+    from ..graph import exposed_values  # networkx: only when this rule runs
 
+    exposed = {t.name: exposed_values(t.returns, domain) for t in domain.tools if t.returns is not None}
     out: dict[tuple[str, str], set[str]] = {}
-    for producer, consumer, attrs in build_graph(domain).edges(data=True):
-        if attrs.get("kind") == "data":
-            out.setdefault((consumer, attrs["param"]), set()).add(producer)
+    for tool in domain.tools:
+        for source in tool.contract.params if tool.contract else ():
+            if source.source in REFERENCE_SOURCES:
+                wanted = ".".join((source.entity,) + source.path)  # as the graph names what a result exposes
+                out[(tool.name, source.param)] = {name for name, values in exposed.items()
+                                                  if wanted in values and name != tool.name}
     return out

@@ -52,6 +52,17 @@ def test_retail_keeps_tau2s_gold_actions_on_missing_rows_and_says_so():
         {"`get_product_details`", "`get_order_details`"}
 
 
+@pytest.mark.parametrize("name", ["retail", "library"])
+def test_reachability_follows_exactly_the_graphs_data_edges(name):
+    from scaleenv_dsl.graph import build_graph
+    from scaleenv_dsl.lint.reach import producers
+
+    domain = check_paths([_spec(name)], validate_data=False).domain
+    edges = {(u, v, attrs["param"]) for u, v, attrs in build_graph(domain).edges(data=True)
+             if attrs["kind"] == "data"}
+    assert edges and edges == {(p, tool, param) for (tool, param), ps in producers(domain).items() for p in ps}
+
+
 # ---------------------------------------------------------------- the runner
 
 LIBRARY_LIKE = '''domain d {
