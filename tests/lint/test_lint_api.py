@@ -119,6 +119,15 @@ def test_a_rule_gets_what_it_names_and_the_data_only_when_asked(tmp_path):
     assert seen["data"] is None      # unreadable: the rule is told, and says nothing
 
 
+def test_no_rule_crashes_on_any_spec_of_the_repository():
+    # fixtures of the checker, the formatter and the runtime: broken, odd and clean specs alike
+    specs = sorted(Path(__file__).parents[1].rglob("*.sedl")) + [Path(_spec("retail")), Path(_spec("library"))]
+    assert len(specs) > 50
+    crashed = [(str(path), d.message) for path in specs for d in lint_paths([str(path)]).diagnostics
+               if d.code in ("rule-crashed", "internal-error")]
+    assert crashed == []
+
+
 def test_every_rule_in_the_tuple_is_a_plain_function_of_what_it_names():
     import inspect
 

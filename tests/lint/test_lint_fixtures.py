@@ -74,3 +74,11 @@ def test_every_lint_code_has_a_fixture() -> None:
 def test_fixtures_use_only_registered_codes() -> None:
     unknown = fixture_codes() - CODES.keys()
     assert not unknown, f"fixtures expect codes that are not in scaleenv_dsl/errorcodes.py: {sorted(unknown)}"
+
+
+def test_the_docs_show_each_rule_with_an_example() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "lint.md").read_text(encoding="utf-8")
+    sections = {heading: body for heading, body in re.findall(r"^### ([^\n]+)\n(.*?)(?=^### |\Z)", text, re.M | re.S)}
+    for code in LINT_CODES - {"rule-crashed"}:  # a defect has no example to show
+        [body] = [b for heading, b in sections.items() if f"`{code}`" in heading] or [""]
+        assert "```sedl" in body, f"docs/lint.md has no section with an example for `{code}`"
