@@ -54,10 +54,7 @@ def writes_before_guards(domain: ir.Domain) -> Findings:
     decided in advance has its own finding instead."""
     found = Findings(domain)
     for tool in _with_contracts(domain):
-        facts = tool_facts(domain, tool)
-        late = [(guard, write) for guard in facts.guards if guard.kind in ORDERED_CHECKS
-                and not facts.reads_a_stored_reference(guard)
-                for write in [facts.write_before(guard)] if write is not None and facts.verdict(guard) is None]
+        late = _checks_after_writes(tool_facts(domain, tool))
         if late:
             guard, write = late[0]
             more = f" (and {len(late) - 1} more check(s) after it)" if len(late) > 1 else ""
@@ -67,6 +64,17 @@ def writes_before_guards(domain: ir.Domain) -> Findings:
                          "fails, but a reader takes the write for one that stays",
                          labels=((write.loc, "the state changes here"),))
     return found
+
+
+def _checks_after_writes(facts: "ToolFacts") -> list[tuple[ir.Guard, ir.Effect]]:
+    """Each check that can still fail and follows a write on some path, with the first such write."""
+    late = []
+    for guard in facts.guards:
+        if guard.kind in ORDERED_CHECKS and not facts.reads_a_stored_reference(guard) and facts.verdict(guard) is None:
+            write = facts.write_before(guard)
+            if write is not None:
+                late.append((guard, write))
+    return late
 
 
 def _with_contracts(domain: ir.Domain) -> Iterator[ir.ToolDef]:
