@@ -71,17 +71,17 @@ class Range:
 
 class Keyed:
     """An expression as a dictionary key, its (deep) hash computed once."""
-    __slots__ = ("expr", "_hash")
+    __slots__ = ("expr", "hashed")
 
     def __init__(self, expr: ir.Expr):
         self.expr = expr
-        self._hash = hash(expr)
+        self.hashed = hash(expr)
 
     def __hash__(self) -> int:
-        return self._hash
+        return self.hashed
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Keyed) and self._hash == other._hash and self.expr == other.expr
+        return isinstance(other, Keyed) and self.hashed == other.hashed and self.expr == other.expr
 
 
 # One consequence of a fact: ("truth", expr, holds), or ("restrict", subject, op, constant)
