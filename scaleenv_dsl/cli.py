@@ -19,6 +19,7 @@ from .diagnostics import render_json, render_text
 from .fmt_cmd import add_parser as add_fmt_parser
 from .graph.cli import add_parser as add_graph_parser
 from .info import add_parser as add_info_parser
+from .lint.cli import add_parser as add_lint_parser
 from .proctest.cli import add_parser as add_test_parser
 from .prove.cli import add_parser as add_prove_parser
 from .rollout.cli import add_parser as add_rollout_parser
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for register in (_add_check_parser, add_fmt_parser, add_compile_parser, add_replay_parser,
                      add_author_parser, add_demo_parser, add_graph_parser, add_prove_parser,
-                     add_test_parser, add_info_parser, add_rollout_parser, add_serve_parser):
+                     add_test_parser, add_info_parser, add_lint_parser, add_rollout_parser, add_serve_parser):
         register(sub)
     return parser
 

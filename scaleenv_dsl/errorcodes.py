@@ -31,6 +31,7 @@ STATEMENTS = "docs/language.md#statements-and-tools"
 TASKS = "docs/language.md#tasks-and-rewards"
 PROOFS = "docs/language.md#proofs"
 INTERNAL = "docs/language.md#internal"
+LINT = "docs/lint.md#rules"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,8 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-json", FILES, "the data file is not valid JSON"),
     ErrorCode("invalid-data", FILES,
               "the data does not fit the schema: types, enum values, keys, references, fields, tags"),
+    ErrorCode("data-breaks-invariant", FILES,
+              "a row of the data, or of a task's `initial`, breaks an invariant of its entity, record or variant"),
     # Declarations
     ErrorCode("missing-domain", DECLARATIONS, "the spec has no `domain` header"),
     ErrorCode("duplicate-domain", DECLARATIONS, "a second `domain` header"),
@@ -148,6 +151,34 @@ ALL_CODES: tuple[ErrorCode, ...] = (
               "the compiler rejected a spec that checks clean: a defect in the code generator"),
     ErrorCode("stage-crashed", INTERNAL,
               "a later stage of `scaleenv author` crashed on a clean spec; the spec is still written", WARNING),
+    # Lint: `scaleenv lint`, over specs that check clean
+    ErrorCode("missing-row", LINT,
+              "a task's gold action or goal names a row that does not exist at that point of the task"),
+    ErrorCode("guard-never-fails", LINT, "a `require` or `let … else` check that always passes where it stands",
+              WARNING),
+    ErrorCode("guard-never-passes", LINT, "a check that always fails where it stands: the code after it never runs",
+              WARNING),
+    ErrorCode("write-before-guard", LINT,
+              "a tool changes the state before a check that can still fail (legal, as the call is a transaction)",
+              WARNING),
+    ErrorCode("unreachable-tool", LINT,
+              "a parameter no tool's result gives and no task `knows`, so no task or chain of calls reaches the tool",
+              WARNING),
+    ErrorCode("unread-entity", LINT, "an entity no tool reads", WARNING),
+    ErrorCode("unused-field", LINT, "an entity's field no tool reads or writes", WARNING),
+    ErrorCode("unused-enum-value", LINT,
+              "an enum value no literal names, no parameter can pass and no row of the data holds", WARNING),
+    ErrorCode("duplicate-tool", LINT, "two tools with the same parameter types and the same body", WARNING),
+    ErrorCode("empty-error-message", LINT, "a check of a tool fails with an empty message", WARNING),
+    ErrorCode("duplicate-error-message", LINT,
+              "two checks of one tool fail with the same message, ignoring case and punctuation", WARNING),
+    ErrorCode("unconfirmed-write", LINT,
+              "the policy asks for confirmation, but a tool that changes the state never says so in its doc",
+              WARNING),
+    ErrorCode("missing-doc", LINT, "a tool or a parameter without a doc string", WARNING),
+    ErrorCode("missing-description", LINT, "the domain header has no `description`", WARNING),
+    ErrorCode("missing-policy", LINT, "the domain header has no `policy`", WARNING),
+    ErrorCode("rule-crashed", LINT, "a lint rule failed: a defect in `scaleenv lint`, reported instead of a traceback"),
 )
 
 CODES: dict[str, ErrorCode] = {code.name: code for code in ALL_CODES}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Convert tau2-bench's retail tasks (tasks.json) into the spec language's `task` form.
 
-    python scripts/convert_tau2_retail_tasks.py TASKS_JSON OUT_SEDL
+    python scripts/convert_tau2_retail_tasks.py TASKS_JSON OUT_SEDL [DB_JSON]
 
 The output is `stdlib_domains/retail/tasks.sedl`, included from `retail.sedl`. Mapping:
 
@@ -15,7 +15,9 @@ The output is `stdlib_domains/retail/tasks.sedl`, included from `retail.sedl`. M
   name ("You are First Last", "Your name is First Last"), zip code, email addresses
   or user id written in the known info; and the order ids (`#W…`) the
   reason for call or known info mentions;
-- one `action` per gold action, keyword arguments as literals;
+- one `action` per gold action, keyword arguments as literals. Given tau2's DB_JSON, an action
+  whose order, product or user id names no row of it (tau2's own gold actions do, and fail)
+  carries a `# lint: allow missing-row` comment saying so, as `scaleenv lint` would report it;
 - one `communicate` per `communicate_info` entry;
 - `reward` from `reward_basis`: DB -> state, COMMUNICATE -> communicate, ACTION -> actions;
   NL_ASSERTION has no equivalent and is dropped; `state` when nothing remains;
@@ -40,6 +42,9 @@ USER_ID = re.compile(r"\b(?!credit_card_|gift_card_)[a-z]+_[a-z]+_\d+\b")
 FULL_NAME = re.compile(r"\b(?:[Yy]our? name is|[Yy]ou are|[Yy]ou're)\s+([A-Z][a-z]+)\s+([A-Z][a-z]+)\b")
 ZIP = re.compile(r"(?<![\d.])\d{5}(?!\d|\.\d)")
 ORDER_ID = re.compile(r"#W\d+")
+# tau2's id arguments and the collections of its db whose keys they are
+ID_COLLECTIONS = {"order_id": "orders", "product_id": "products", "user_id": "users"}
+MISSING_ROW = "  # lint: allow missing-row: tau2's gold action names an id its data lacks; tau2 fails the call too"
 KEYWORDS = {"true", "false", "none", "and", "or", "not", "in", "is", "if", "else", "for", "let",
             "require", "return", "ensures", "insert", "delete", "ref"}
 
@@ -165,7 +170,12 @@ def knows_facts(task: dict) -> dict[str, Any]:
     return facts
 
 
-def convert_task(task: dict, warn) -> str:
+def names_missing_row(arguments: dict, db: dict | None) -> bool:
+    return db is not None and any(isinstance(arguments.get(name), str) and arguments[name] not in db.get(rows, {})
+                                  for name, rows in ID_COLLECTIONS.items())
+
+
+def convert_task(task: dict, warn, db: dict | None = None) -> str:
     name = task_name(task["id"])
     lines = [f"task {name} {{"]
     purpose = (task.get("description") or {}).get("purpose")
@@ -194,7 +204,8 @@ def convert_task(task: dict, warn) -> str:
         for key in action.get("arguments") or {}:
             if not NAME_OK.match(key) or key in KEYWORDS:
                 raise ValueError(f"{name}: argument name {key!r} is not a valid name")
-        lines.append(f"  action {action['name']}({args})")
+        note = MISSING_ROW if names_missing_row(action.get("arguments") or {}, db) else ""
+        lines.append(f"  action {action['name']}({args}){note}")
     for text in criteria.get("communicate_info") or []:
         lines.append(f"  communicate {string_literal(str(text))}")
     basis: list[str] = []
@@ -211,30 +222,38 @@ def convert_task(task: dict, warn) -> str:
     return "\n".join(lines)
 
 
-def convert(tasks: list[dict], source_name: str = "tasks.json", warn=None) -> str:
+def convert(tasks: list[dict], source_name: str = "tasks.json", warn=None, db: dict | None = None) -> str:
     warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
     header = (
         f"# tau2-bench's retail tasks (sierra-research/tau2-bench, MIT licence: see LICENSE),\n"
         f"# converted from {source_name} by scripts/convert_tau2_retail_tasks.py. Do not edit by hand.\n"
     )
-    return header + "\n" + "\n\n".join(convert_task(task, warn) for task in tasks) + "\n"
+    return header + "\n" + "\n\n".join(convert_task(task, warn, db) for task in tasks) + "\n"
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ValueError(f"cannot read {path}: {err}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2:
-        print("usage: convert_tau2_retail_tasks.py TASKS_JSON OUT_SEDL", file=sys.stderr)
+    if len(argv) not in (2, 3):
+        print("usage: convert_tau2_retail_tasks.py TASKS_JSON OUT_SEDL [DB_JSON]", file=sys.stderr)
         return 2
     source, target = Path(argv[0]), Path(argv[1])
     try:
-        tasks = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        print(f"error: cannot read {source}: {err}", file=sys.stderr)
+        tasks = read_json(source)
+        db = read_json(Path(argv[2])) if len(argv) == 3 else None
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
         return 2
     if not isinstance(tasks, list):
         print(f"error: {source} does not hold a list of tasks", file=sys.stderr)
         return 2
-    text = convert(tasks, source.name)
+    text = convert(tasks, source.name, db=db)
     target.write_text(text, encoding="utf-8")
     print(f"wrote {len(tasks)} tasks to {target}", file=sys.stderr)
     return 0

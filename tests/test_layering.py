@@ -49,7 +49,7 @@ def test_backends_do_not_read_the_ast():
 
 def test_the_checker_does_not_import_backends():
     backends = {"codegen", "runtime", "api", "replay", "author", "graph", "prove", "synth", "proctest", "serve",
-                "gym", "rollout"}
+                "gym", "rollout", "lint"}
     for path in (PACKAGE / "check").rglob("*.py"):
         for name in _imports(path):
             parts = name.lstrip(".").split(".")
@@ -177,3 +177,12 @@ def test_only_the_command_line_reaches_inside_the_procedural_tests():
             parts = name.lstrip(".").split(".")
             if "proctest" in parts:
                 assert parts[parts.index("proctest") + 1:][:1] == ["analysis"], f"{path.name} imports {name}"
+
+
+def test_lint_reads_the_ir_and_the_checkers_public_parts():
+    # The rules see the checked IR, with the checker's static evaluator; reachability asks the graph
+    # for its data edges; only `scaleenv lint` itself resolves a stdlib domain name (through the api).
+    allowed = {"ir", "diagnostics", "errorcodes", "check", "graph", "lint"}
+    for path in sorted((PACKAGE / "lint").glob("*.py")):
+        extra = _internal_imports(path) - allowed - ({"api"} if path.name == "cli.py" else set())
+        assert not extra, f"lint/{path.name} imports {sorted(extra)}"

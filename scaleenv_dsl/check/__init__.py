@@ -2,7 +2,7 @@
 
     load (files and includes) -> collect declarations -> resolve types
     -> type definitions and invariants -> tools (types, effects) -> tasks
-    -> data validation
+    -> data validation -> the data and task overlays against the invariants
 
 Public entry points: `check_source` and `check_paths`. Both return a
 `CheckResult` and never raise on bad input: every problem is a diagnostic.
@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic, Span, has_errors, sort_key
 from ..parse import gc_paused
 from ..types_fit import FitBuilder, TypeTable
 from .data import validate_data_file
+from .invariants import broken_invariants
 from .decls import domain_header, task_definition, type_definitions
 from .loader import LoadedSpec, load_paths, load_source
 from .options import check_examples
@@ -90,10 +91,14 @@ def _passes(spec: LoadedSpec, validate_data: bool) -> tuple[ir.Domain | None, li
                                       files=list(spec.sources)))
     if validate_data and domain.data_path:
         display = _display(domain.data_path, spec)
-        found, text = validate_data_file(domain, domain.data_path, display)
+        found, text, data = validate_data_file(domain, domain.data_path, display)
+        if data is not None and not has_errors(found):  # invariants read rows that fit the schema
+            found += broken_invariants(domain, data, display, text)
         if found:
             spec.sources[display] = text  # so the text form can show the offending JSON line
         diagnostics += found
+    elif validate_data:  # no data file: the tables start empty, but task overlays still fill them
+        diagnostics += broken_invariants(domain, {}, "<data>", "")
     return domain, diagnostics
 
 

@@ -87,16 +87,20 @@ class DataValidator:
         return [f"{json_path(path)}: {message}" for path, message, _ in self.problems]
 
     def _locate(self, path: list) -> Span:
-        """The position of the path's last key, found by searching for each key in turn."""
-        offset = 0
-        for part in path:
-            if isinstance(part, str):
-                found = self.text.find(json.dumps(part), offset)
-                if found >= 0:
-                    offset = found
-        line = self.text.count("\n", 0, offset) + 1
-        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        return Span(self.file, line, column, line, column + 1)
+        return locate(self.file, self.text, path)
+
+
+def locate(file: str, text: str, path: list) -> Span:
+    """The position of the path's last key in the data's text, found by searching for each key in turn."""
+    offset = 0
+    for part in path:
+        if isinstance(part, str):
+            found = text.find(json.dumps(part), offset)
+            if found >= 0:
+                offset = found
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(file, line, column, line, column + 1)
 
 
 def json_path(path: list) -> str:
@@ -122,19 +126,21 @@ def validate_data(domain: ir.Domain, data: Any, file: str = "<data>", text: str 
     return DataValidator(definitions_of(domain), file, text).validate(data)
 
 
-def validate_data_file(domain: ir.Domain, path: str, display: str) -> tuple[list[Diagnostic], str]:
-    """The data file's diagnostics, and its text (for rendering them with excerpts)."""
+def validate_data_file(domain: ir.Domain, path: str, display: str) -> tuple[list[Diagnostic], str, Any]:
+    """The data file's diagnostics, its text (for rendering them with excerpts) and the parsed
+    data, None when it could not be read or parsed."""
     span = Span(display, 1, 1, 1, 2)
     try:
         if Path(path).stat().st_size > MAX_DATA_BYTES:
-            return [Diagnostic("invalid-data", "the data file is too large", span, "keep it under 256 MiB")], ""
+            return [Diagnostic("invalid-data", "the data file is too large", span, "keep it under 256 MiB")], "", None
         text = Path(path).read_text(encoding="utf-8")
         data = json.loads(text)
     except (OSError, UnicodeDecodeError) as err:
-        return [Diagnostic("file-not-found", f"cannot read the data file: {err}", span, "check the path")], ""
+        return [Diagnostic("file-not-found", f"cannot read the data file: {err}", span, "check the path")], "", None
     except json.JSONDecodeError as err:
         return [Diagnostic("invalid-json", f"the data is not valid JSON: {err.msg}",
-                           Span(display, err.lineno, err.colno, err.lineno, err.colno + 1), "fix the JSON syntax")], text
+                           Span(display, err.lineno, err.colno, err.lineno, err.colno + 1),
+                           "fix the JSON syntax")], text, None
     except RecursionError:
-        return [Diagnostic("invalid-json", "the data nests too deeply", span, "flatten it")], text
-    return validate_data(domain, data, display, text), text
+        return [Diagnostic("invalid-json", "the data nests too deeply", span, "flatten it")], text, None
+    return validate_data(domain, data, display, text), text, data

@@ -7,6 +7,8 @@ journal never sees, a result that depends on hidden state) are planted in an alt
 
 from __future__ import annotations
 
+import shutil
+
 from proctest_support import altered, run, spec
 
 from scaleenv_dsl.api import load_domain
@@ -58,9 +60,16 @@ def test_a_nondeterministic_result_is_caught(notes):
     assert [tool for tool, _ in shortest.actions] == ["read_note"]
 
 
-def test_a_write_the_journal_never_sees_breaks_reset_and_is_caught(notes):
+def private_copy(name: str, tmp_path):
+    """The spec loaded from a copy of its folder: a module that writes the shared initial data
+    (as the planted bugs below do) must not change it for every other test of the session."""
+    folder = shutil.copytree(spec(name).parent, tmp_path / name)
+    return load_domain(folder / f"{name}.sedl")
+
+
+def test_a_write_the_journal_never_sees_breaks_reset_and_is_caught(tmp_path):
     # past the journal and past copy-on-write: the shared row itself changes, so reset cannot undo it
-    untracked = altered(notes, "v_note = _lookup_touch(_S, 'notes', v_note_id, 'Note not found', 'rename#3')",
+    untracked = altered(private_copy("notes", tmp_path), "v_note = _lookup_touch(_S, 'notes', v_note_id, 'Note not found', 'rename#3')",
                         "v_note = _lookup(_D['notes'], v_note_id, 'Note not found', 'rename#3')")
     leaky = altered(untracked, "_set(_J, v_note, 'text', v_text)", "v_note['text'] = v_text")
     failure = next(f for f in run(leaky).failures if f.check == "reset")
@@ -93,10 +102,10 @@ def test_a_failure_that_names_another_guard_is_told_apart(notes):
     assert all("expected a failure at guard tag#4, got one at tag#5" in p for ps in problems.values() for p in ps)
 
 
-def test_a_row_the_runtime_forgets_to_check_is_caught_by_the_whole_state_check():
+def test_a_row_the_runtime_forgets_to_check_is_caught_by_the_whole_state_check(tmp_path):
     # the runtime checks invariants on the rows a call reached; a lookup that does not record the
     # row lets the third tag through, and only checking every row after the calls sees it
-    untracked = altered(load_domain(spec("sequence_bug")),
+    untracked = altered(private_copy("sequence_bug", tmp_path),
                         "v_note = _lookup_touch(_S, 'notes', v_note_id, 'Note not found', 'tag#3')",
                         "v_note = _lookup(_D['notes'], v_note_id, 'Note not found', 'tag#3')")
     [failure] = [f for f in run(untracked).failures if f.at_end]  # one, however many rows it broke

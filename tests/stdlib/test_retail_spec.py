@@ -130,7 +130,7 @@ def test_tasks_file_parses_to_114_tasks():
 
 def test_converter_reproduces_tasks_sedl(tmp_path):
     out = tmp_path / "tasks.sedl"
-    assert _converter().main([str(TAU2 / "tasks.json"), str(out)]) == 0
+    assert _converter().main([str(TAU2 / "tasks.json"), str(out), str(RETAIL / "db.json")]) == 0
     assert out.read_text(encoding="utf-8") == TASKS.read_text(encoding="utf-8")
 
 
