@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from . import ir
@@ -73,7 +74,6 @@ class CompiledDomain:
         for collection, reads in module.invariant_reads.items():
             for read in reads:
                 self.invariant_dependents.setdefault(read, set()).add(collection)
-        self._tasks = {t.name: t for t in domain.tasks}
         self.guard_locations = guard_locations(domain)
         self.comparer = RowComparer(domain)
         self._default_world: World | None = None
@@ -92,10 +92,7 @@ class CompiledDomain:
         return list(self.ir.tasks)
 
     def task(self, name: str) -> ir.TaskDef:
-        try:
-            return self._tasks[name]
-        except KeyError:
-            raise KeyError(f"domain {self.name!r} has no task {name!r}") from None
+        return self.ir.task(name)  # KeyError naming the domain and the task
 
     def env(self, data: dict | None = None, *, validate: bool = True) -> Env:
         """A fresh environment on the initial data, or on `data` (same JSON shape) if given.
@@ -217,6 +214,28 @@ def load_domain(name_or_path: str | os.PathLike, *,
     if dump_source is not None:
         compiled.write_source(dump_source)
     return compiled
+
+
+def check_for_command(name_or_path: str, command: str) -> tuple[ir.Domain | None, int]:
+    """Check the spec a subcommand was given: (domain, 0), or (None, exit code) once stderr says why.
+
+    Diagnostics, warnings included, go to stderr; a name that is no spec exits 2, a spec with
+    errors 1, as every subcommand's contract says.
+    """
+    from .check import check_paths
+    from .diagnostics import render_text
+
+    try:
+        spec = resolve_spec(name_or_path)
+    except DomainLoadError as err:
+        print(f"scaleenv {command}: {err}", file=sys.stderr)
+        return None, 2
+    result = check_paths([str(spec)])
+    if result.diagnostics:
+        print(render_text(result.diagnostics, result.sources), file=sys.stderr, end="")
+    if not result.ok or result.domain is None:
+        return None, 1
+    return result.domain, 0
 
 
 def resolve_spec(name_or_path: str | os.PathLike) -> Path:

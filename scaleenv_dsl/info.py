@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import ir
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -33,21 +33,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    from .api import DomainLoadError, resolve_spec
-    from .check import check_paths
-    from .diagnostics import render_text
+    from .api import check_for_command
 
+    domain, code = check_for_command(args.domain, "info")
+    if domain is None:
+        return code
     try:
-        spec = resolve_spec(args.domain)
-    except DomainLoadError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    result = check_paths([str(spec)])
-    if not result.ok or result.domain is None:
-        print(render_text(result.diagnostics, result.sources), file=sys.stderr)
-        return EXIT_ERRORS
-    try:
-        info = domain_info(result.domain)
+        info = domain_info(domain)
     except (OSError, ValueError) as err:
         print(f"error: cannot read the data of {args.domain}: {err}", file=sys.stderr)
         return EXIT_USAGE

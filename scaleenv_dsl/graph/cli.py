@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2
 FORMATS = ("json", "dot", "svg", "html")
 
 
@@ -29,20 +29,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    from ..api import DomainLoadError, resolve_spec
-    from ..check import check_paths
-    from ..diagnostics import render_text
+    from ..api import check_for_command
 
-    try:
-        spec = resolve_spec(args.domain)
-    except DomainLoadError as err:
-        return _usage_error(str(err))
-    result = check_paths([str(spec)])
-    if result.diagnostics:
-        print(render_text(result.diagnostics, result.sources), file=sys.stderr, end="")
-    if not result.ok or result.domain is None:
-        return EXIT_ERRORS
-    text = graph_text(result.domain, args.format)
+    domain, code = check_for_command(args.domain, "graph")
+    if domain is None:
+        return code
+    text = graph_text(domain, args.format)
     if args.out is None:
         sys.stdout.write(text)
         return EXIT_OK
