@@ -108,7 +108,9 @@ def test_a_row_the_runtime_forgets_to_check_is_caught_by_the_whole_state_check(t
     untracked = altered(private_copy("sequence_bug", tmp_path),
                         "v_note = _lookup_touch(_S, 'notes', v_note_id, 'Note not found', 'tag#3')",
                         "v_note = _lookup(_D['notes'], v_note_id, 'Note not found', 'tag#3')")
-    [failure] = [f for f in run(untracked).failures if f.at_end]  # one, however many rows it broke
-    assert failure.check == "invariant"
-    # tags that skip copy-on-write change the shared row, so the sequence that shows it varies
+    at_end = [f for f in run(untracked).failures if f.at_end]
+    [failure] = [f for f in at_end if f.check == "invariant"]  # one, however many rows it broke
+    # tags that skip copy-on-write change the shared row, so the sequence that shows it varies; an
+    # env that copied the row before keeps its copy across resets, so the reset check may see it too
+    assert {f.check for f in at_end} <= {"invariant", "reset"}
     assert "a note has at most two tags" in failure.message
