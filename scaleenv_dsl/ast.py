@@ -143,6 +143,16 @@ class Compare(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class ChainedCompare(Node):
+    """`12 <= hour <= 16`: Python's chain, each operand evaluated once.
+
+    `ops[i]` stands between `operands[i]` and `operands[i + 1]`; there are at
+    least two ops (one op is a plain `Compare`)."""
+    ops: tuple[str, ...]
+    operands: tuple["Expr", ...]
+
+
+@dataclass(frozen=True, slots=True)
 class BoolOp(Node):
     """`and` / `or`."""
     op: str
@@ -169,7 +179,7 @@ class IsCheck(Node):
 
 
 Expr = Union[Name, Number, Str, Bool, NoneLit, Attribute, Index, Call, ListDisplay, ListComp,
-             DictDisplay, DictComp, Conditional, BinaryOp, Compare, BoolOp, Not, Negate, IsCheck]
+             DictDisplay, DictComp, Conditional, BinaryOp, Compare, ChainedCompare, BoolOp, Not, Negate, IsCheck]
 
 
 # ---------------------------------------------------------------- types

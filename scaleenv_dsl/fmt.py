@@ -479,8 +479,14 @@ class _Printer:
         return f"{self.expr(e.left, prec)} {e.op} {self.expr(e.right, prec + 1)}", prec
 
     def x_Compare(self, e):
-        # comparisons do not chain in this grammar: both sides are sums
+        # a plain comparison's sides are sums: a nested one is bracketed, never read as a chain
         return f"{self.expr(e.left, SUM)} {e.op} {self.expr(e.right, SUM)}", CMP
+
+    def x_ChainedCompare(self, e):
+        text = self.expr(e.operands[0], SUM)
+        for op, operand in zip(e.ops, e.operands[1:]):
+            text += f" {op} {self.expr(operand, SUM)}"
+        return text, CMP
 
     def x_IsCheck(self, e):
         return f"{self.expr(e.value, SUM)} is {'not ' if e.negated else ''}{e.kind.name}", CMP

@@ -307,19 +307,36 @@ class ExprChecker:
         left, right = self.expr(node.left, scope), self.expr(node.right, scope)
         if node.op in ("in", "not in"):
             self._membership(node, left, right)
-        elif node.op in ("==", "!="):
+            return ir.Binary(type=ir.BOOL, op=node.op, left=left, right=right, loc=loc(node.span))
+        return self._comparison(node.op, (node.left, left), (node.right, right), node.span)
+
+    def _ChainedCompare(self, node: ast.ChainedCompare, scope: Scope) -> ir.Expr:
+        # `a < b < c` is `a < b and b < c` with `b` checked once; the code generator
+        # folds the shared operand back into Python's chain, so it is evaluated once too
+        operands = [(o, self.expr(o, scope)) for o in node.operands]
+        chain: ir.Expr | None = None
+        for op, left, right in zip(node.ops, operands, operands[1:]):
+            link = self._comparison(op, left, right, _spanning(left[0].span, right[0].span))
+            chain = link if chain is None else \
+                ir.Binary(type=ir.BOOL, op="and", left=chain, right=link, loc=loc(node.span))
+        return chain
+
+    def _comparison(self, op: str, left_pair, right_pair, span: Span) -> ir.Binary:
+        """One `==`, `!=` or ordering test, between operands already checked."""
+        (left_node, left), (right_node, right) = left_pair, right_pair
+        if op in ("==", "!="):
             if not T.comparable(left.type, right.type):
-                self.error("type-mismatch", f"`{left.type}` and `{right.type}` are never equal", node.span,
+                self.error("type-mismatch", f"`{left.type}` and `{right.type}` are never equal", span,
                            "compare values of the same type")
-            self.check_enum_literal(node.right, right, left.type)
-            self.check_enum_literal(node.left, left, right.type)
+            self.check_enum_literal(right_node, right, left.type)
+            self.check_enum_literal(left_node, left, right.type)
         else:
             ok = (T.is_numeric(left.type) and T.is_numeric(right.type)) or \
                  (T.is_stringlike(left.type) and T.is_stringlike(right.type))
             if not ok:
-                self.error("bad-operand", f"`{node.op}` does not order `{left.type}` and `{right.type}`", node.span,
+                self.error("bad-operand", f"`{op}` does not order `{left.type}` and `{right.type}`", span,
                            "order numbers with numbers and strings with strings; check optionals first")
-        return ir.Binary(type=ir.BOOL, op=node.op, left=left, right=right, loc=loc(node.span))
+        return ir.Binary(type=ir.BOOL, op=op, left=left, right=right, loc=loc(span))
 
     def _membership(self, node: ast.Compare, left: ir.Expr, right: ir.Expr) -> None:
         t = right.type
@@ -591,3 +608,8 @@ def _text(node) -> str:
 
 
 text_of = _text
+
+
+def _spanning(first: Span, last: Span) -> Span:
+    """From the start of `first` to the end of `last`: one link of a comparison chain."""
+    return Span(first.file, first.line, first.column, last.end_line, last.end_column)

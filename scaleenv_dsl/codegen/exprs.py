@@ -198,9 +198,18 @@ class ExprCompiler:
     def _binary(self, e: ir.Binary) -> str:
         if e.op not in _ARITHMETIC:
             raise GenerationError(f"unknown operator {e.op!r}")
+        links = _chain_links(e)
+        if links is not None:
+            return self._chain(links)
         left = self.expr(e.left)
         right = self._membership_target(e.right) if e.op in ("in", "not in") else self.expr(e.right)
         return f"({left} {e.op} {right})"
+
+    def _chain(self, links: list[ir.Binary]) -> str:
+        text = self.expr(links[0].left)
+        for link in links:
+            text += f" {link.op} {self.expr(link.right)}"
+        return f"({text})"
 
     def _membership_target(self, e: ir.Expr) -> str:
         # `key in users` tests a key: no row is reached, so nothing is touched
@@ -405,3 +414,22 @@ def walk_expr(e):
             elif isinstance(value, dict):
                 stack += [v for v in value.values() if isinstance(v, ir.ExprBase)]
         stack = [n for n in stack if n is not None]
+
+
+_CHAINING = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+def _chain_links(e: ir.Binary) -> list[ir.Binary] | None:
+    """The links of `a < b and b < c and …`, where each link starts with the operand
+    the one before ended with, or None. Python's chain `a < b < c` means the same
+    (expressions have no effects) and evaluates `b` once, as the spec's chain promises."""
+    if e.op != "and":
+        return None
+    left = [e.left] if _is_link(e.left) else (_chain_links(e.left) if isinstance(e.left, ir.Binary) else None)
+    if not left or not _is_link(e.right) or left[-1].right != e.right.left:
+        return None
+    return left + [e.right]
+
+
+def _is_link(e: ir.Expr) -> bool:
+    return isinstance(e, ir.Binary) and e.op in _CHAINING

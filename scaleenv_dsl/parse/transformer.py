@@ -360,6 +360,11 @@ class ToAst:
     def compare(self, meta, left, op, right):
         return ast.Compare(self._span(meta), str(op), self._expr(left), self._expr(right))
 
+    def chained_compare(self, meta, *parts):
+        operands, ops = parts[0::2], parts[1::2]
+        return ast.ChainedCompare(self._span(meta), tuple(str(op) for op in ops),
+                                  tuple(self._expr(o) for o in operands))
+
     def in_op(self, meta, left, right):
         return ast.Compare(self._span(meta), "in", self._expr(left), self._expr(right))
 
