@@ -13,6 +13,11 @@ writing tool reaches rows through (`lookup_touch`, `get_touch`, the scans,
 `insert`, `delete`) first give the env a dict of its own for the collection
 (its index: the rows in it are still base's) and a deep copy of the row. A
 row is this env's own once it is not the object `base` holds under its key.
+
+An env keeps its copies across resets: the journal brings them back equal to
+base's rows, and the next episode, which is likely to write the same rows
+(the same task, or a search's next node), does not pay for them again. So an
+env holds at most one copy of each row it ever wrote; a new env holds none.
 """
 
 from __future__ import annotations
@@ -25,14 +30,12 @@ _NO_ROWS: dict = {}  # the base rows of a collection the initial data lacks; nev
 
 
 class State:
-    __slots__ = ("base", "copiers", "data", "copied", "journal", "call_touched", "call_touched_all", "touched",
-                 "touched_all")
+    __slots__ = ("base", "copiers", "data", "journal", "call_touched", "call_touched_all", "touched", "touched_all")
 
     def __init__(self, base: dict, copiers: dict | None = None):
         self.base = base                      # the shared initial data: read, never written
         self.copiers = copiers or {}          # collection -> a deep copy of its rows; else deep_copy
         self.data = dict(base)                # this env's collections: base's dicts until it writes to one
-        self.copied: list = []                # (collection, key) of the rows copied since the last restart
         self.journal: list = []
         self.call_touched: list = []          # (collection, key) reached by the running call
         self.call_touched_all: set = set()    # collections the running call handled whole
@@ -40,14 +43,10 @@ class State:
         self.touched_all: set = set()         # collections handed out whole to a writing tool since then
 
     def restart(self) -> None:
-        """Back to the initial data in O(changes): the journal is undone, then base's rows go back
-        where this env had copies. The env keeps the indexes it made, so that its next episode does
-        not copy them again (a collection's index is most of what a first write costs)."""
+        """Back to the initial data in O(changes): the journal is undone. The env keeps the indexes
+        and row copies it made, now equal to base's again, so that its next episode does not copy
+        them again (copying is most of what a first write costs)."""
         rollback(self.journal, 0)
-        data, base = self.data, self.base
-        for collection, key in self.copied:
-            data[collection][key] = base[collection][key]  # in place: the order of keys is kept
-        self.copied.clear()
         self.call_touched.clear()
         self.call_touched_all.clear()
         self.touched.clear()
@@ -70,9 +69,8 @@ def own_row(state: State, collection: str, key, row: dict) -> dict:
 
 
 def _copy_row(state: State, collection: str, key, row: dict) -> dict:
-    # not journaled: a rolled-back call leaves the copy in place, equal to base's row again
+    # not journaled: a rollback or a reset leaves the copy in place, equal to base's row again
     copy = writable_rows(state, collection)[key] = state.copiers.get(collection, deep_copy)(row)
-    state.copied.append((collection, key))
     return copy
 
 

@@ -53,35 +53,40 @@ def serve_http(app: Starlette, sock: socket.socket) -> None:
 
 
 def serve_stdio(domain: CompiledDomain, episode: Episode, reward_out: str | None) -> None:
-    """Serve one episode on stdin/stdout until the client disconnects, then write its reward."""
+    """Serve one episode on stdin/stdout until the client disconnects or sends SIGTERM, then write
+    its reward."""
     from mcp.server.stdio import stdio_server
 
     server = single_episode_server(domain, episode)
 
-    async def main() -> None:
-        async with stdio_server() as (read, write):
-            await server.run(read, write, server.create_initialization_options())
-
-    signal.signal(signal.SIGTERM, _terminate)  # a client that ends us still gets the reward file
-    terminated = False
-    try:
-        anyio.run(main)
-    except Terminated:
-        terminated = True
-    finally:
+    def write_reward() -> None:
         if reward_out is not None:
             write_json_atomically(Path(reward_out), episode_outcome(domain, episode))
-    if terminated:  # die of the signal, as the client asked: a plain exit would wait on the SDK's
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # thread reading stdin until stdin closed
-        os.kill(os.getpid(), signal.SIGTERM)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tasks:
+            await tasks.start(_die_on_sigterm, write_reward)
+            async with stdio_server() as (read, write):
+                await server.run(read, write, server.create_initialization_options())
+            tasks.cancel_scope.cancel()
+
+    anyio.run(main)
+    write_reward()
 
 
-class Terminated(Exception):
-    """SIGTERM arrived: stop serving, write the reward, leave."""
+async def _die_on_sigterm(before_dying, *, task_status=anyio.TASK_STATUS_IGNORED) -> None:
+    """On SIGTERM, run `before_dying` and die of the signal, as the client asked.
 
-
-def _terminate(signum, frame):
-    raise Terminated
+    The signal is taken in the event loop, between tool calls, so the reward is written from a
+    consistent state. Dying by the default handler, not returning: a plain exit would wait on the
+    SDK's thread that reads stdin, which blocks until the client closes it.
+    """
+    with anyio.open_signal_receiver(signal.SIGTERM) as signals:
+        task_status.started()
+        async for _ in signals:
+            before_dying()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def episode_outcome(domain: CompiledDomain, episode: Episode) -> dict:

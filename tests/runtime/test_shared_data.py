@@ -77,15 +77,33 @@ def test_a_new_env_shares_every_row_until_a_tool_writes_one(retail):
     assert env.state()["users"][user_id]["address"] == ADDRESS
 
 
-def test_reset_gives_the_shared_rows_back(retail, cases):
+def test_reset_keeps_the_copies_equal_to_the_shared_rows_and_leaves_them_unchanged(retail, cases):
     env = retail.env()
     base = env._world.base
+    pristine = data_file(retail)
     for case in cases[:20]:
         env.reset()
         run(env, case["actions"])
     env.reset()
-    assert all(row is base[c][k] for c, rows in env._state.data.items() for k, row in rows.items())
+    copies = [(c, k) for c, rows in env._state.data.items() for k, row in rows.items() if row is not base[c][k]]
+    assert copies, "the tasks wrote rows, so the env holds copies of them"
+    assert all(env._state.data[c][k] == base[c][k] for c, k in copies)
     assert [list(rows) for rows in env._state.data.values()] == [list(rows) for rows in base.values()]
+    assert env.changes() == {"changed": {}, "removed": {}}
+    assert base == pristine, "the shared data was written"
+
+
+def test_a_kept_copy_is_not_copied_again(retail, cases):
+    env = retail.env()
+    case = next(case for case in cases if case["actions"] and any(a["name"].startswith("cancel") for a in case["actions"]))
+    run(env, case["actions"])
+    env.reset()
+    copies = {(c, k): row for c, rows in env._state.data.items() for k, row in rows.items()
+              if row is not env._world.base[c][k]}
+    assert copies
+    run(env, case["actions"])
+    assert env.reward(case["expect"]).reward == 1.0
+    assert all(env._state.data[c][k] is row for (c, k), row in copies.items()), "a second episode re-copied a row"
 
 
 def test_an_overlay_is_merged_into_copies(retail):
