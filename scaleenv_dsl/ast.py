@@ -178,7 +178,14 @@ class IsCheck(Node):
     negated: bool
 
 
-Expr = Union[Name, Number, Str, Bool, NoneLit, Attribute, Index, Call, ListDisplay, ListComp,
+@dataclass(frozen=True, slots=True)
+class FString(Node):
+    """`f"Room {n} not found"`: literal text (a Python `str`) and fields (expressions) in order.
+    The checker lowers it to `+` of the text and `str()` of each field: no format machinery."""
+    parts: tuple["str | Expr", ...]
+
+
+Expr = Union[Name, Number, Str, FString, Bool, NoneLit, Attribute, Index, Call, ListDisplay, ListComp,
              DictDisplay, DictComp, Conditional, BinaryOp, Compare, ChainedCompare, BoolOp, Not, Negate, IsCheck]
 
 

@@ -49,6 +49,8 @@ ALL_CODES: tuple[ErrorCode, ...] = (
               "a `{` is never closed; reported at the `{`, with the declaration that follows"),
     ErrorCode("unterminated-string", SYNTAX, "a string does not close on its line"),
     ErrorCode("invalid-escape", SYNTAX, "a backslash sequence that is not an escape"),
+    ErrorCode("invalid-fstring", SYNTAX,
+              "an f-string field that is empty, unclosed, or uses Python's format specs or conversions"),
     ErrorCode("number-too-large", SYNTAX, "a number outside ±(2^53 − 1), which JSON cannot hold exactly"),
     ErrorCode("missing-type", SYNTAX, "a field or parameter has no type after its `:`"),
     ErrorCode("nesting-too-deep", SYNTAX, "brackets or operators nested more than 150 levels"),

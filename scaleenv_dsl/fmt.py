@@ -102,6 +102,11 @@ def _escape_char(ch: str, keep: str = "") -> str:
     return ch
 
 
+def _field(text: str) -> str:
+    # a field that is a map display would read as `{{`, an escaped brace
+    return "{ " + text + " }" if text.startswith("{") or text.endswith("}") else "{" + text + "}"
+
+
 def quote(value: str) -> str:
     """`value` as a one-line string literal."""
     return '"' + "".join(_escape_char(ch) for ch in value) + '"'
@@ -438,6 +443,11 @@ class _Printer:
 
     def x_Str(self, e):
         return quote(e.value), ATOM
+
+    def x_FString(self, e):
+        text = "".join("".join(_escape_char(c) for c in p).replace("{", "{{").replace("}", "}}")
+                       if isinstance(p, str) else _field(self.expr(p)) for p in e.parts)
+        return f'f"{text}"', ATOM
 
     def x_Bool(self, e):
         return ("true" if e.value else "false"), ATOM

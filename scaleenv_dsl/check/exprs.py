@@ -145,6 +145,26 @@ class ExprChecker:
     def _Str(self, node: ast.Str, scope) -> ir.Expr:
         return ir.Const(type=ir.STR, value=node.value, loc=loc(node.span))
 
+    def _FString(self, node: ast.FString, scope: Scope) -> ir.Expr:
+        """`f"a{x}b"` is `"a" + str(x) + "b"`: text and fields joined by `+`, a field that is not
+        already text converted as `str()` converts it. No format machinery runs."""
+        pieces = []
+        for part in node.parts:
+            if isinstance(part, str):
+                pieces.append(ir.Const(type=ir.STR, value=part, loc=loc(node.span)))
+                continue
+            e = self.expr(part, scope)
+            if not T.is_stringlike(e.type) or e.type.kind == "any":
+                e = ir.Builtin(type=ir.STR, name="str", args=(e,), loc=e.loc)
+            pieces.append(e)
+        if not pieces:
+            return ir.Const(type=ir.STR, value="", loc=loc(node.span))
+        if len(pieces) == 1 and isinstance(pieces[0], ir.Const):
+            return pieces[0]
+        if len(pieces) == 1 and pieces[0].type.kind != "str":  # `f"{ref}"` is a `str`, not a `ref`
+            pieces.insert(0, ir.Const(type=ir.STR, value="", loc=loc(node.span)))
+        return _concatenation(pieces, loc(node.span))
+
     def _Number(self, node: ast.Number, scope) -> ir.Expr:
         return ir.Const(type=ir.FLOAT if isinstance(node.value, float) else ir.INT, value=node.value, loc=loc(node.span))
 
@@ -608,6 +628,16 @@ def _text(node) -> str:
 
 
 text_of = _text
+
+
+def _concatenation(pieces: list[ir.Expr], at: ir.Loc) -> ir.Expr:
+    """`a + b + c + …` as a balanced tree: `+` of strings is associative, and an f-string
+    of hundreds of fields must not nest hundreds deep. Python still evaluates left to right."""
+    if len(pieces) == 1:
+        return pieces[0]
+    middle = len(pieces) // 2
+    return ir.Binary(type=ir.STR, op="+", left=_concatenation(pieces[:middle], at),
+                     right=_concatenation(pieces[middle:], at), loc=at)
 
 
 def _spanning(first: Span, last: Span) -> Span:

@@ -12,6 +12,7 @@ import textwrap
 from lark import Token, Tree
 
 from .. import ast
+from . import fstrings
 from ..diagnostics import Diagnostic, Span
 
 # JSON's safe integer range: a number outside it cannot round-trip through data files.
@@ -364,6 +365,45 @@ class ToAst:
         operands, ops = parts[0::2], parts[1::2]
         return ast.ChainedCompare(self._span(meta), tuple(str(op) for op in ops),
                                   tuple(self._expr(o) for o in operands))
+
+    def fstring(self, meta, tok):
+        """Each field is parsed as an expression where it stands, so its spans are the file's."""
+        from lark import UnexpectedEOF, UnexpectedInput
+
+        from . import parser
+        from .recovery import nesting_too_deep, syntax_diagnostic
+
+        span = token_span(self.file, tok)
+        parts, problems = fstrings.split(str(tok)[2:-1])
+        body_column = tok.column + 2  # the body starts after `f"`; a one-line token
+        for p in problems:
+            self._error("invalid-fstring", p.message,
+                        Span(self.file, tok.line, body_column + p.offset, tok.line, body_column + p.offset + p.length),
+                        p.help)
+        out: list = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(self._unescape(part, span))
+                continue
+            placed = "\n" * (tok.line - 1) + " " * (body_column + part.offset - 1) + part.text
+            try:
+                tree = parser().parse(placed, start="expr")
+            except UnexpectedInput as err:
+                ends_early = isinstance(err, UnexpectedEOF) or getattr(getattr(err, "token", None), "type", "") == "$END"
+                if ends_early:
+                    start = body_column + part.offset
+                    self._error("syntax-error", "this f-string field ends too soon",
+                                Span(self.file, tok.line, start, tok.line, start + len(part.text)),
+                                "finish the expression before the `}`")
+                else:
+                    self.diagnostics.append(syntax_diagnostic(err, placed, self.file))
+                continue
+            deep = nesting_too_deep(tree, self.file) if isinstance(tree, Tree) else None
+            if deep is not None:
+                self.diagnostics.append(deep)
+                continue
+            out.append(self._expr(self.transform(tree) if isinstance(tree, Tree) else tree))
+        return ast.FString(span, tuple(out))
 
     def in_op(self, meta, left, right):
         return ast.Compare(self._span(meta), "in", self._expr(left), self._expr(right))

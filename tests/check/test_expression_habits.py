@@ -18,3 +18,41 @@ def test_a_bad_link_of_a_chain_is_reported_at_that_link():
     found = diagnostics('tool t(hour: int) -> bool {\n  return 1 < hour < "x"\n}\n')
     assert found == [("bad-operand", 2, 14, 24, '`<` does not order `int` and `str`',
                       "order numbers with numbers and strings with strings; check optionals first")]
+
+
+def fstring(text: str):
+    return diagnostics(f'tool t(x: float, name: str) -> str {{\n  return {text}\n}}\n')
+
+
+def test_a_format_spec_is_reported_with_the_builtin_that_replaces_it():
+    assert fstring('f"{x:.2f}"') == [("invalid-fstring", 2, 14, 18, "`:.2f` is a Python format spec, not part of the language",
+                                      "format the value with a built-in first, e.g. `{round(x, 2)}`")]
+
+
+def test_a_conversion_is_reported_at_the_bang():
+    assert fstring('f"{name!r}"') == [("invalid-fstring", 2, 17, 19, "`!r` is Python's conversion, not part of the language",
+                                       "a field is converted with `str()` already: write `{name}`")]
+
+
+def test_unbalanced_braces_are_reported_at_the_brace():
+    assert fstring('f"a {name"') == [("invalid-fstring", 2, 14, 15, "this `{` opens a field that is never closed",
+                                      "close the field with `}`, or write `{{` for a literal `{`")]
+    assert fstring('f"a } b"') == [("invalid-fstring", 2, 14, 15, "a `}` in an f-string closes no field",
+                                    "write `}}` for a literal `}`")]
+    assert fstring('f"{ }"') == [("invalid-fstring", 2, 12, 15, "an f-string field is empty",
+                                  "put an expression between the braces: `{name}`")]
+
+
+def test_a_field_is_checked_where_it_stands_in_the_file():
+    assert fstring('f"total {x + name}"') == [
+        ("bad-operand", 2, 19, 27, "`+` does not apply to `float` and `str`",
+         "convert the number with `str(x)` before joining strings")]
+    assert fstring('f"{x + }"') == [("syntax-error", 2, 13, 17, "this f-string field ends too soon",
+                                     "finish the expression before the `}`")]
+
+
+def test_an_fstring_formats_back_to_itself():
+    from scaleenv_dsl.fmt import format_source
+
+    text = HEADER + '\ntool t(x: float, name: str) -> str {\n  return f"a {{b}} \\"{x}\\" {name.upper()} { {name: x} }"\n}\n'
+    assert format_source(text, "probe.sedl") == text

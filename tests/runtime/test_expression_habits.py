@@ -42,3 +42,56 @@ def test_every_link_of_a_chain_is_tested(make_domain, low, x, high):
     assert result.ok, result.error
     expected = [low < x <= high, low == x == high, low != x != high, low < x < high < 100]
     assert result.value == str(expected)
+
+
+TEXT = '''
+enum Level { "low", "high (urgent)" }
+
+entity Room in rooms key n else "Room not found" {
+  n: str
+  floor: int
+  rate: float
+  level: Level
+  note: str?
+}
+
+tool describe(n: ref Room) -> str {
+  let room = rooms[n]
+  return f"Room {n} on floor {room.floor + 1}: {room.rate}/night, {room.level}, {room.note} {{x}} {room.floor > 1}"
+}
+
+tool plain(n: ref Room) -> str {
+  return f"no fields \\"here\\"" + f"{n}"
+}
+'''
+
+ROOMS = {"rooms": {"r1": {"n": "r1", "floor": 2, "rate": 99.5, "level": "high (urgent)", "note": None},
+                   "r2": {"n": "r2", "floor": 0, "rate": 10.0, "level": "low", "note": "quiet"}}}
+
+
+@pytest.mark.parametrize("n", ["r1", "r2"])
+def test_an_fstring_is_python_fstring_of_the_same_fields(make_domain, n):
+    env = make_domain(TEXT, ROOMS).env()
+    result = env.call("describe", {"n": n})
+    assert result.ok, result.error
+    room = ROOMS["rooms"][n]
+    assert result.value == (f"Room {n} on floor {room['floor'] + 1}: {room['rate']}/night, {room['level']}, "
+                            f"{room['note']} {{x}} {room['floor'] > 1}")
+    assert env.call("plain", {"n": n}).value == 'no fields "here"' + n
+
+
+def test_an_fstring_compiles_to_concatenation_never_to_format(make_domain):
+    from scaleenv_dsl.codegen.generator import generate_source
+
+    source = generate_source(make_domain(TEXT, ROOMS).ir)
+    body = source[source.index("def tool_describe"):source.index("def tool_plain")]
+    assert "format" not in body and "f'" not in body
+    assert "('Room ' + (v_n + ' on floor '))" in body and "str((v_room['floor'] + 1))" in body
+
+
+def test_a_long_fstring_compiles_to_shallow_code(make_domain):
+    fields = " ".join("{n}" for _ in range(300))
+    spec = TEXT + f'tool long(n: int) -> str {{\n  return f"{fields}"\n}}\n'
+    result = make_domain(spec, ROOMS).env().call("long", {"n": 7})
+    assert result.ok, result.error
+    assert result.value == " ".join(["7"] * 300)
