@@ -63,6 +63,14 @@ class Index(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Slice(Node):
+    """`s[start:stop]` of a string or list; either bound may be left out, as in Python."""
+    obj: "Expr"
+    start: "Expr | None"
+    stop: "Expr | None"
+
+
+@dataclass(frozen=True, slots=True)
 class KeywordArg(Node):
     name: Ident
     value: "Expr"
@@ -185,7 +193,7 @@ class FString(Node):
     parts: tuple["str | Expr", ...]
 
 
-Expr = Union[Name, Number, Str, FString, Bool, NoneLit, Attribute, Index, Call, ListDisplay, ListComp,
+Expr = Union[Name, Number, Str, FString, Bool, NoneLit, Attribute, Index, Slice, Call, ListDisplay, ListComp,
              DictDisplay, DictComp, Conditional, BinaryOp, Compare, ChainedCompare, BoolOp, Not, Negate, IsCheck]
 
 

@@ -461,6 +461,11 @@ class _Printer:
     def x_Index(self, e):
         return f"{self.expr(e.obj, POSTFIX)}[{self.expr(e.key)}]", POSTFIX
 
+    def x_Slice(self, e):
+        start = self.expr(e.start) if e.start is not None else ""
+        stop = self.expr(e.stop) if e.stop is not None else ""
+        return f"{self.expr(e.obj, POSTFIX)}[{start}:{stop}]", POSTFIX
+
     def x_Call(self, e):
         args = ", ".join(self.arg(a) for a in (*e.args, *e.kwargs))
         return f"{self.expr(e.func, POSTFIX)}({args})", POSTFIX

@@ -222,7 +222,8 @@ class MapGet(ExprBase):
 
 @node
 class ListIndex(ExprBase):
-    """`xs[i]`; fails with "list index out of range", as Python does."""
+    """`xs[i]` of a list, or `s[i]` of a string; fails with "list index out of range" (or
+    "string index out of range"), as Python does."""
     kind: Literal["list_index"] = "list_index"
     obj: "Expr"
     index: "Expr"

@@ -263,6 +263,30 @@ class ExprChecker:
                        did_you_mean(attr.name, every) or "")
         return None
 
+    def _Slice(self, node: ast.Slice, scope: Scope) -> ir.Expr:
+        """`s[a:b]`: a `slice` built-in whose absent bounds are `none`; slicing never fails."""
+        obj = self.expr(node.obj, scope)
+        bounds = []
+        for bound in (node.start, node.stop):
+            if bound is None:
+                bounds.append(ir.Const(type=ir.NONE, value=None, loc=loc(node.span)))
+                continue
+            e = self.expr(bound, scope)
+            if e.type.kind not in ("int", "any"):
+                self.error("type-mismatch", f"a slice bound must be `int`, this is `{e.type}`", bound.span,
+                           "slice with whole numbers: `s[1:3]`, `xs[:n]`")
+            bounds.append(e)
+        t = obj.type
+        if t.kind == "optional":
+            return self.error("optional-unchecked", f"`{_text(node.obj)}` may be none", node.obj.span,
+                              f"check `{_text(node.obj)} is not none` first")
+        if not (T.is_stringlike(t) or t.kind == "list"):
+            return self.error("not-indexable", f"`{t}` cannot be sliced", node.span,
+                              "slice a string (`s[1:3]`) or a list (`xs[:n]`)")
+        result = ir.STR if t.kind in ("enum", "ref") else t
+        e = ir.Builtin(type=result, name="slice", args=(obj, *bounds), loc=loc(node.span))
+        return self.with_origin(e, self.origin(obj)) if t.kind == "list" else e
+
     def _Index(self, node: ast.Index, scope: Scope) -> ir.Expr:
         return self.index(node, scope, error=None, bound=False)
 
@@ -289,6 +313,11 @@ class ExprChecker:
                 self.error("type-mismatch", f"a list index must be `int`, this is `{key.type}`", node.key.span)
             e = ir.ListIndex(type=t.args[0], obj=obj, index=key, loc=loc(node.span))
             return self.with_origin(e, self.origin(obj))
+        if t.kind in ("str", "enum", "ref"):  # `s[i]`, a one-character string
+            if key.type.kind not in ("int", "any"):
+                self.error("type-mismatch", f"a string index must be `int`, this is `{key.type}`", node.key.span,
+                           "index a string with a whole number: `code[0]`")
+            return ir.ListIndex(type=ir.STR, obj=obj, index=key, loc=loc(node.span))
         if t.kind == "any":
             return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
         if t.kind == "optional":

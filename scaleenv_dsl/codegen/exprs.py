@@ -90,7 +90,7 @@ _ITERATORS = {"zip": "zip", "enumerate": "enumerate"}
 _METHODS = {  # spec method -> (Python method, argument count)
     "str.lower": ("lower", 0), "str.upper": ("upper", 0), "str.strip": ("strip", 0),
     "str.startswith": ("startswith", 1), "str.endswith": ("endswith", 1),
-    "str.replace": ("replace", 2), "str.split": ("split", 1),
+    "str.replace": ("replace", 2), "str.split": ("split", 1), "str.join": ("join", 1),
     "list.count": ("count", 1), "list.index": ("index", 1), "map.get": ("get", 1),
 }
 _MAP_VIEWS = ("map.keys", "map.values", "map.items")
@@ -346,6 +346,9 @@ class ExprCompiler:
             return f"len({self._membership_target(e.args[0])})"  # counting rows reaches none of them
         if name == "round" and len(e.args) == 2 and not isinstance(e.args[1], ir.Const):
             return f"_round({self._args(e.args)})"  # a computed precision could make Python's round run for hours
+        if name == "slice" and len(e.args) == 3:
+            obj, start, stop = (self.expr(a) for a in e.args)
+            return f"{obj}[{start}:{stop}]"
         if name in _FUNCTIONS:
             return f"{_FUNCTIONS[name]}({self._args(e.args)})"
         if name in _ITERATORS:

@@ -366,6 +366,11 @@ class ToAst:
         return ast.ChainedCompare(self._span(meta), tuple(str(op) for op in ops),
                                   tuple(self._expr(o) for o in operands))
 
+    def slice(self, meta, obj, start, stop):
+        return ast.Slice(self._span(meta), self._expr(obj),
+                         self._expr(start) if start is not None else None,
+                         self._expr(stop) if stop is not None else None)
+
     def fstring(self, meta, tok):
         """Each field is parsed as an expression where it stands, so its spans are the file's."""
         from lark import UnexpectedEOF, UnexpectedInput

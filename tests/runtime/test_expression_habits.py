@@ -95,3 +95,36 @@ def test_a_long_fstring_compiles_to_shallow_code(make_domain):
     result = make_domain(spec, ROOMS).env().call("long", {"n": 7})
     assert result.ok, result.error
     assert result.value == " ".join(["7"] * 300)
+
+
+STRINGS = '''
+entity Code in codes key code else "Code not found" {
+  code: str
+  parts: list[str]
+}
+
+tool pieces(code: ref Code, i: int, a: int, b: int) -> list[str] {
+  let row = codes[code]
+  return [row.code[i], row.code[a:b], row.code[:b], row.code[a:], row.code[:], ", ".join(row.parts),
+          "-".join(row.parts[a:b]), "".join([str(n) for n in [a, b]])]
+}
+'''
+
+
+@pytest.mark.parametrize("i,a,b", [(0, 1, 3), (-1, -3, -1), (2, 0, 10), (1, 3, 1)])
+def test_string_indexing_slicing_and_join_are_pythons(make_domain, i, a, b):
+    env = make_domain(STRINGS, {"codes": {"ABCD": {"code": "ABCD", "parts": ["x", "y", "z"]}}}).env()
+    result = env.call("pieces", {"code": "ABCD", "i": i, "a": a, "b": b})
+    assert result.ok, result.error
+    s, parts = "ABCD", ["x", "y", "z"]
+    assert result.value == [s[i], s[a:b], s[:b], s[a:], s[:], ", ".join(parts), "-".join(parts[a:b]),
+                            "".join([str(a), str(b)])]
+
+
+def test_a_string_index_out_of_range_fails_with_pythons_message_and_changes_nothing(make_domain):
+    env = make_domain(STRINGS, {"codes": {"AB": {"code": "AB", "parts": []}}}).env()
+    before = env.state()
+    result = env.call("pieces", {"code": "AB", "i": 5, "a": 0, "b": 1})
+    assert not result.ok
+    assert result.error.message == "string index out of range"
+    assert env.state() == before
