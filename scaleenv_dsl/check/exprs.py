@@ -280,10 +280,10 @@ class ExprChecker:
         if t.kind == "optional":
             return self.error("optional-unchecked", f"`{_text(node.obj)}` may be none", node.obj.span,
                               f"check `{_text(node.obj)} is not none` first")
-        if not (T.is_stringlike(t) or t.kind == "list"):
+        if t.kind not in ("str", "ref", "list", "any"):
             return self.error("not-indexable", f"`{t}` cannot be sliced", node.span,
                               "slice a string (`s[1:3]`) or a list (`xs[:n]`)")
-        result = ir.STR if t.kind in ("enum", "ref") else t
+        result = ir.STR if t.kind == "ref" else t
         e = ir.Builtin(type=result, name="slice", args=(obj, *bounds), loc=loc(node.span))
         return self.with_origin(e, self.origin(obj)) if t.kind == "list" else e
 
@@ -313,7 +313,7 @@ class ExprChecker:
                 self.error("type-mismatch", f"a list index must be `int`, this is `{key.type}`", node.key.span)
             e = ir.ListIndex(type=t.args[0], obj=obj, index=key, loc=loc(node.span))
             return self.with_origin(e, self.origin(obj))
-        if t.kind in ("str", "enum", "ref"):  # `s[i]`, a one-character string
+        if t.kind in ("str", "ref"):  # `s[i]`, a one-character string; an enum's values are names, not text
             if key.type.kind not in ("int", "any"):
                 self.error("type-mismatch", f"a string index must be `int`, this is `{key.type}`", node.key.span,
                            "index a string with a whole number: `code[0]`")
