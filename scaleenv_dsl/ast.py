@@ -393,10 +393,17 @@ Stmt = Union[Let, Require, If, For, Return, Ensures, Insert, Delete, Assign, Exp
 
 
 @dataclass(frozen=True, slots=True)
+class ParamDefault(Node):
+    """`= VALUE` after a parameter's type: a literal, applied when the argument is left out."""
+    value: "Expr"
+
+
+@dataclass(frozen=True, slots=True)
 class ParamDecl(Node):
     name: Ident
     type: TypeExpr
     options: tuple[FieldOption, ...]
+    default: "ParamDefault | None" = None
 
     def first(self, kind: type) -> FieldOption | None:
         return next((o for o in self.options if isinstance(o, kind)), None)

@@ -87,6 +87,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
               "a malformed type: `list`/`map` without arguments, non-string map keys, `T??`"),
     ErrorCode("unknown-entity", DECLARATIONS, "`ref` names no entity"),
     ErrorCode("invalid-key", DECLARATIONS, "an entity's key field is not a `str`"),
+    ErrorCode("invalid-default", DECLARATIONS, "a parameter's default value does not fit its type"),
     ErrorCode("invalid-example", DECLARATIONS, "an `example` does not fit the field's type"),
     ErrorCode("not-a-literal", DECLARATIONS,
               "an example, fact, overlay or action argument is an expression, not a literal"),

@@ -265,7 +265,9 @@ class _Printer:
             self.line(f"invariant {self.expr(inv.condition)} else {self.expr(inv.message)}", inv)
 
     def field(self, f) -> str:
-        return f"{f.name.name}: {self.type(f.type)}" + "".join(" " + self.option(o) for o in f.options)
+        default = getattr(f, "default", None)  # a tool parameter's `= VALUE`
+        return f"{f.name.name}: {self.type(f.type)}" + (f" = {self.expr(default.value)}" if default else "") \
+            + "".join(" " + self.option(o) for o in f.options)
 
     def option(self, o) -> str:
         return self.dispatch("option", o)

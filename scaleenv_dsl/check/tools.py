@@ -10,6 +10,7 @@ from .. import ast, ir
 from ..diagnostics import Span, has_errors
 from . import types as T
 from .calls import LIST_STATEMENT_METHODS
+from .options import param_default
 from .exprs import INT_HOLDS_NO_FLOAT, Effects, ExprChecker, Mode, facts_of, path_of, text_of
 from .scope import Scope
 from .symbols import Symbols, field_def, loc, resolve_type
@@ -47,7 +48,9 @@ class ToolChecker:
         for p in self.decl.params:
             f = field_def(p, self.symbols)
             self.exprs.bind(scope, p.name, f.type, frozenset({PARAM}), "param")
-            params.append(ir.ParamDef(name=f.name, type=f.type, doc=f.doc, example=f.example, loc=f.loc))
+            default, has_default = param_default(p, f.type, self.symbols)
+            params.append(ir.ParamDef(name=f.name, type=f.type, doc=f.doc, example=f.example,
+                                      default=default, has_default=has_default, loc=f.loc))
         return params
 
     # ------------------------------------------------------------ blocks

@@ -207,7 +207,12 @@ class ToAst:
         return ast.ToolDecl(self._span(meta), self._ident(name), params, returns, doc, tuple(body))
 
     def param_decl(self, meta, name, type_, *options):
-        return ast.ParamDecl(self._span(meta), self._ident(name), type_, options)
+        default = options[0] if options and isinstance(options[0], ast.ParamDefault) else None
+        options = tuple(o for o in options if o is not None and not isinstance(o, ast.ParamDefault))
+        return ast.ParamDecl(self._span(meta), self._ident(name), type_, options, default)
+
+    def param_default(self, meta, value):
+        return ast.ParamDefault(self._span(meta), self._expr(value))
 
     def returns_decl(self, meta, type_, doc=None):
         return ast.ReturnsDecl(self._span(meta), type_, self._str(doc) if doc is not None else None)

@@ -56,3 +56,11 @@ def test_an_fstring_formats_back_to_itself():
 
     text = HEADER + '\ntool t(x: float, name: str) -> str {\n  return f"a {{b}} \\"{x}\\" {name.upper()} { {name: x} }"\n}\n'
     assert format_source(text, "probe.sedl") == text
+
+
+def test_a_default_that_does_not_fit_is_reported_at_the_value():
+    assert diagnostics('tool t(hour: int = "noon") -> int {\n  return hour\n}\n') == [
+        ("invalid-default", 1, 20, 26, "this default does not fit the type `int`", "give a value of type `int`")]
+    assert diagnostics('tool t(a: int, b: int = a) -> int {\n  return b\n}\n') == [
+        ("not-a-literal", 1, 25, 26, "a parameter's default is a literal value",
+         "write a string, number, true/false, none, or a list or map of them")]

@@ -128,3 +128,50 @@ def test_a_string_index_out_of_range_fails_with_pythons_message_and_changes_noth
     assert not result.ok
     assert result.error.message == "string index out of range"
     assert env.state() == before
+
+
+DEFAULTS = '''
+entity Slot in slots key slot_id else "Slot not found" {
+  slot_id: str
+  hour: int
+  tags: list[str]
+  rate: float
+}
+
+tool book(slot_id: ref Slot, hour: int = 13 "The hour, 0-23.", tags: list[str] = [], rate: float = 1, note: str? = "none given") -> Slot {
+  "Book a slot."
+  let slot = slots[slot_id]
+  require 0 <= hour <= 23 else "Invalid hour"
+  slot.hour = hour
+  slot.tags = tags
+  slot.rate = rate
+  if note is not none {
+    slot.tags.append(note)
+  }
+  return slot
+}
+'''
+SLOTS = {"slots": {"s1": {"slot_id": "s1", "hour": 0, "tags": [], "rate": 0.0}}}
+
+
+def test_a_left_out_argument_takes_its_default(make_domain):
+    env = make_domain(DEFAULTS, SLOTS).env()
+    result = env.call("book", {"slot_id": "s1"})
+    assert result.ok, result.error
+    assert result.value == {"slot_id": "s1", "hour": 13, "tags": ["none given"], "rate": 1.0}
+    given = env.call("book", {"slot_id": "s1", "hour": 9, "tags": ["a"], "rate": 2.5, "note": None})
+    assert given.value == {"slot_id": "s1", "hour": 9, "tags": ["a"], "rate": 2.5}
+    again = env.call("book", {"slot_id": "s1"})  # the default list is fresh for every call
+    assert again.value["tags"] == ["none given"]
+
+
+def test_every_tool_schema_shows_the_default_and_does_not_require_it(make_domain):
+    domain = make_domain(DEFAULTS, SLOTS)
+    schemas = [domain.openai_tools()[0]["function"]["parameters"], domain.anthropic_tools()[0]["input_schema"],
+               domain.mcp_tools()[0]["inputSchema"]]
+    for schema in schemas:
+        assert schema["required"] == ["slot_id"]
+        props = schema["properties"]
+        assert props["hour"] == {"type": "integer", "description": "The hour, 0-23.", "default": 13}
+        assert (props["tags"]["default"], props["rate"]["default"], props["note"]["default"]) == ([], 1, "none given")
+        assert "default" not in props["slot_id"]
