@@ -64,3 +64,22 @@ def test_a_default_that_does_not_fit_is_reported_at_the_value():
     assert diagnostics('tool t(a: int, b: int = a) -> int {\n  return b\n}\n') == [
         ("not-a-literal", 1, 25, 26, "a parameter's default is a literal value",
          "write a string, number, true/false, none, or a list or map of them")]
+
+
+def statement(text: str):
+    return diagnostics(f'tool t(x: int, a: bool, b: bool) -> int {{\n  {text}\n  return x\n}}\n')[:1]
+
+
+def test_each_python_habit_is_named_with_its_replacement():
+    assert statement("while x > 0 {\n  }") == [
+        ("syntax-error", 2, 11, 12, "`while` loops are not part of the language",
+         "iterate a collection with `for x in xs { … }`: every loop ends")]
+    assert statement("x - 1") == [("unused-value", 2, 5, 6, "the value of `x - 1` is computed and dropped",
+                                   "bind it (`let y = x - 1`), or change `x` with `=`, `+=` or `-=`")]
+    assert statement("x++") == [("syntax-error", 2, 4, 5, "`++` is not an operator", "write `x += 1`")]
+    assert statement("let y = a && b") == [("syntax-error", 2, 13, 15, "`&&` is not an operator", "write `and`")]
+    assert statement("let y = a || b") == [("syntax-error", 2, 13, 15, "`||` is not an operator", "write `or`")]
+    assert statement("let y = x ** 2") == [("syntax-error", 2, 14, 15, "`**` is not an operator",
+                                            "multiply (`x * x`), or compute it with `arithmetic(…)`")]
+    assert statement("if a:\n    return 1") == [("syntax-error", 2, 7, 8, "a `:` does not open a block",
+                                                 "blocks use braces: `if condition { … }`")]
