@@ -102,6 +102,14 @@ def _escape_char(ch: str, keep: str = "") -> str:
     return ch
 
 
+def _tag(name: str) -> str:
+    """A union's tag as written: bare when it is a name, quoted when it is not (`"in transit"`)."""
+    from .parse.recovery import RESERVED_WORDS
+
+    bare = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name not in RESERVED_WORDS
+    return name if bare else quote(name)
+
+
 def _field(text: str) -> str:
     # a field that is a map display would read as `{{`, an escaped brace
     return "{ " + text + " }" if text.startswith("{") or text.endswith("}") else "{" + text + "}"
@@ -247,7 +255,7 @@ class _Printer:
         with self.braces(f"union {d.name.name} by {d.tag.name}", d.span):
             self.doc(d.doc)
             for variant in d.variants:
-                with self.braces(variant.name.name, variant.span):
+                with self.braces(_tag(variant.name.name), variant.span):
                     self.members(variant)
 
     def decl_EntityDecl(self, d) -> None:
@@ -506,7 +514,7 @@ class _Printer:
         return text, CMP
 
     def x_IsCheck(self, e):
-        return f"{self.expr(e.value, SUM)} is {'not ' if e.negated else ''}{e.kind.name}", CMP
+        return f"{self.expr(e.value, SUM)} is {'not ' if e.negated else ''}{_tag(e.kind.name) if e.kind.name != 'none' else 'none'}", CMP
 
     def x_BoolOp(self, e):
         prec = _BOOL_PREC[e.op]

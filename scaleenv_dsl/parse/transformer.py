@@ -159,7 +159,7 @@ class ToAst:
 
     def variant_decl(self, meta, name, *members):
         _, fields, invariants = self._split_members(members)
-        return ast.VariantDecl(self._span(meta), self._ident(name), fields, invariants)
+        return ast.VariantDecl(self._span(meta), self._tag(name), fields, invariants)
 
     def entity_decl(self, meta, name, collection, key, not_found, *members):
         doc, fields, invariants = self._split_members(members)
@@ -422,10 +422,16 @@ class ToAst:
         return ast.Compare(self._span(meta), "not in", self._expr(left), self._expr(right))
 
     def is_op(self, meta, value, kind):
-        return ast.IsCheck(self._span(meta), self._expr(value), self._ident(kind), False)
+        return ast.IsCheck(self._span(meta), self._expr(value), self._tag(kind), False)
 
     def is_not_op(self, meta, value, kind):
-        return ast.IsCheck(self._span(meta), self._expr(value), self._ident(kind), True)
+        return ast.IsCheck(self._span(meta), self._expr(value), self._tag(kind), True)
+
+    def _tag(self, tok: Token) -> ast.Ident:
+        """A union's tag: a name, or a quoted string such as `"in transit"`, which is its value."""
+        if tok.type == "STRING":
+            return ast.Ident(token_span(self.file, tok), self._str(tok).value)
+        return self._ident(tok)
 
     def is_none_op(self, meta, value):
         return self._is_none(meta, value, negated=False)

@@ -175,3 +175,47 @@ def test_every_tool_schema_shows_the_default_and_does_not_require_it(make_domain
         assert props["hour"] == {"type": "integer", "description": "The hour, 0-23.", "default": 13}
         assert (props["tags"]["default"], props["rate"]["default"], props["note"]["default"]) == ([], 1, "none given")
         assert "default" not in props["slot_id"]
+
+
+TAGS = '''
+union Shipment by status {
+  "in transit" { carrier: str }
+  delivered { day: int }
+  "on-hold" { }
+}
+
+entity Order in orders key order_id else "Order not found" {
+  order_id: str
+  shipment: Shipment
+}
+
+tool where(order_id: ref Order) -> str {
+  let s = orders[order_id].shipment
+  if s is "in transit" {
+    return f"with {s.carrier}"
+  }
+  if s is not "on-hold" and s is delivered {
+    return f"delivered on day {s.day}"
+  }
+  return s.status
+}
+
+tool ship(order_id: ref Order, carrier: str) -> Order {
+  let order = orders[order_id]
+  order.shipment = Shipment(status="in transit", carrier=carrier)
+  return order
+}
+'''
+
+
+def test_union_tags_that_are_not_names_work_as_data_has_them(make_domain):
+    env = make_domain(TAGS, {"orders": {
+        "o1": {"order_id": "o1", "shipment": {"status": "in transit", "carrier": "ups"}},
+        "o2": {"order_id": "o2", "shipment": {"status": "delivered", "day": 3}},
+        "o3": {"order_id": "o3", "shipment": {"status": "on-hold"}}}}).env()
+    assert [env.call("where", {"order_id": o}).value for o in ("o1", "o2", "o3")] == \
+        ["with ups", "delivered on day 3", "on-hold"]
+    shipped = env.call("ship", {"order_id": "o3", "carrier": "dhl"})
+    assert shipped.ok, shipped.error
+    assert shipped.value["shipment"] == {"status": "in transit", "carrier": "dhl"}
+    assert env.call("where", {"order_id": "o3"}).value == "with dhl"
