@@ -63,6 +63,14 @@ class Index(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Slice(Node):
+    """`s[start:stop]` of a string or list; either bound may be left out, as in Python."""
+    obj: "Expr"
+    start: "Expr | None"
+    stop: "Expr | None"
+
+
+@dataclass(frozen=True, slots=True)
 class KeywordArg(Node):
     name: Ident
     value: "Expr"
@@ -143,6 +151,16 @@ class Compare(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class ChainedCompare(Node):
+    """`12 <= hour <= 16`: Python's chain, each operand evaluated once.
+
+    `ops[i]` stands between `operands[i]` and `operands[i + 1]`; there are at
+    least two ops (one op is a plain `Compare`)."""
+    ops: tuple[str, ...]
+    operands: tuple["Expr", ...]
+
+
+@dataclass(frozen=True, slots=True)
 class BoolOp(Node):
     """`and` / `or`."""
     op: str
@@ -168,8 +186,15 @@ class IsCheck(Node):
     negated: bool
 
 
-Expr = Union[Name, Number, Str, Bool, NoneLit, Attribute, Index, Call, ListDisplay, ListComp,
-             DictDisplay, DictComp, Conditional, BinaryOp, Compare, BoolOp, Not, Negate, IsCheck]
+@dataclass(frozen=True, slots=True)
+class FString(Node):
+    """`f"Room {n} not found"`: literal text (a Python `str`) and fields (expressions) in order.
+    The checker lowers it to `+` of the text and `str()` of each field: no format machinery."""
+    parts: tuple["str | Expr", ...]
+
+
+Expr = Union[Name, Number, Str, FString, Bool, NoneLit, Attribute, Index, Slice, Call, ListDisplay, ListComp,
+             DictDisplay, DictComp, Conditional, BinaryOp, Compare, ChainedCompare, BoolOp, Not, Negate, IsCheck]
 
 
 # ---------------------------------------------------------------- types
@@ -368,10 +393,17 @@ Stmt = Union[Let, Require, If, For, Return, Ensures, Insert, Delete, Assign, Exp
 
 
 @dataclass(frozen=True, slots=True)
+class ParamDefault(Node):
+    """`= VALUE` after a parameter's type: a literal, applied when the argument is left out."""
+    value: "Expr"
+
+
+@dataclass(frozen=True, slots=True)
 class ParamDecl(Node):
     name: Ident
     type: TypeExpr
     options: tuple[FieldOption, ...]
+    default: "ParamDefault | None" = None
 
     def first(self, kind: type) -> FieldOption | None:
         return next((o for o in self.options if isinstance(o, kind)), None)

@@ -102,6 +102,19 @@ def _escape_char(ch: str, keep: str = "") -> str:
     return ch
 
 
+def _tag(name: str) -> str:
+    """A union's tag as written: bare when it is a name, quoted when it is not (`"in transit"`)."""
+    from .parse.recovery import RESERVED_WORDS
+
+    bare = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name not in RESERVED_WORDS
+    return name if bare else quote(name)
+
+
+def _field(text: str) -> str:
+    # a field that is a map display would read as `{{`, an escaped brace
+    return "{ " + text + " }" if text.startswith("{") or text.endswith("}") else "{" + text + "}"
+
+
 def quote(value: str) -> str:
     """`value` as a one-line string literal."""
     return '"' + "".join(_escape_char(ch) for ch in value) + '"'
@@ -242,7 +255,7 @@ class _Printer:
         with self.braces(f"union {d.name.name} by {d.tag.name}", d.span):
             self.doc(d.doc)
             for variant in d.variants:
-                with self.braces(variant.name.name, variant.span):
+                with self.braces(_tag(variant.name.name), variant.span):
                     self.members(variant)
 
     def decl_EntityDecl(self, d) -> None:
@@ -260,7 +273,9 @@ class _Printer:
             self.line(f"invariant {self.expr(inv.condition)} else {self.expr(inv.message)}", inv)
 
     def field(self, f) -> str:
-        return f"{f.name.name}: {self.type(f.type)}" + "".join(" " + self.option(o) for o in f.options)
+        default = getattr(f, "default", None)  # a tool parameter's `= VALUE`
+        return f"{f.name.name}: {self.type(f.type)}" + (f" = {self.expr(default.value)}" if default else "") \
+            + "".join(" " + self.option(o) for o in f.options)
 
     def option(self, o) -> str:
         return self.dispatch("option", o)
@@ -439,6 +454,11 @@ class _Printer:
     def x_Str(self, e):
         return quote(e.value), ATOM
 
+    def x_FString(self, e):
+        text = "".join("".join(_escape_char(c) for c in p).replace("{", "{{").replace("}", "}}")
+                       if isinstance(p, str) else _field(self.expr(p)) for p in e.parts)
+        return f'f"{text}"', ATOM
+
     def x_Bool(self, e):
         return ("true" if e.value else "false"), ATOM
 
@@ -450,6 +470,11 @@ class _Printer:
 
     def x_Index(self, e):
         return f"{self.expr(e.obj, POSTFIX)}[{self.expr(e.key)}]", POSTFIX
+
+    def x_Slice(self, e):
+        start = self.expr(e.start) if e.start is not None else ""
+        stop = self.expr(e.stop) if e.stop is not None else ""
+        return f"{self.expr(e.obj, POSTFIX)}[{start}:{stop}]", POSTFIX
 
     def x_Call(self, e):
         args = ", ".join(self.arg(a) for a in (*e.args, *e.kwargs))
@@ -479,11 +504,17 @@ class _Printer:
         return f"{self.expr(e.left, prec)} {e.op} {self.expr(e.right, prec + 1)}", prec
 
     def x_Compare(self, e):
-        # comparisons do not chain in this grammar: both sides are sums
+        # a plain comparison's sides are sums: a nested one is bracketed, never read as a chain
         return f"{self.expr(e.left, SUM)} {e.op} {self.expr(e.right, SUM)}", CMP
 
+    def x_ChainedCompare(self, e):
+        text = self.expr(e.operands[0], SUM)
+        for op, operand in zip(e.ops, e.operands[1:]):
+            text += f" {op} {self.expr(operand, SUM)}"
+        return text, CMP
+
     def x_IsCheck(self, e):
-        return f"{self.expr(e.value, SUM)} is {'not ' if e.negated else ''}{e.kind.name}", CMP
+        return f"{self.expr(e.value, SUM)} is {'not ' if e.negated else ''}{_tag(e.kind.name) if e.kind.name != 'none' else 'none'}", CMP
 
     def x_BoolOp(self, e):
         prec = _BOOL_PREC[e.op]

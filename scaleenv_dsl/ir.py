@@ -222,7 +222,8 @@ class MapGet(ExprBase):
 
 @node
 class ListIndex(ExprBase):
-    """`xs[i]`; fails with "list index out of range", as Python does."""
+    """`xs[i]` of a list, or `s[i]` of a string; fails with "list index out of range" (or
+    "string index out of range"), as Python does."""
     kind: Literal["list_index"] = "list_index"
     obj: "Expr"
     index: "Expr"
@@ -515,11 +516,19 @@ class EntityDef(Model):
 
 @node
 class ParamDef(Model):
+    """A tool's parameter. `has_default`: `default` is the value the call takes when the
+    argument is left out (`hour: int = 13`); the schemas show it and do not require it."""
     name: str
     type: TypeRef
     doc: str = ""
     example: Any = None
+    default: Any = None
+    has_default: bool = False
     loc: Loc | None = field(default=None, compare=False)
+
+    @property
+    def may_be_left_out(self) -> bool:
+        return self.has_default or self.type.kind == "optional"
 
 
 # ---------------------------------------------------------------- contracts

@@ -25,8 +25,10 @@ def parameters_schema(domain: ir.Domain, tool: ir.ToolDef) -> dict:
     properties = {}
     for p in tool.params:
         properties[p.name] = _documented(builder.schema(p.type), p.doc, p.example)
+        if p.has_default:  # JSON Schema's own keyword: every client shows it, none requires the argument
+            properties[p.name] = {**properties[p.name], "default": p.default}
     out = {"type": "object", "properties": properties,
-           "required": [p.name for p in tool.params if p.type.kind != "optional"],
+           "required": [p.name for p in tool.params if not p.may_be_left_out],
            "additionalProperties": False}
     if builder.definitions:
         out["$defs"] = builder.definitions

@@ -318,10 +318,18 @@ def _str_split(c, node, receiver, args):
     return ir.list_of(ir.STR) if _string_arg(c, node, args) else None
 
 
+def _str_join(c, node, receiver, args):
+    element = T.element_type(args[0].type)
+    if args[0].type.kind != "list" or element is None or not T.is_stringlike(element):
+        return _bad(c, node.args[0], f"`join` takes a list of strings, this is `{args[0].type}`",
+                    'convert the elements first: `", ".join([str(x) for x in xs])`')
+    return ir.STR
+
+
 STR_METHODS = {
     "lower": (0, _str_unary), "upper": (0, _str_unary), "strip": (0, _str_unary),
     "startswith": (1, _str_predicate), "endswith": (1, _str_predicate),
-    "replace": (2, _str_replace), "split": (1, _str_split),
+    "replace": (2, _str_replace), "split": (1, _str_split), "join": (1, _str_join),
 }
 
 

@@ -188,7 +188,8 @@ class ContractBuilder:
             elif isinstance(node, ir.ListIndex):
                 condition = ir.Binary(type=ir.BOOL, op="<", left=self.resolve(node.index),
                                       right=ir.Builtin(type=ir.INT, name="len", args=(self.resolve(node.obj),)))
-                self._guard("index", condition, "list index out of range", None, ctx, node.loc)
+                what = "list" if node.obj.type.kind == "list" else "string"  # Python's own words
+                self._guard("index", condition, f"{what} index out of range", None, ctx, node.loc)
         if reads:
             self._reads(self.resolve(e), ctx)
 

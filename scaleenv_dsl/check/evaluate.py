@@ -44,12 +44,13 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 _FUNCTIONS: dict[str, Callable] = {
     "len": len, "abs": abs, "min": min, "max": max, "sum": sum, "any": any, "all": all,
     "sorted": sorted, "str": str, "int": int, "float": float,
+    "slice": lambda xs, start, stop: xs[start:stop],
 }
 
 _METHODS: dict[str, Callable] = {
     "str.lower": str.lower, "str.upper": str.upper, "str.strip": str.strip,
     "str.startswith": str.startswith, "str.endswith": str.endswith, "str.replace": str.replace,
-    "str.split": str.split, "list.count": list.count, "list.index": list.index,
+    "str.split": str.split, "str.join": str.join, "list.count": list.count, "list.index": list.index,
     "map.get": lambda m, k: m.get(k), "map.keys": lambda m: list(m), "map.values": lambda m: list(m.values()),
     "map.items": lambda m: list(m.items()),
     "zip": lambda *xs: list(zip(*xs)), "enumerate": lambda xs: list(enumerate(xs)),

@@ -145,6 +145,26 @@ class ExprChecker:
     def _Str(self, node: ast.Str, scope) -> ir.Expr:
         return ir.Const(type=ir.STR, value=node.value, loc=loc(node.span))
 
+    def _FString(self, node: ast.FString, scope: Scope) -> ir.Expr:
+        """`f"a{x}b"` is `"a" + str(x) + "b"`: text and fields joined by `+`, a field that is not
+        already text converted as `str()` converts it. No format machinery runs."""
+        pieces = []
+        for part in node.parts:
+            if isinstance(part, str):
+                pieces.append(ir.Const(type=ir.STR, value=part, loc=loc(node.span)))
+                continue
+            e = self.expr(part, scope)
+            if not T.is_stringlike(e.type) or e.type.kind == "any":
+                e = ir.Builtin(type=ir.STR, name="str", args=(e,), loc=e.loc)
+            pieces.append(e)
+        if not pieces:
+            return ir.Const(type=ir.STR, value="", loc=loc(node.span))
+        if len(pieces) == 1 and isinstance(pieces[0], ir.Const):
+            return pieces[0]
+        if len(pieces) == 1 and pieces[0].type.kind != "str":  # `f"{ref}"` is a `str`, not a `ref`
+            pieces.insert(0, ir.Const(type=ir.STR, value="", loc=loc(node.span)))
+        return _concatenation(pieces, loc(node.span))
+
     def _Number(self, node: ast.Number, scope) -> ir.Expr:
         return ir.Const(type=ir.FLOAT if isinstance(node.value, float) else ir.INT, value=node.value, loc=loc(node.span))
 
@@ -243,6 +263,30 @@ class ExprChecker:
                        did_you_mean(attr.name, every) or "")
         return None
 
+    def _Slice(self, node: ast.Slice, scope: Scope) -> ir.Expr:
+        """`s[a:b]`: a `slice` built-in whose absent bounds are `none`; slicing never fails."""
+        obj = self.expr(node.obj, scope)
+        bounds = []
+        for bound in (node.start, node.stop):
+            if bound is None:
+                bounds.append(ir.Const(type=ir.NONE, value=None, loc=loc(node.span)))
+                continue
+            e = self.expr(bound, scope)
+            if e.type.kind not in ("int", "any"):
+                self.error("type-mismatch", f"a slice bound must be `int`, this is `{e.type}`", bound.span,
+                           "slice with whole numbers: `s[1:3]`, `xs[:n]`")
+            bounds.append(e)
+        t = obj.type
+        if t.kind == "optional":
+            return self.error("optional-unchecked", f"`{_text(node.obj)}` may be none", node.obj.span,
+                              f"check `{_text(node.obj)} is not none` first")
+        if t.kind not in ("str", "ref", "list", "any"):
+            return self.error("not-indexable", f"`{t}` cannot be sliced", node.span,
+                              "slice a string (`s[1:3]`) or a list (`xs[:n]`)")
+        result = ir.STR if t.kind == "ref" else t
+        e = ir.Builtin(type=result, name="slice", args=(obj, *bounds), loc=loc(node.span))
+        return self.with_origin(e, self.origin(obj)) if t.kind == "list" else e
+
     def _Index(self, node: ast.Index, scope: Scope) -> ir.Expr:
         return self.index(node, scope, error=None, bound=False)
 
@@ -269,6 +313,11 @@ class ExprChecker:
                 self.error("type-mismatch", f"a list index must be `int`, this is `{key.type}`", node.key.span)
             e = ir.ListIndex(type=t.args[0], obj=obj, index=key, loc=loc(node.span))
             return self.with_origin(e, self.origin(obj))
+        if t.kind in ("str", "ref"):  # `s[i]`, a one-character string; an enum's values are names, not text
+            if key.type.kind not in ("int", "any"):
+                self.error("type-mismatch", f"a string index must be `int`, this is `{key.type}`", node.key.span,
+                           "index a string with a whole number: `code[0]`")
+            return ir.ListIndex(type=ir.STR, obj=obj, index=key, loc=loc(node.span))
         if t.kind == "any":
             return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
         if t.kind == "optional":
@@ -307,19 +356,36 @@ class ExprChecker:
         left, right = self.expr(node.left, scope), self.expr(node.right, scope)
         if node.op in ("in", "not in"):
             self._membership(node, left, right)
-        elif node.op in ("==", "!="):
+            return ir.Binary(type=ir.BOOL, op=node.op, left=left, right=right, loc=loc(node.span))
+        return self._comparison(node.op, (node.left, left), (node.right, right), node.span)
+
+    def _ChainedCompare(self, node: ast.ChainedCompare, scope: Scope) -> ir.Expr:
+        # `a < b < c` is `a < b and b < c` with `b` checked once; the code generator
+        # folds the shared operand back into Python's chain, so it is evaluated once too
+        operands = [(o, self.expr(o, scope)) for o in node.operands]
+        chain: ir.Expr | None = None
+        for op, left, right in zip(node.ops, operands, operands[1:]):
+            link = self._comparison(op, left, right, _spanning(left[0].span, right[0].span))
+            chain = link if chain is None else \
+                ir.Binary(type=ir.BOOL, op="and", left=chain, right=link, loc=loc(node.span))
+        return chain
+
+    def _comparison(self, op: str, left_pair, right_pair, span: Span) -> ir.Binary:
+        """One `==`, `!=` or ordering test, between operands already checked."""
+        (left_node, left), (right_node, right) = left_pair, right_pair
+        if op in ("==", "!="):
             if not T.comparable(left.type, right.type):
-                self.error("type-mismatch", f"`{left.type}` and `{right.type}` are never equal", node.span,
+                self.error("type-mismatch", f"`{left.type}` and `{right.type}` are never equal", span,
                            "compare values of the same type")
-            self.check_enum_literal(node.right, right, left.type)
-            self.check_enum_literal(node.left, left, right.type)
+            self.check_enum_literal(right_node, right, left.type)
+            self.check_enum_literal(left_node, left, right.type)
         else:
             ok = (T.is_numeric(left.type) and T.is_numeric(right.type)) or \
                  (T.is_stringlike(left.type) and T.is_stringlike(right.type))
             if not ok:
-                self.error("bad-operand", f"`{node.op}` does not order `{left.type}` and `{right.type}`", node.span,
+                self.error("bad-operand", f"`{op}` does not order `{left.type}` and `{right.type}`", span,
                            "order numbers with numbers and strings with strings; check optionals first")
-        return ir.Binary(type=ir.BOOL, op=node.op, left=left, right=right, loc=loc(node.span))
+        return ir.Binary(type=ir.BOOL, op=op, left=left, right=right, loc=loc(span))
 
     def _membership(self, node: ast.Compare, left: ir.Expr, right: ir.Expr) -> None:
         t = right.type
@@ -591,3 +657,18 @@ def _text(node) -> str:
 
 
 text_of = _text
+
+
+def _concatenation(pieces: list[ir.Expr], at: ir.Loc) -> ir.Expr:
+    """`a + b + c + …` as a balanced tree: `+` of strings is associative, and an f-string
+    of hundreds of fields must not nest hundreds deep. Python still evaluates left to right."""
+    if len(pieces) == 1:
+        return pieces[0]
+    middle = len(pieces) // 2
+    return ir.Binary(type=ir.STR, op="+", left=_concatenation(pieces[:middle], at),
+                     right=_concatenation(pieces[middle:], at), loc=at)
+
+
+def _spanning(first: Span, last: Span) -> Span:
+    """From the start of `first` to the end of `last`: one link of a comparison chain."""
+    return Span(first.file, first.line, first.column, last.end_line, last.end_column)

@@ -77,12 +77,33 @@ def _example(option: ast.ExampleOption, type_: ir.TypeRef, symbols) -> Any:
 
 
 def check_examples(symbols, fits: FitBuilder) -> None:
-    """Every example fits its field's or parameter's type; run once the types and tools are resolved."""
+    """Every example fits its field's or parameter's type, and every parameter's default its
+    parameter's; run once the types and tools are resolved."""
     for value, type_, span in symbols.examples:
         mismatch = fits.first_mismatch(value, type_)
         if mismatch is not None:
             symbols.error("invalid-example", f"this example does not fit the type `{type_}`"
                           + detail(mismatch, fits.table), span, f"give a value of type `{type_}`")
+    for value, type_, span in symbols.defaults:
+        mismatch = fits.first_mismatch(value, type_)
+        if mismatch is not None:
+            symbols.error("invalid-default", f"this default does not fit the type `{type_}`"
+                          + detail(mismatch, fits.table), span, f"give a value of type `{type_}`")
+
+
+def param_default(decl: ast.ParamDecl, type_: ir.TypeRef, symbols) -> tuple[Any, bool]:
+    """The value of `= VALUE` after a parameter, and whether there is one. A default is a
+    literal: the schemas show it to the agent, and nothing in a spec may run to compute it."""
+    if decl.default is None:
+        return None, False
+    try:
+        value = literal_value(decl.default.value)
+    except NotLiteral as err:
+        symbols.error("not-a-literal", "a parameter's default is a literal value", err.node.span,
+                      'write a string, number, true/false, none, or a list or map of them')
+        return None, False
+    symbols.defaults.append((value, type_, decl.default.value.span))
+    return value, True
 
 
 def _compare(option: ast.CompareOption, type_: ir.TypeRef, symbols) -> ir.ComparePolicy:

@@ -39,6 +39,7 @@ class Symbols:
     # (value, type, span) of each example: checked once every type is resolved, since an example
     # may be a record declared further on
     examples: list[tuple] = field(default_factory=list)
+    defaults: list[tuple] = field(default_factory=list)  # (value, type, span) of parameter defaults
 
     def error(self, code: str, message: str, span: Span, help: str = "", labels=()) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))

@@ -10,6 +10,7 @@ from .. import ast, ir
 from ..diagnostics import Span, has_errors
 from . import types as T
 from .calls import LIST_STATEMENT_METHODS
+from .options import param_default
 from .exprs import INT_HOLDS_NO_FLOAT, Effects, ExprChecker, Mode, facts_of, path_of, text_of
 from .scope import Scope
 from .symbols import Symbols, field_def, loc, resolve_type
@@ -47,7 +48,9 @@ class ToolChecker:
         for p in self.decl.params:
             f = field_def(p, self.symbols)
             self.exprs.bind(scope, p.name, f.type, frozenset({PARAM}), "param")
-            params.append(ir.ParamDef(name=f.name, type=f.type, doc=f.doc, example=f.example, loc=f.loc))
+            default, has_default = param_default(p, f.type, self.symbols)
+            params.append(ir.ParamDef(name=f.name, type=f.type, doc=f.doc, example=f.example,
+                                      default=default, has_default=has_default, loc=f.loc))
         return params
 
     # ------------------------------------------------------------ blocks
@@ -117,7 +120,25 @@ class ToolChecker:
             otherwise = [self._If(node.otherwise, scope.child(no), in_loop)]
         elif isinstance(node.otherwise, ast.Block):
             otherwise = self.block(node.otherwise.body, scope.child(no), in_loop)
+        self._narrow_after_exit(node, scope, (then, yes), (otherwise, no))
         return ir.IfStmt(condition=condition, then=then, otherwise=otherwise, loc=loc(node.span))
+
+    def _narrow_after_exit(self, node: ast.If, scope: Scope, then, otherwise) -> None:
+        """`if x is none { return … }` narrows `x` for the rest of the block: the statements
+        after the `if` are reached only through the branch that does not return, so what
+        that branch's condition says holds there, less what the branch assigns."""
+        (then_body, yes), (otherwise_body, no) = then, otherwise
+        if always_returns(then_body) and not always_returns(otherwise_body):
+            scope.add(no)
+            branch = node.otherwise
+        elif always_returns(otherwise_body) and not always_returns(then_body):
+            scope.add(yes)
+            branch = node.then
+        else:
+            return
+        stmts = [branch] if isinstance(branch, ast.If) else branch.body if branch is not None else []
+        for path in assigned_paths(stmts):
+            scope.forget(path)
 
     def _For(self, node: ast.For, scope: Scope, in_loop: bool) -> ir.Stmt:
         iterable = self.exprs.expr(node.iterable, scope)

@@ -90,7 +90,7 @@ _ITERATORS = {"zip": "zip", "enumerate": "enumerate"}
 _METHODS = {  # spec method -> (Python method, argument count)
     "str.lower": ("lower", 0), "str.upper": ("upper", 0), "str.strip": ("strip", 0),
     "str.startswith": ("startswith", 1), "str.endswith": ("endswith", 1),
-    "str.replace": ("replace", 2), "str.split": ("split", 1),
+    "str.replace": ("replace", 2), "str.split": ("split", 1), "str.join": ("join", 1),
     "list.count": ("count", 1), "list.index": ("index", 1), "map.get": ("get", 1),
 }
 _MAP_VIEWS = ("map.keys", "map.values", "map.items")
@@ -198,9 +198,18 @@ class ExprCompiler:
     def _binary(self, e: ir.Binary) -> str:
         if e.op not in _ARITHMETIC:
             raise GenerationError(f"unknown operator {e.op!r}")
+        links = _chain_links(e)
+        if links is not None:
+            return self._chain(links)
         left = self.expr(e.left)
         right = self._membership_target(e.right) if e.op in ("in", "not in") else self.expr(e.right)
         return f"({left} {e.op} {right})"
+
+    def _chain(self, links: list[ir.Binary]) -> str:
+        text = self.expr(links[0].left)
+        for link in links:
+            text += f" {link.op} {self.expr(link.right)}"
+        return f"({text})"
 
     def _membership_target(self, e: ir.Expr) -> str:
         # `key in users` tests a key: no row is reached, so nothing is touched
@@ -337,6 +346,9 @@ class ExprCompiler:
             return f"len({self._membership_target(e.args[0])})"  # counting rows reaches none of them
         if name == "round" and len(e.args) == 2 and not isinstance(e.args[1], ir.Const):
             return f"_round({self._args(e.args)})"  # a computed precision could make Python's round run for hours
+        if name == "slice" and len(e.args) == 3:
+            obj, start, stop = (self.expr(a) for a in e.args)
+            return f"{obj}[{start}:{stop}]"
         if name in _FUNCTIONS:
             return f"{_FUNCTIONS[name]}({self._args(e.args)})"
         if name in _ITERATORS:
@@ -405,3 +417,22 @@ def walk_expr(e):
             elif isinstance(value, dict):
                 stack += [v for v in value.values() if isinstance(v, ir.ExprBase)]
         stack = [n for n in stack if n is not None]
+
+
+_CHAINING = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+def _chain_links(e: ir.Binary) -> list[ir.Binary] | None:
+    """The links of `a < b and b < c and …`, where each link starts with the operand
+    the one before ended with, or None. Python's chain `a < b < c` means the same
+    (expressions have no effects) and evaluates `b` once, as the spec's chain promises."""
+    if e.op != "and":
+        return None
+    left = [e.left] if _is_link(e.left) else (_chain_links(e.left) if isinstance(e.left, ir.Binary) else None)
+    if not left or not _is_link(e.right) or left[-1].right != e.right.left:
+        return None
+    return left + [e.right]
+
+
+def _is_link(e: ir.Expr) -> bool:
+    return isinstance(e, ir.Binary) and e.op in _CHAINING

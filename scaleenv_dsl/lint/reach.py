@@ -43,7 +43,7 @@ def _blocked(tool: ir.ToolDef, given_by: dict, known: set[str], reached: set[str
         return None
     for param in tool.params:
         source = tool.contract.param(param.name).source
-        if source not in REFERENCE_SOURCES or param.type.kind == "optional" or param.name in known:
+        if source not in REFERENCE_SOURCES or param.may_be_left_out or param.name in known:
             continue
         if not given_by.get((tool.name, param.name), set()) & reached:
             return param

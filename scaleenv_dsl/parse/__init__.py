@@ -60,7 +60,8 @@ def parser() -> Lark:
     global _parser
     if _parser is None:
         _parser = Lark.open(str(grammar_path()), parser="lalr", lexer="contextual",
-                            propagate_positions=True, maybe_placeholders=True, cache=True)
+                            propagate_positions=True, maybe_placeholders=True, cache=True,
+                            start=["start", "expr"])  # `expr`: the fields of an f-string
     return _parser
 
 
@@ -91,7 +92,7 @@ def _declarations(text: str, file: str, diagnostics: list[Diagnostic]) -> list[T
     done = 0  # the text before this offset is blanked out: its declarations are in `items`
     for _ in range(MAX_SYNTAX_ERRORS):
         try:
-            return items + parser().parse(text).children
+            return items + parser().parse(text, start="start").children
         except UnexpectedInput as err:
             diagnostic, broken = recover(err, text, file)
         diagnostics.append(diagnostic)
@@ -109,7 +110,7 @@ def _declarations(text: str, file: str, diagnostics: list[Diagnostic]) -> list[T
 
 def _whole_declarations(text: str) -> list[Tree] | None:
     try:
-        return parser().parse(text).children
+        return parser().parse(text, start="start").children
     except UnexpectedInput:
         return None
 

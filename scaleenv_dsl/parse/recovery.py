@@ -12,6 +12,7 @@ from itertools import pairwise
 from lark import Token, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..diagnostics import Diagnostic, Label, Span
+from .habits import CHARACTER_HABITS, habit
 
 MAX_NESTING = 150
 DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "task")
@@ -83,6 +84,11 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     line = _line_around(text, token.start_pos) if token.start_pos is not None else ""
     if re.search(r"\belif\b", line):
         return Diagnostic("syntax-error", "`elif` is not a keyword", span, "write `else if`")
+    known = habit(token, line, expected)
+    if known is not None and known.dropped_value:
+        return Diagnostic("unused-value", known.message, span, known.help)
+    if known is not None:
+        return Diagnostic("syntax-error", known.message, span, known.help)
     message = f"unexpected `{shown}`" + (f", expected {_join(expected)}" if expected else "")
     starts_line = not line[:max(0, token.column - 1)].strip()
     return Diagnostic("syntax-error", message, span, _hint(token, expected, starts_line))
@@ -115,6 +121,13 @@ def _bad_character(err: UnexpectedCharacters, text: str, file: str) -> Diagnosti
     if char == '"':
         return Diagnostic("unterminated-string", "this string is never closed", span,
                           'close it with `"` on the same line, or use """triple quotes""" for text over several lines')
+    if char in CHARACTER_HABITS:
+        message, help = CHARACTER_HABITS[char]
+        doubled = text[err.pos_in_stream:err.pos_in_stream + 2] == char * 2
+        if not doubled:  # `&`, not `&&`
+            message = message.replace(char * 2, char)
+        return Diagnostic("syntax-error", message, Span(file, err.line, err.column, err.line,
+                                                        err.column + (2 if doubled else 1)), help)
     help = hints.get(char, "remove it; names are letters, digits and `_`")
     expected = sorted(_words(err.allowed or ()))
     message = f"unexpected character `{_printable(char)}`"

@@ -12,6 +12,7 @@ import textwrap
 from lark import Token, Tree
 
 from .. import ast
+from . import fstrings
 from ..diagnostics import Diagnostic, Span
 
 # JSON's safe integer range: a number outside it cannot round-trip through data files.
@@ -158,7 +159,7 @@ class ToAst:
 
     def variant_decl(self, meta, name, *members):
         _, fields, invariants = self._split_members(members)
-        return ast.VariantDecl(self._span(meta), self._ident(name), fields, invariants)
+        return ast.VariantDecl(self._span(meta), self._tag(name), fields, invariants)
 
     def entity_decl(self, meta, name, collection, key, not_found, *members):
         doc, fields, invariants = self._split_members(members)
@@ -206,7 +207,12 @@ class ToAst:
         return ast.ToolDecl(self._span(meta), self._ident(name), params, returns, doc, tuple(body))
 
     def param_decl(self, meta, name, type_, *options):
-        return ast.ParamDecl(self._span(meta), self._ident(name), type_, options)
+        default = options[0] if options and isinstance(options[0], ast.ParamDefault) else None
+        options = tuple(o for o in options if o is not None and not isinstance(o, ast.ParamDefault))
+        return ast.ParamDecl(self._span(meta), self._ident(name), type_, options, default)
+
+    def param_default(self, meta, value):
+        return ast.ParamDefault(self._span(meta), self._expr(value))
 
     def returns_decl(self, meta, type_, doc=None):
         return ast.ReturnsDecl(self._span(meta), type_, self._str(doc) if doc is not None else None)
@@ -360,6 +366,55 @@ class ToAst:
     def compare(self, meta, left, op, right):
         return ast.Compare(self._span(meta), str(op), self._expr(left), self._expr(right))
 
+    def chained_compare(self, meta, *parts):
+        operands, ops = parts[0::2], parts[1::2]
+        return ast.ChainedCompare(self._span(meta), tuple(str(op) for op in ops),
+                                  tuple(self._expr(o) for o in operands))
+
+    def slice(self, meta, obj, start, stop):
+        return ast.Slice(self._span(meta), self._expr(obj),
+                         self._expr(start) if start is not None else None,
+                         self._expr(stop) if stop is not None else None)
+
+    def fstring(self, meta, tok):
+        """Each field is parsed as an expression where it stands, so its spans are the file's."""
+        from lark import UnexpectedEOF, UnexpectedInput
+
+        from . import parser
+        from .recovery import nesting_too_deep, syntax_diagnostic
+
+        span = token_span(self.file, tok)
+        parts, problems = fstrings.split(str(tok)[2:-1])
+        body_column = tok.column + 2  # the body starts after `f"`; a one-line token
+        for p in problems:
+            self._error("invalid-fstring", p.message,
+                        Span(self.file, tok.line, body_column + p.offset, tok.line, body_column + p.offset + p.length),
+                        p.help)
+        out: list = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(self._unescape(part, span))
+                continue
+            placed = "\n" * (tok.line - 1) + " " * (body_column + part.offset - 1) + part.text
+            try:
+                tree = parser().parse(placed, start="expr")
+            except UnexpectedInput as err:
+                ends_early = isinstance(err, UnexpectedEOF) or getattr(getattr(err, "token", None), "type", "") == "$END"
+                if ends_early:
+                    start = body_column + part.offset
+                    self._error("syntax-error", "this f-string field ends too soon",
+                                Span(self.file, tok.line, start, tok.line, start + len(part.text)),
+                                "finish the expression before the `}`")
+                else:
+                    self.diagnostics.append(syntax_diagnostic(err, placed, self.file))
+                continue
+            deep = nesting_too_deep(tree, self.file) if isinstance(tree, Tree) else None
+            if deep is not None:
+                self.diagnostics.append(deep)
+                continue
+            out.append(self._expr(self.transform(tree) if isinstance(tree, Tree) else tree))
+        return ast.FString(span, tuple(out))
+
     def in_op(self, meta, left, right):
         return ast.Compare(self._span(meta), "in", self._expr(left), self._expr(right))
 
@@ -367,10 +422,16 @@ class ToAst:
         return ast.Compare(self._span(meta), "not in", self._expr(left), self._expr(right))
 
     def is_op(self, meta, value, kind):
-        return ast.IsCheck(self._span(meta), self._expr(value), self._ident(kind), False)
+        return ast.IsCheck(self._span(meta), self._expr(value), self._tag(kind), False)
 
     def is_not_op(self, meta, value, kind):
-        return ast.IsCheck(self._span(meta), self._expr(value), self._ident(kind), True)
+        return ast.IsCheck(self._span(meta), self._expr(value), self._tag(kind), True)
+
+    def _tag(self, tok: Token) -> ast.Ident:
+        """A union's tag: a name, or a quoted string such as `"in transit"`, which is its value."""
+        if tok.type == "STRING":
+            return ast.Ident(token_span(self.file, tok), self._str(tok).value)
+        return self._ident(tok)
 
     def is_none_op(self, meta, value):
         return self._is_none(meta, value, negated=False)

@@ -145,7 +145,7 @@ class InputMaker:
     def _free_groups(self, param: ir.ParamDef, scalar: ir.TypeRef, related: dict) -> list[list]:
         facts = self._facts(related)
         nearby = facts.named.get(param.name, [])
-        example = [] if param.example is None else [param.example]
+        example = ([] if param.example is None else [param.example]) + ([param.default] if param.has_default else [])
         if scalar.kind in ("int", "float"):
             numbers = facts.numbers or self.pools.numbers()
             edges = [n + d for n in self.numbers + numbers for d in (-1, 0, 1)]

@@ -40,7 +40,7 @@ def groundings(model: DomainModel, tool: ir.ToolDef, knowledge: Knowledge, *,
             if pinned not in offered and not knowledge.knows(pinned):
                 return
             offered = [pinned]
-        elif param.type.kind == "optional":
+        elif param.may_be_left_out:  # None: left out, so the call takes none or the default
             offered = [None] if reading else [None] + offered
         if not offered:
             return

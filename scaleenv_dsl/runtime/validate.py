@@ -9,6 +9,8 @@ wording of the errors the agent sees.
 
 from __future__ import annotations
 
+import copy
+
 from .. import ir
 from ..types_fit import MAX_STRING  # noqa: F401  (callers import the bound on strings from here)
 from ..types_fit import (BAD_TAG, MISSING, MISSING_FIELD, NOT_IN_ENUM, UNKNOWN_FIELD, WRONG_KIND, FitBuilder,
@@ -71,11 +73,13 @@ def mismatch_message(m: Mismatch, types: TypeTable) -> str:
 class ArgumentBinder:
     """Turns an `arguments` object into the positional arguments of a generated tool function."""
 
-    __slots__ = ("tool", "params", "names", "types")
+    __slots__ = ("tool", "params", "names", "types", "defaults")
 
     def __init__(self, tool: ir.ToolDef, fits: FitBuilder):
         self.tool = tool.name
-        self.params = [(p.name, fits.build(p.type), p.type.kind == "optional") for p in tool.params]
+        self.params = [(p.name, fits.build(p.type), p.may_be_left_out) for p in tool.params]
+        # through the parameter's own check, as an argument is (the checker has made sure it fits)
+        self.defaults = {p.name: fits.build(p.type)(p.default) for p in tool.params if p.has_default}
         self.names = frozenset(p.name for p in tool.params)
         self.types = fits.table
 
@@ -89,7 +93,7 @@ class ArgumentBinder:
             if value is MISSING:
                 if not optional:
                     raise ArgumentError(f"missing argument '{name}'")
-                out.append(None)
+                out.append(_fresh(self.defaults[name]) if name in self.defaults else None)
                 continue
             found += 1
             try:
@@ -104,3 +108,9 @@ class ArgumentBinder:
     def _render(self, argument: str, err: Mismatch) -> str:
         where = argument + "".join(f"[{step!r}]" for step in err.path)
         return f"argument '{where}': {mismatch_message(err, self.types)}"
+
+
+def _fresh(default):
+    """A default list or map is copied for each call, so no call sees what another stored:
+    Python's shared mutable default is a trap, not a semantics to keep."""
+    return copy.deepcopy(default) if isinstance(default, (list, dict)) else default

@@ -28,14 +28,15 @@ class CountingParser:
         self.tokens = 0
         names = [t.name for t in parse_module.parser().terminals]
         self._lark = Lark.open(str(grammar_path()), parser="lalr", lexer="contextual", propagate_positions=True,
-                               maybe_placeholders=True, lexer_callbacks={name: self._count for name in names})
+                               maybe_placeholders=True, lexer_callbacks={name: self._count for name in names},
+                               start=["start", "expr"])
 
     def _count(self, token):
         self.tokens += 1
         return token
 
-    def parse(self, text):
-        return self._lark.parse(text)
+    def parse(self, text, start="start"):
+        return self._lark.parse(text, start=start)
 
     def __getattr__(self, name):  # the terminal table, for the diagnostics' wording
         return getattr(self._lark, name)
