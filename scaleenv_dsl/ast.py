@@ -267,7 +267,7 @@ class InvariantDecl(Node):
 @dataclass(frozen=True, slots=True)
 class DomainEntry(Node):
     key: Ident
-    value: Str
+    value: Str | Number  # a number for a budget (`step_limit 1_000_000`), text for the others
 
 
 @dataclass(frozen=True, slots=True)

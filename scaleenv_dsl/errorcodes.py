@@ -73,7 +73,11 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     # Declarations
     ErrorCode("missing-domain", DECLARATIONS, "the spec has no `domain` header"),
     ErrorCode("duplicate-domain", DECLARATIONS, "a second `domain` header"),
-    ErrorCode("unknown-domain-entry", DECLARATIONS, "a header entry other than description, policy, data"),
+    ErrorCode("unknown-domain-entry", DECLARATIONS,
+              "a header entry other than description, policy, data, step_limit, size_limit"),
+    ErrorCode("invalid-domain-entry", DECLARATIONS,
+              "a header entry's value of the wrong kind: a number for description, policy or data, "
+              "or a budget that is not a whole number from 1 to 1,000,000,000"),
     ErrorCode("duplicate-option", DECLARATIONS,
               "an entry or option given twice: a header entry, a field's doc/example/compare, "
               "a task's instruction/initial/reward, a constructor field"),

@@ -26,6 +26,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from . import ast
 from .diagnostics import DiagnosticError, Span, has_errors
 from .parse import Comment, parse_source
 
@@ -231,7 +232,8 @@ class _Printer:
     def decl_DomainDecl(self, d) -> None:
         with self.braces(f"domain {d.name.name}", d.span):
             for entry in d.entries:
-                self.line(f"{entry.key.name} {self.text(entry.value)}", entry)
+                value = entry.value.text if isinstance(entry.value, ast.Number) else self.text(entry.value)
+                self.line(f"{entry.key.name} {value}", entry)
 
     def decl_IncludeDecl(self, d) -> None:
         self.line(f"include {quote(d.path.value)}", d)

@@ -18,6 +18,14 @@ from functools import cache, cached_property
 from typing import Any, Iterator, Literal, Union
 
 
+# Each tool call's budget when the domain header gives none (`step_limit`, `size_limit`): far above
+# what any stdlib domain or conformance case uses (a retail call takes a few thousand steps at most),
+# and low enough that a call which exhausts them ends within a second or two.
+DEFAULT_STEP_LIMIT = 1_000_000   # loop iterations and comprehension elements
+DEFAULT_SIZE_LIMIT = 10_000_000  # characters and elements of the strings, lists and maps a call builds
+MAX_LIMIT = 1_000_000_000        # the most a header may ask for: past it a call could run for minutes
+
+
 class Model:
     """Base of every IR node: frozen, hashable, and walkable with `children` and `walk`."""
 
@@ -693,6 +701,10 @@ class Domain(Model):
     policy: str = ""
     # the initial data file, resolved to an absolute path, or None for empty tables
     data_path: str | None = None
+    # each tool call's budget (runtime/limits.py): loop iterations and comprehension elements,
+    # and characters and elements of the strings, lists and maps it builds
+    step_limit: int = DEFAULT_STEP_LIMIT
+    size_limit: int = DEFAULT_SIZE_LIMIT
     enums: tuple[EnumDef, ...] = ()
     records: tuple[RecordDef, ...] = ()
     unions: tuple[UnionDef, ...] = ()

@@ -15,7 +15,9 @@ from .options import NotLiteral, literal_value
 from .scope import Scope, VarInfo
 from .symbols import Symbols, loc
 
-DOMAIN_ENTRIES = ("description", "policy", "data")
+TEXT_ENTRIES = ("description", "policy", "data")
+LIMIT_ENTRIES = ("step_limit", "size_limit")  # each tool call's budget: runtime/limits.py
+DOMAIN_ENTRIES = TEXT_ENTRIES + LIMIT_ENTRIES
 REWARD_BASES = ("state", "goal", "actions", "communicate")
 
 
@@ -29,18 +31,41 @@ def domain_header(symbols: Symbols, root_dir: Path | None) -> dict:
         key = entry.key.name
         if key not in DOMAIN_ENTRIES:
             symbols.error("unknown-domain-entry", f"`{key}` is not a domain entry", entry.key.span,
-                          did_you_mean(key, DOMAIN_ENTRIES) or "the entries are description, policy and data")
+                          did_you_mean(key, DOMAIN_ENTRIES)
+                          or "the entries are description, policy, data, step_limit and size_limit")
             continue
         if key in seen:
             symbols.error("duplicate-option", f"`{key}` is given twice", entry.key.span, "keep one",
                           [Label(seen[key].key.span, "first given here")])
             continue
         seen[key] = entry
-        header[key] = entry.value.value
+        if _entry_fits(symbols, key, entry):
+            header[key] = entry.value.value
     if "data" in header:
         header["data_path"] = _data_path(symbols, seen["data"], root_dir)
         del header["data"]
     return header
+
+
+def _entry_fits(symbols: Symbols, key: str, entry: ast.DomainEntry) -> bool:
+    """Text for description, policy and data; a whole number from 1 to MAX_LIMIT for a budget."""
+    value = entry.value
+    if key in TEXT_ENTRIES:
+        if isinstance(value, ast.Str):
+            return True
+        symbols.error("invalid-domain-entry", f"`{key}` takes a string, not a number", value.span,
+                      f'write it in quotes: {key} "…"')
+        return False
+    if isinstance(value, ast.Number) and type(value.value) is int and 1 <= value.value <= ir.MAX_LIMIT:
+        return True
+    shown = value.text[:24] if isinstance(value, ast.Number) else "a string"
+    symbols.error("invalid-domain-entry", f"`{key}` must be a whole number from 1 to {ir.MAX_LIMIT:_}, not {shown}",
+                  value.span, f"the default is {_LIMIT_DEFAULTS[key]:_}; a call that goes past it fails "
+                  "with a `limit` error")
+    return False
+
+
+_LIMIT_DEFAULTS = {"step_limit": ir.DEFAULT_STEP_LIMIT, "size_limit": ir.DEFAULT_SIZE_LIMIT}
 
 
 def _data_path(symbols: Symbols, entry: ast.DomainEntry, root_dir: Path | None) -> str | None:

@@ -94,6 +94,11 @@ _METHODS = {  # spec method -> (Python method, argument count)
     "list.count": ("count", 1), "list.index": ("index", 1), "map.get": ("get", 1),
 }
 _MAP_VIEWS = ("map.keys", "map.values", "map.items")
+_NUMERIC_RESULTS = ("sum", "round", "int", "float")  # built-ins whose result may leave the number range
+# methods whose result may be far larger than their arguments: charged before they build it
+_BUILDING_METHODS = {"str.replace": 3, "str.join": 2}
+_BUILDING_METHODS_RUNTIME = {"str.replace": "_replace", "str.join": "_join"}
+_COMPUTING = ("+", "-", "*", "/", "//", "%")  # the operators that build a value: checked or charged
 _ARITHMETIC = ("+", "-", "*", "/", "//", "%", "==", "!=", "<", "<=", ">", ">=", "in", "not in", "and", "or")
 
 
@@ -134,17 +139,42 @@ class ExprCompiler:
         """
         if isinstance(e, ir.Builtin):
             if e.name in _MAP_VIEWS:
-                return self._map_view(e, as_list=False)
+                view = self._map_view(e, as_list=False)
+                # a view has a length; a writing tool's scan of a collection charges itself
+                charged = view.startswith(("_values_touch(", "_items_touch(")) or not self.ctx.has_state
+                return view if charged else f"_steps(_S, {view})"
             if e.name in _ITERATORS:
                 args = ", ".join(self._bounded(a) if bounded else self.expr(a) for a in e.args)
                 return f"{_ITERATORS[e.name]}({args})"
-        return self._bounded(e) if bounded else self.expr(e)
+        return self._bounded(e) if bounded else self._metered(e)
 
     def _bounded(self, e: ir.Expr) -> str:
-        source = self.expr(e)
+        source = self._metered(e)
         if e.type.kind != "list" or isinstance(e, (ir.ListExpr, ir.Comprehension)):
             return source  # not a list, or a new one the loop body cannot name
         return f"_bounded({source})"
+
+    def _metered(self, e: ir.Expr) -> str:
+        """`e` iterated by a tool: the loop's length is charged to the call's steps before it starts
+        (a writing tool's scans of a collection charge themselves, in runtime/state.py)."""
+        source = self.expr(e)
+        if not self.ctx.has_state:
+            return source
+        return f"_steps(_S, {source})"
+
+    def arithmetic(self, op: str, left: str, right: str, left_type: ir.TypeRef, right_type: ir.TypeRef,
+                   result: ir.TypeRef) -> str:
+        """`left op right` for an arithmetic operator: a number is range-checked, and a string or list
+        that `+` builds is charged to the call's size budget first (runtime/limits.py)."""
+        state = "_S" if self.ctx.has_state else "None"
+        if strip_optional(left_type).kind == "any" or strip_optional(right_type).kind == "any":
+            return f"_arithmetic_any({state}, {literal(op)}, {left}, {right})"
+        kind = strip_optional(result).kind
+        if kind in ("int", "float"):
+            return f"_number({left} {op} {right})"
+        if op == "+" and kind in ("str", "list") and self.ctx.has_state:
+            return f"_concat(_S, {left}, {right})"
+        return f"({left} {op} {right})"
 
     # ------------------------------------------------------------ leaves
     def _const(self, e: ir.Const) -> str:
@@ -203,6 +233,8 @@ class ExprCompiler:
             return self._chain(links)
         left = self.expr(e.left)
         right = self._membership_target(e.right) if e.op in ("in", "not in") else self.expr(e.right)
+        if e.op in _COMPUTING:
+            return self.arithmetic(e.op, left, right, e.left.type, e.right.type, e.type)
         return f"({left} {e.op} {right})"
 
     def _chain(self, links: list[ir.Binary]) -> str:
@@ -345,7 +377,12 @@ class ExprCompiler:
         if name == "len" and len(e.args) == 1 and isinstance(e.args[0], ir.CollectionRef):
             return f"len({self._membership_target(e.args[0])})"  # counting rows reaches none of them
         if name == "round" and len(e.args) == 2 and not isinstance(e.args[1], ir.Const):
-            return f"_round({self._args(e.args)})"  # a computed precision could make Python's round run for hours
+            # a computed precision could make Python's round run for hours
+            return f"_number(_round({self._args(e.args)}))"
+        if name in _NUMERIC_RESULTS and not _stays_in_range(e):  # `round(1e300)`, `int("9" * 400)`, `float("inf")`
+            return f"_number({_FUNCTIONS[name]}({self._args(e.args)}))"
+        if name in _BUILDING_METHODS and self.ctx.has_state and len(e.args) == _BUILDING_METHODS[name]:
+            return f"{_BUILDING_METHODS_RUNTIME[name]}(_S, {self._args(e.args)})"
         if name == "slice" and len(e.args) == 3:
             obj, start, stop = (self.expr(a) for a in e.args)
             return f"{obj}[{start}:{stop}]"
@@ -393,6 +430,14 @@ class ExprCompiler:
             raise GenerationError("old(…) outside an ensures")
         self.ctx.uses_old = True
         return f"_value_at(_J, _mark, lambda: {self.expr(e.operand)}, _jcopy)"
+
+
+def _stays_in_range(e: ir.Builtin) -> bool:
+    """`float(n)` of a number, and `round(x, 2)` of a float: the result is finite when the argument is."""
+    first = strip_optional(e.args[0].type).kind if e.args else None
+    if e.name == "float":
+        return first in ("int", "float")
+    return e.name == "round" and len(e.args) == 2 and first == "float"
 
 
 def walk_expr(e):

@@ -38,6 +38,8 @@ RUNTIME_NAMES = (
     ("_value_at", "value_at"), ("_jcopy", "jcopy"), ("_copy_flat", "copy_flat"),
     ("_copy_list", "copy_list"), ("_copy_map", "copy_map"), ("_to_json", "to_json"),
     ("_arithmetic", "arithmetic"), ("_round", "round_number"), ("_bounded", "bounded"),
+    ("_steps", "steps"), ("_sized", "sized"), ("_concat", "concat"), ("_replace", "replace"), ("_join", "join"),
+    ("_number", "number"), ("_arithmetic_any", "arithmetic_any"),
 )
 
 _TEMPLATES = jinja2.Environment(

@@ -24,14 +24,17 @@ class StmtCompiler:
         self.shapes = shapes
         self.returns = returns
 
-    def stored(self, value: ir.Expr) -> str:
+    def stored(self, value: ir.Expr, charged: bool = False) -> str:
         """Source for a value about to be stored in a container.
 
         Values that may be shared with another row are copied: a row must never
         hold an object another row also holds, or a change through one would
-        escape the other's change tracking.
+        escape the other's change tracking. A `charged` value (the list an
+        `extend` adds) is charged to the call's size budget before it is copied.
         """
         source = self.e(value)
+        if charged and self.ctx.has_state:
+            source = f"_sized(_S, {source})"
         return source if is_fresh(value) else self.shapes.copy_source(value.type, source)
 
     def block(self, stmts: list[ir.Stmt], depth: int) -> list[str]:
@@ -101,7 +104,7 @@ class StmtCompiler:
             return [f"{name} = {self.e(s.value)}"]
         # `xs += ys` on a local builds a new list: the local may alias a row's list,
         # which must only change through the journal.
-        return [f"{name} = {name} {s.op[0]} {self.e(s.value)}"]
+        return [f"{name} = {self._combined(s, name, self.e(s.value))}"]
 
     def _assign_entry(self, s: ir.AssignStmt, obj_expr: ir.Expr, key_expr: ir.Expr,
                       error: ir.Expr | None) -> list[str]:
@@ -121,8 +124,8 @@ class StmtCompiler:
         else:
             current = f"_map_get({obj}, {key}, {self.exprs.message(error) if error is not None else 'None'})"
         if s.op == "+=" and strip_optional(s.target.type).kind == "list":
-            return lines + [f"_extend(_J, {current}, {self.stored(s.value)})"]
-        return lines + [f"_set(_J, {obj}, {key}, {current} {s.op[0]} {self.e(s.value)})"]
+            return lines + [f"_extend(_J, {current}, {self.stored(s.value, charged=True)})"]
+        return lines + [f"_set(_J, {obj}, {key}, {self._combined(s, current, self.e(s.value))})"]
 
     def _assign_index(self, s: ir.AssignStmt) -> list[str]:
         target: ir.ListIndex = s.target
@@ -131,15 +134,20 @@ class StmtCompiler:
                     f"_set_index(_J, {self.e(target.obj)}, {self.e(target.index)}, _t)"]
         lines = [f"_o = {self.e(target.obj)}", f"_k = {self.e(target.index)}"]
         if s.op == "+=" and strip_optional(target.type).kind == "list":
-            return lines + [f"_extend(_J, _o[_k], {self.stored(s.value)})"]
-        return lines + [f"_set_index(_J, _o, _k, _o[_k] {s.op[0]} {self.e(s.value)})"]
+            return lines + [f"_extend(_J, _o[_k], {self.stored(s.value, charged=True)})"]
+        return lines + [f"_set_index(_J, _o, _k, {self._combined(s, '_o[_k]', self.e(s.value))})"]
+
+    def _combined(self, s: ir.AssignStmt, current: str, value: str) -> str:
+        """The new value of `target += value` or `-=`: range-checked, or charged (runtime/limits.py)."""
+        return self.exprs.arithmetic(s.op[0], current, value, s.target.type, s.value.type, s.target.type)
 
     def _list_op(self, s: ir.ListOpStmt, depth: int) -> list[str]:
         expected = {"append": 1, "extend": 1, "remove": 1, "sort": 0}.get(s.op)
         if expected is None or len(s.args) != expected:
             raise GenerationError(f"list operation {s.op!r} with {len(s.args)} argument(s)")
         stored = s.op in ("append", "extend")
-        args = "".join(", " + (self.stored(a) if stored else self.e(a)) for a in s.args)
+        charged = s.op == "extend"  # `xs.extend(xs)` in a loop doubles the list each time
+        args = "".join(", " + (self.stored(a, charged) if stored else self.e(a)) for a in s.args)
         return [f"_{s.op}(_J, {self.e(s.target)}{args})"]
 
     def _insert(self, s: ir.InsertStmt, depth: int) -> list[str]:

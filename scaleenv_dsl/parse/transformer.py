@@ -131,6 +131,8 @@ class ToAst:
         return ast.DomainDecl(self._span(meta), self._ident(name), entries)
 
     def domain_entry(self, meta, key, value):
+        if isinstance(value, Token) and value.type == "NUMBER":  # a budget: `step_limit 1_000_000`
+            return ast.DomainEntry(self._span(meta), self._ident(key), self.number(meta, value))
         return ast.DomainEntry(self._span(meta), self._ident(key), self._str(value))
 
     def enum_decl(self, meta, name, *values):

@@ -143,6 +143,8 @@ class Env:
         self._task: ir.TaskDef | None = None
         self._calls: list[tuple[str, list]] = []  # (tool, bound arguments) of each call since reset
         self._savepoints: list[tuple[int, int, set, set]] = []
+        self._step_limit = domain.ir.step_limit
+        self._size_limit = domain.ir.size_limit
 
     # ------------------------------------------------------------ reset
     def reset(self, task: ir.TaskDef | str | None = None, *, initial: dict | None = None) -> "Env":
@@ -183,6 +185,8 @@ class Env:
         self._calls.append((tool, args))
         state = self._state
         mark = len(state.journal)
+        state.steps = self._step_limit
+        state.room = self._size_limit
         try:
             value = entry.function(state, *args)
             if state.call_touched or state.call_touched_all:

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 from .errors import CONFLICT, NOT_FOUND, ToolError
 from .journal import MISSING, delete_key, rollback, set_key
+from .limits import DEFAULT_SIZE_LIMIT, DEFAULT_STEP_LIMIT, charge_steps
 from .values import deep_copy
 
 _NO_ROWS: dict = {}  # the base rows of a collection the initial data lacks; never written
 
 
 class State:
-    __slots__ = ("base", "copiers", "data", "journal", "call_touched", "call_touched_all", "touched", "touched_all")
+    __slots__ = ("base", "copiers", "data", "journal", "call_touched", "call_touched_all", "touched", "touched_all",
+                 "steps", "room")
 
     def __init__(self, base: dict, copiers: dict | None = None):
         self.base = base                      # the shared initial data: read, never written
@@ -41,6 +43,9 @@ class State:
         self.call_touched_all: set = set()    # collections the running call handled whole
         self.touched: set = set()             # (collection, key) reached since the last reset
         self.touched_all: set = set()         # collections handed out whole to a writing tool since then
+        # the running call's fuel, set by the environment before each call (runtime/limits.py)
+        self.steps = DEFAULT_STEP_LIMIT       # loop iterations and comprehension elements left
+        self.room = DEFAULT_SIZE_LIMIT        # characters and elements it may still build
 
     def restart(self) -> None:
         """Back to the initial data in O(changes): the journal is undone. The env keeps the indexes
@@ -136,6 +141,7 @@ def items_touch(state: State, collection: str):
     """`coll.items()` iterated by a tool that may change the rows: each row is copied as it is reached."""
     touched = state.call_touched
     rows = writable_rows(state, collection)  # before the loop, so that an insert in it fails as in Python
+    charge_steps(state, len(rows))
     shared = state.base.get(collection, _NO_ROWS)
     for key, row in rows.items():
         touched.append((collection, key))

@@ -86,7 +86,9 @@ def test_an_fstring_compiles_to_concatenation_never_to_format(make_domain):
     source = generate_source(make_domain(TEXT, ROOMS).ir)
     body = source[source.index("def tool_describe"):source.index("def tool_plain")]
     assert "format" not in body and "f'" not in body
-    assert "('Room ' + (v_n + ' on floor '))" in body and "str((v_room['floor'] + 1))" in body
+    # each `+` is charged to the call's size budget, each number range-checked (runtime/limits.py)
+    assert "_concat(_S, 'Room ', _concat(_S, v_n, ' on floor '))" in body
+    assert "str(_number(v_room['floor'] + 1))" in body
 
 
 def test_a_long_fstring_compiles_to_shallow_code(make_domain):
