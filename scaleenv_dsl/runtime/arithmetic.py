@@ -6,7 +6,10 @@ expression fails with Python's own SyntaxError text. To match that exactly
 and still run nothing, the text is parsed by Python's parser (parsing runs no
 code) and the tree is evaluated here, allowing only numbers, parentheses, the
 arithmetic operators and signs. Every operation is Python's own, so results
-and error texts (division by zero, …) are the ones `eval` gives.
+and error texts (division by zero, …) are the ones `eval` gives. Unlike eval,
+every number, given or computed, must lie within the language's range (an
+integer within ±(2^53 − 1), or a finite float): past it the call fails with
+kind `limit` (runtime/limits.py), so no state holds a number `dump()` cannot write.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import ast
 import operator
 
 from .errors import RUNTIME, ToolError
+from .limits import number
 
 MAX_LENGTH = 10_000
 MAX_EXPONENT = 10_000  # `9**9**9` would take eval minutes; no real calculation needs more
@@ -46,7 +50,7 @@ def evaluate(text) -> int | float:
 
 def _value(node: ast.AST) -> int | float:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
+        return number(node.value)  # `1e999` reads as inf, `9` * 20 digits past the range
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         op = type(node.op)
         left, right = _value(node.left), _value(node.right)
@@ -55,9 +59,9 @@ def _value(node: ast.AST) -> int | float:
         if (op is ast.Mult or op is ast.Pow) and type(left) is int and type(right) is int \
                 and _too_large(op, left, right):
             raise ToolError("the result is too large", RUNTIME)
-        return _BINARY[op](left, right)
+        return number(_BINARY[op](left, right))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-        return _UNARY[type(node.op)](_value(node.operand))
+        return number(_UNARY[type(node.op)](_value(node.operand)))
     raise ToolError("invalid arithmetic expression: only numbers, operators and parentheses", RUNTIME)
 
 

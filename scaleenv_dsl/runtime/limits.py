@@ -16,7 +16,7 @@ as it does for any failure. No signal and no thread: the charges are plain code.
 
 Numbers: every arithmetic result must be an integer within ±(2^53 − 1), the
 range JSON holds exactly, or a finite float. `number()` checks a result; one
-past the range is a `runtime` error, so no state ever holds a number that
+past the range is a `limit` error too, so no state ever holds a number that
 `dump()` cannot write.
 """
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 import operator
 
 from ..ir import DEFAULT_SIZE_LIMIT, DEFAULT_STEP_LIMIT
-from .errors import LIMIT, RUNTIME, ToolError
+from .errors import LIMIT, ToolError
 
 MAX_INTEGER = 2 ** 53 - 1
 
@@ -109,9 +109,9 @@ def number(value):
 def out_of_range(value) -> ToolError:
     if type(value) is float:
         what = "not a number" if value != value else "infinite"
-        return ToolError(f"the result is {what}: numbers must be finite", RUNTIME)
+        return ToolError(f"the result is {what}: numbers must be finite", LIMIT)
     return ToolError(f"integer overflow: the result is outside ±{MAX_INTEGER} (2^53 - 1), "
-                     "the range of the language's numbers", RUNTIME)
+                     "the range of the language's numbers", LIMIT)
 
 
 _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
