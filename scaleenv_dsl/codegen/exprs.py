@@ -381,6 +381,8 @@ class ExprCompiler:
             return f"_number(_round({self._args(e.args)}))"
         if name in _NUMERIC_RESULTS and not _stays_in_range(e):  # `round(1e300)`, `int("9" * 400)`, `float("inf")`
             return f"_number({_FUNCTIONS[name]}({self._args(e.args)}))"
+        if name == "to_json" and self.ctx.has_state:  # the text of a value that may repeat one list many times
+            return f"_to_json_charged(_S, {self._args(e.args)})"
         if name in _BUILDING_METHODS and self.ctx.has_state and len(e.args) == _BUILDING_METHODS[name]:
             return f"{_BUILDING_METHODS_RUNTIME[name]}(_S, {self._args(e.args)})"
         if name == "slice" and len(e.args) == 3:

@@ -39,7 +39,8 @@ RUNTIME_NAMES = (
     ("_copy_list", "copy_list"), ("_copy_map", "copy_map"), ("_to_json", "to_json"),
     ("_arithmetic", "arithmetic"), ("_round", "round_number"), ("_bounded", "bounded"),
     ("_steps", "steps"), ("_sized", "sized"), ("_concat", "concat"), ("_replace", "replace"), ("_join", "join"),
-    ("_number", "number"), ("_arithmetic_any", "arithmetic_any"),
+    ("_number", "number"), ("_arithmetic_any", "arithmetic_any"), ("_measured", "measured"),
+    ("_to_json_charged", "to_json_charged"),
 )
 
 _TEMPLATES = jinja2.Environment(

@@ -29,13 +29,17 @@ class StmtCompiler:
 
         Values that may be shared with another row are copied: a row must never
         hold an object another row also holds, or a change through one would
-        escape the other's change tracking. A `charged` value (the list an
-        `extend` adds) is charged to the call's size budget before it is copied.
+        escape the other's change tracking. A copy is charged to the call's size
+        budget before it is made, and so is a `charged` new value (the list an
+        `extend` adds).
         """
         source = self.e(value)
-        if charged and self.ctx.has_state:
-            source = f"_sized(_S, {source})"
-        return source if is_fresh(value) else self.shapes.copy_source(value.type, source)
+        if is_fresh(value):
+            return f"_sized(_S, {source})" if charged and self.ctx.has_state else source
+        if self.ctx.has_state:
+            # the copy may repeat one shared list many times over: its whole size is charged first
+            source = f"_measured(_S, {source})"
+        return self.shapes.copy_source(value.type, source)
 
     def block(self, stmts: list[ir.Stmt], depth: int) -> list[str]:
         lines: list[str] = []

@@ -8,7 +8,8 @@ are not imported here, so generated modules do not load them.
 
 from .arithmetic import evaluate as arithmetic
 from .errors import ToolError, invariant_failed, postcondition_failed
-from .limits import arithmetic_any, concat, join, number, replace, sized, steps
+from .limits import arithmetic_any, concat, join, measured, number, replace, sized, steps
+from .limits import to_json as to_json_charged
 from .journal import append, extend, remove, set_index, set_key, sort, value_at
 from .state import (State, delete, get_touch, insert, is_variant, items_touch, lookup, lookup_touch,
                     map_get, require_present, touch_all, values_touch)
@@ -16,7 +17,7 @@ from .values import bounded, copy_flat, copy_list, copy_map, jcopy, round_number
 
 __all__ = [
     "arithmetic", "ToolError", "invariant_failed", "postcondition_failed",
-    "arithmetic_any", "concat", "join", "number", "replace", "sized", "steps",
+    "arithmetic_any", "concat", "join", "measured", "number", "replace", "sized", "steps", "to_json_charged",
     "append", "extend", "remove", "set_index", "set_key", "sort", "value_at",
     "State", "delete", "get_touch", "insert", "is_variant", "items_touch", "lookup", "lookup_touch",
     "map_get", "require_present", "touch_all", "values_touch",

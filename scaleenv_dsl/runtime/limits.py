@@ -26,6 +26,7 @@ import operator
 
 from ..ir import DEFAULT_SIZE_LIMIT, DEFAULT_STEP_LIMIT
 from .errors import LIMIT, ToolError
+from .values import to_json as _to_json
 
 MAX_INTEGER = 2 ** 53 - 1
 
@@ -93,6 +94,40 @@ def join(state, separator, parts):
     if state.room < 0:
         raise out_of_room()
     return separator.join(parts)
+
+
+def measured(state, value):
+    """`value`, after charging its whole size: for a value about to be copied or written out whole.
+
+    A list may hold the same big list many times over (`[xs for c in s]` costs len(s) steps), and
+    a deep copy or JSON text of it is that many copies: the walk counts what they would build, and
+    stops as soon as the budget runs out, so it costs at most the budget itself.
+    """
+    room = state.room
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            room -= len(item)
+        elif kind is dict:
+            room -= len(item)
+            stack.extend(item.values())
+            room -= sum(map(len, item))  # the keys' text
+        elif kind is list:
+            room -= len(item)
+            stack.extend(item)
+        else:
+            room -= 1
+        if room < 0:
+            raise out_of_room()
+    state.room = room
+    return value
+
+
+def to_json(state, value) -> str:
+    """`to_json(x)` in a tool: charged the size of the text before it is written."""
+    return _to_json(measured(state, value))
 
 
 # ---------------------------------------------------------------- numbers

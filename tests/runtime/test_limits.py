@@ -63,6 +63,17 @@ ATTACKS = {
     "join": ("(s: str) -> int", """
   let parts = [s for c in s]
   return len(",".join(parts))""", {"s": "z" * 20_000}),
+    # one list repeated 20k times: its JSON text is 20k copies of it
+    "json_fanout": ("(s: str) -> int", """
+  let xs = [c for c in s]
+  let ys = [xs for c in s]
+  return len(to_json(ys))""", {"s": "q" * 20_000}),
+    # a row's field given a copy of a 20k list, 20k times over
+    "copy_in_loop": ("(s: str) -> int", """
+  let thing = things["t1"]
+  let xs = [c for c in s]
+  for c in s { thing.tags = xs }
+  return len(thing.tags)""", {"s": "q" * 20_000}),
     # the multiplication overflows the language's numbers at once
     "product": ("(n: int) -> int", """
   return n * n""", {"n": 2 ** 40}),
