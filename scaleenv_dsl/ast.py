@@ -422,6 +422,8 @@ class ToolDecl(Node):
     returns: ReturnsDecl | None
     doc: Str | None
     body: tuple[Stmt, ...]
+    # the body had a syntax error: only the signature is known, so the body is not checked
+    body_unparsed: bool = False
 
 
 # ---------------------------------------------------------------- tasks

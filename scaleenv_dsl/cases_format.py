@@ -64,7 +64,9 @@ def _check_actions(actions, where: str, problems: list[str]) -> None:
         if not isinstance(action, dict):
             problems.append(f'{at}: expected an object with "name" and "arguments", got {json_kind(action)}')
             continue
-        if not isinstance(action.get("name"), str):
+        if "name" not in action and "tool" in action:  # a habit of other trace formats
+            problems.append(f'{at}: the tool is named by the key "name", not "tool"')
+        elif not isinstance(action.get("name"), str):
             problems.append(f"{at}.name: expected a tool name (a string), got {json_kind(action.get('name'))}")
         if not isinstance(action.get("arguments", {}), dict):
             problems.append(f"{at}.arguments: expected an object, got {json_kind(action['arguments'])}")

@@ -94,7 +94,22 @@ def _spec_groups(paths: list[str]) -> list[list[str]]:
                 groups.append(files)
         else:
             groups.append([path])
-    return groups
+    return _without_included(groups)
+
+
+def _without_included(groups: list[list[str]]) -> list[list[str]]:
+    """Drop the single files that another named file includes: `check a.sedl b.sedl` (or
+    `check *.sedl`), where a includes b, checks b as part of a, not as a headless spec."""
+    from .check.loader import load_paths
+
+    singles = [g[0] for g in groups if len(g) == 1]
+    if len(singles) < 2:
+        return groups
+    included: set[Path] = set()
+    for file in singles:
+        own = Path(file).resolve()
+        included |= {path for path in load_paths([file]).read if path != own}
+    return [g for g in groups if len(g) > 1 or Path(g[0]).resolve() not in included]
 
 
 def main(argv: list[str] | None = None) -> int:

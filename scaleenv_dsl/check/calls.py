@@ -39,7 +39,8 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
     if isinstance(node.func, ast.Attribute):
         return _method(c, node, scope)
     if not isinstance(node.func, ast.Name):
-        return c.error("not-callable", "only built-ins, methods and types can be called", node.func.span)
+        return c.error("not-callable", "only built-ins, methods and types can be called", node.func.span,
+                       "call a built-in function by name, a method as `x.method(…)`, or a type as `Type(field=…)`")
     name = node.func.id
     if name in AGGREGATES and node.args and isinstance(node.args[0], ast.Generator):
         return _aggregate(c, node, name, scope)
@@ -62,7 +63,8 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
 
 def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     if node.kwargs:
-        return c.error("wrong-arguments", f"`{name}` takes no keyword arguments", node.kwargs[0].span)
+        return c.error("wrong-arguments", f"`{name}` takes no keyword arguments", node.kwargs[0].span,
+                       f"pass the arguments by position: `{name}(a, b)`")
     if any(isinstance(a, ast.Generator) for a in node.args):
         return c.error("wrong-arguments", f"`{name}` does not take a generator", node.span,
                        "aggregate with sum, count, any, all, find, min or max")
@@ -70,7 +72,8 @@ def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     arity, signature = FUNCTIONS[name]
     if not (arity[0] <= len(args) <= arity[1]):
         expected = str(arity[0]) if arity[0] == arity[1] else f"{arity[0]} to {arity[1]}"
-        return c.error("wrong-arguments", f"`{name}` takes {expected} argument(s), got {len(args)}", node.span)
+        return c.error("wrong-arguments", f"`{name}` takes {expected} argument(s), got {len(args)}", node.span,
+                       "see the built-in functions in docs/language.md")
     result = signature(c, node, args)
     if result is None:
         return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
@@ -80,23 +83,30 @@ def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     return e
 
 
-def _bad(c, node, message: str, help: str = "") -> None:
+def _bad(c, node, message: str, help: str) -> None:
     c.error("type-mismatch", message, node.span, help)
     return None
+
+
+def _checked_first(t: ir.TypeRef, help: str) -> str:
+    """The help for a value of the wrong type; an optional one is checked first, whatever it holds."""
+    return "the value may be none: check it with `is not none` first" if t.kind == "optional" else help
 
 
 def _len(c, node, args):
     t = args[0].type
     if t.kind in ("list", "map", "str", "any"):
         return ir.INT
-    return _bad(c, node.args[0], f"`len` needs a list, map, string or collection, not `{t}`")
+    return _bad(c, node.args[0], f"`len` needs a list, map, string or collection, not `{t}`",
+                _checked_first(t, "count a list, a map, a string or a collection"))
 
 
 def _numeric_args(c, node, args, name):
     for arg_node, arg in zip(node.args, args):
         if not T.is_numeric(arg.type):
             return _bad(c, arg_node, f"`{name}` needs a number, this is `{arg.type}`",
-                        "check optionals first" if arg.type.kind == "optional" else "")
+                        _checked_first(arg.type, "convert a string with `float(x)` or `int(x)`" if arg.type.kind == "str"
+                                       else f"`{name}` takes numbers"))
     return True
 
 
@@ -104,7 +114,7 @@ def _round(c, node, args):
     if not _numeric_args(c, node, args, "round"):
         return None
     if len(args) == 2 and args[1].type.kind not in ("int", "any"):
-        return _bad(c, node.args[1], "`round`'s digits are an `int`")
+        return _bad(c, node.args[1], "`round`'s digits are an `int`", "write `round(x, 2)`")
     # as Python: round(x) is an int; round(x, n) keeps x's type
     if len(args) == 2:
         return ir.INT if args[0].type.kind == "int" else ir.FLOAT
@@ -119,13 +129,15 @@ def _min_max(c, node, args):
     if len(args) == 1:
         element = T.element_type(args[0].type)
         if element is None:
-            return _bad(c, node.args[0], "`min`/`max` of one argument needs a list")
+            return _bad(c, node.args[0], "`min`/`max` of one argument needs a list",
+                        "give two values (`max(a, b)`) or a list (`max(xs)`)")
         return _orderable(c, node.args[0], element)
     joined = args[0].type
     for arg_node, arg in zip(node.args[1:], args[1:]):
         joined = T.unify(joined, arg.type)
         if joined is None:
-            return _bad(c, arg_node, "`min`/`max` compare values of one type")
+            return _bad(c, arg_node, "`min`/`max` compare values of one type",
+                        "give values of one type: numbers with numbers, strings with strings")
     return _orderable(c, node, joined)
 
 
@@ -139,7 +151,8 @@ def _orderable(c, node, t: ir.TypeRef) -> ir.TypeRef | None:
 def _sum(c, node, args):
     element = T.element_type(args[0].type)
     if element is None or not T.is_numeric(element):
-        return _bad(c, node.args[0], f"`sum` needs a list of numbers, not `{args[0].type}`")
+        return _bad(c, node.args[0], f"`sum` needs a list of numbers, not `{args[0].type}`",
+                    "sum a number field: `sum(x.price for x in xs)`")
     return element if element.kind != "any" else ir.FLOAT
 
 
@@ -154,7 +167,8 @@ def _any_all(c, node, args):
 def _sorted(c, node, args):
     element = T.element_type(args[0].type)
     if element is None or not T.is_orderable(element):
-        return _bad(c, node.args[0], f"`sorted` needs a list of strings or numbers, not `{args[0].type}`")
+        return _bad(c, node.args[0], f"`sorted` needs a list of strings or numbers, not `{args[0].type}`",
+                    "sort a list of a field: `sorted([x.price for x in xs])`")
     return args[0].type
 
 
@@ -163,21 +177,23 @@ def _convert(kind):
         t = args[0].type
         if kind == "str" or t.kind in ("int", "float", "str", "enum", "any", "bool"):
             return ir.TypeRef(kind=kind)
-        return _bad(c, node.args[0], f"`{kind}` cannot convert `{t}`")
+        return _bad(c, node.args[0], f"`{kind}` cannot convert `{t}`",
+                    _checked_first(t, f"`{kind}` converts numbers, strings and booleans"))
     return signature
 
 
 def _zip(c, node, args):
     elements = [T.element_type(a.type) for a in args]
     if any(e is None for e in elements):
-        return _bad(c, node, "`zip` takes lists")
+        return _bad(c, node, "`zip` takes lists", "write `zip(xs, ys)` with two lists")
     return ir.list_of(ir.TypeRef(kind="tuple", args=tuple(elements)))
 
 
 def _enumerate(c, node, args):
     element = T.element_type(args[0].type)
     if element is None:
-        return _bad(c, node.args[0], f"`enumerate` takes a list, not `{args[0].type}`")
+        return _bad(c, node.args[0], f"`enumerate` takes a list, not `{args[0].type}`",
+                    "write `for i, x in enumerate(xs) { … }` with a list")
     return ir.list_of(ir.TypeRef(kind="tuple", args=(ir.INT, element)))
 
 
@@ -187,7 +203,8 @@ def _to_json(c, node, args):
 
 def _arithmetic(c, node, args):
     if not T.is_stringlike(args[0].type):
-        return _bad(c, node.args[0], "`arithmetic` reads a string such as \"1 + 2\"")
+        return _bad(c, node.args[0], "`arithmetic` reads a string such as \"1 + 2\"",
+                    "pass the expression as a string")
     return ir.FLOAT
 
 
@@ -229,11 +246,13 @@ def _aggregate_type(c, gen: ast.Generator, name: str, element: ir.Expr) -> ir.Ty
         return ir.INT
     if name in ("any", "all"):
         if t.kind not in ("bool", "any"):
-            c.error("type-mismatch", f"`{name}` needs conditions, this is `{t}`", gen.element.span)
+            c.error("type-mismatch", f"`{name}` needs conditions, this is `{t}`", gen.element.span,
+                    f"compare each item: `{name}(x.price > 0 for x in xs)`")
         return ir.BOOL
     if name == "sum":
         if not T.is_numeric(t):
-            c.error("type-mismatch", f"`sum` adds numbers, this is `{t}`", gen.element.span)
+            c.error("type-mismatch", f"`sum` adds numbers, this is `{t}`", gen.element.span,
+                    "sum a number field: `sum(x.price for x in xs)`")
         return t if t.kind in T.NUMERIC else ir.FLOAT
     if name == "find":
         return ir.optional(t)
@@ -249,7 +268,7 @@ def _old(c, node: ast.Call, scope: Scope) -> ir.Expr:
         return c.error("old-outside-ensures", "`old(…)` is only meaningful in `ensures`", node.span,
                        "move the comparison into an `ensures` statement")
     if len(node.args) != 1 or node.kwargs or isinstance(node.args[0], ast.Generator):
-        return c.error("wrong-arguments", "`old` takes one expression", node.span)
+        return c.error("wrong-arguments", "`old` takes one expression", node.span, "write `old(x.field)`")
     operand = c.expr(node.args[0], scope)
     return ir.Old(type=operand.type, operand=operand, loc=loc(node.span))
 
@@ -261,7 +280,8 @@ def _method(c, node: ast.Call, scope: Scope) -> ir.Expr:
     name = attr.attr.name
     receiver = c.expr(attr.obj, scope)
     if node.kwargs or any(isinstance(a, ast.Generator) for a in node.args):
-        return c.error("wrong-arguments", f"`.{name}()` takes plain arguments", node.span)
+        return c.error("wrong-arguments", f"`.{name}()` takes plain arguments", node.span,
+                       "pass values by position; build a list first with `let xs = [e for x in ys]`")
     args = [c.expr(a, scope) for a in node.args]
     t = receiver.type
     if t.kind == "optional":
@@ -275,7 +295,8 @@ def _method(c, node: ast.Call, scope: Scope) -> ir.Expr:
         return _unknown_method(c, node, t, name, table)
     arity, signature = table[name]
     if len(args) != arity:
-        return c.error("wrong-arguments", f"`.{name}()` takes {arity} argument(s), got {len(args)}", node.span)
+        return c.error("wrong-arguments", f"`.{name}()` takes {arity} argument(s), got {len(args)}", node.span,
+                       "see the methods in docs/language.md")
     result = signature(c, node, receiver, args)
     if result is None:
         return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
@@ -298,7 +319,8 @@ def _unknown_method(c, node, t: ir.TypeRef, name: str, table) -> ir.Expr:
 
 def _string_arg(c, node, args, index=0):
     if not T.is_stringlike(args[index].type):
-        return _bad(c, node.args[index], f"expected a string, this is `{args[index].type}`")
+        return _bad(c, node.args[index], f"expected a string, this is `{args[index].type}`",
+                    _checked_first(args[index].type, "convert it with `str(x)`"))
     return True
 
 
@@ -355,7 +377,8 @@ MAP_METHODS = {"keys": (0, _map_keys), "values": (0, _map_values), "items": (0, 
 
 def _list_count(c, node, receiver, args):
     if not T.comparable(args[0].type, receiver.type.args[0]):
-        return _bad(c, node.args[0], f"a `{args[0].type}` is never in a `{receiver.type}`")
+        return _bad(c, node.args[0], f"a `{args[0].type}` is never in a `{receiver.type}`",
+                    "test a value of the type the container holds")
     return ir.INT
 
 

@@ -11,7 +11,9 @@ from .symbols import loc
 def construct(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     symbols = c.symbols
     if name in symbols.enums:
-        return c.error("not-callable", f"`{name}` is an enum: write one of its values as a string", node.span)
+        return c.error("not-callable", f"`{name}` is an enum: write one of its values as a string", node.span,
+                       f"an enum value is a string: write `\"{symbols.enums[name].values[0].value}\"`"
+                       if symbols.enums[name].values else "write one of its values as a string")
     if node.args:
         return c.error("wrong-arguments", f"`{name}(…)` takes keyword arguments", node.args[0].span,
                        f"name each field: `{name}(field=value, …)`")
@@ -29,7 +31,7 @@ def _construct_union(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     tag_args = [k for k in node.kwargs if k.name.name == tag]
     tag_arg = tag_args[0] if tag_args else None
     for again in tag_args[1:]:
-        c.error("duplicate-option", f"the field `{tag}` is given twice", again.name.span)
+        c.error("duplicate-option", f"the field `{tag}` is given twice", again.name.span, "keep one")
     variants = c.symbols.variant_fields.get(name, {})
     if tag_arg is None or not isinstance(tag_arg.value, ast.Str):
         return c.error("wrong-arguments", f"building a `{name}` names its variant: `{tag}=\"…\"`",
@@ -61,7 +63,7 @@ def _field_values(c, node: ast.Call, what: str, fields: dict[str, ir.FieldDef], 
                     did_you_mean(kw.name.name, fields) or "its fields are " + ", ".join(fields))
             continue
         if kw.name.name in values:
-            c.error("duplicate-option", f"the field `{kw.name.name}` is given twice", kw.name.span)
+            c.error("duplicate-option", f"the field `{kw.name.name}` is given twice", kw.name.span, "keep one")
             continue
         values[kw.name.name] = c.coerce(kw.value, value, field.type, f"the field `{kw.name.name}`")
     missing = [f for f, d in fields.items() if f not in values and d.type.kind != "optional"]

@@ -45,7 +45,8 @@ class DataValidator:
                 self._problem([collection], f"there is no collection `{collection}`",
                               "its entities' collections are " + ", ".join(by_collection))
             elif not isinstance(rows, dict):
-                self._problem([collection], "a collection is an object from key to row", "")
+                self._problem([collection], "a collection is an object from key to row",
+                              f'write "{collection}": {{"key": {{…row…}}}}')
             else:
                 self._rows(entity, collection, rows, fits.build(ir.TypeRef(kind="entity", name=entity.name)))
         return self._diagnostics()

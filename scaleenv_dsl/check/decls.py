@@ -204,7 +204,7 @@ def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef],
     tool = tools.get(entry.tool.name)
     if tool is None:
         symbols.error("unknown-tool", f"there is no tool `{entry.tool.name}`", entry.tool.span,
-                      did_you_mean(entry.tool.name, tools) or "")
+                      did_you_mean(entry.tool.name, tools) or ("its tools are " + ", ".join(list(tools)[:10]) if tools else "declare the tool with `tool name(…) { … }`"))
         return None
     params = {p.name: p for p in tool.params}
     arguments = {}
@@ -215,7 +215,7 @@ def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef],
         name = arg.name.name
         if name not in params:
             symbols.error("unknown-argument", f"`{tool.name}` has no parameter `{name}`", arg.name.span,
-                          did_you_mean(name, params) or "")
+                          did_you_mean(name, params) or ("its parameters are " + ", ".join(params) if params else f"`{tool.name}` takes no arguments"))
             continue
         if name in arguments:
             symbols.error("duplicate-option", f"the argument `{name}` is given twice", arg.name.span, "keep one")
@@ -230,7 +230,8 @@ def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef],
         mismatch = fits.first_mismatch(value, params[name].type)
         if mismatch is not None:
             symbols.error("type-mismatch", f"`{name}` expects `{params[name].type}`"
-                          + detail(mismatch, fits.table), arg.value.span)
+                          + detail(mismatch, fits.table), arg.value.span,
+                          f"give a value of type `{params[name].type}`")
         arguments[name] = value
     missing = [p for p in params if p not in arguments and params[p].type.kind != "optional"]
     if missing:

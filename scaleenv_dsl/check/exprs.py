@@ -56,11 +56,11 @@ class ExprChecker:
         self.origins: dict[int, tuple[ir.Expr, frozenset[str]]] = {}
 
     # ------------------------------------------------------------ reporting
-    def error(self, code: str, message: str, span: Span, help: str = "", labels=()) -> ir.Expr:
+    def error(self, code: str, message: str, span: Span, help: str, labels=()) -> ir.Expr:
         self.symbols.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))
         return ir.Const(type=ir.ANY, value=None, loc=loc(span))
 
-    def warn(self, code: str, message: str, span: Span, help: str = "") -> None:
+    def warn(self, code: str, message: str, span: Span, help: str) -> None:
         self.symbols.diagnostics.append(Diagnostic(code, message, span, help, Severity.WARNING))
 
     def origin(self, e: ir.Expr) -> frozenset[str]:
@@ -260,7 +260,7 @@ class ExprChecker:
         else:
             every = sorted({f for fields in variants.values() for f in fields} | {union.tag.name})
             self.error("unknown-field", f"no variant of `{t.name}` has `{attr.name}`", attr.span,
-                       did_you_mean(attr.name, every) or "")
+                       did_you_mean(attr.name, every) or "test the variant first (`if x is Variant { … }`); the fields are " + ", ".join(every[:10]))
         return None
 
     def _Slice(self, node: ast.Slice, scope: Scope) -> ir.Expr:
@@ -310,7 +310,8 @@ class ExprChecker:
             return self.with_origin(e, self.origin(obj))
         if t.kind == "list":
             if key.type.kind not in ("int", "any"):
-                self.error("type-mismatch", f"a list index must be `int`, this is `{key.type}`", node.key.span)
+                self.error("type-mismatch", f"a list index must be `int`, this is `{key.type}`", node.key.span,
+                           "index a list by position, or find an item: `find(x for x in xs if x.id == key)`")
             e = ir.ListIndex(type=t.args[0], obj=obj, index=key, loc=loc(node.span))
             return self.with_origin(e, self.origin(obj))
         if t.kind in ("str", "ref"):  # `s[i]`, a one-character string; an enum's values are names, not text
@@ -336,7 +337,10 @@ class ExprChecker:
             self.check_key(node.key, key, "a row key")
 
     def check_key(self, node, key: ir.Expr, what: str) -> None:
-        if not T.is_stringlike(key.type):
+        if key.type.kind == "optional":  # `str(x)` of none is "None": it compiles and then finds no row
+            self.error("optional-unchecked", f"{what} is a string, and this `{key.type}` may be none", node.span,
+                       f"check `{_text(node)} is not none` first, or bind it with `let x = … else \"message\"`")
+        elif not T.is_stringlike(key.type):
             self.error("type-mismatch", f"{what} is a string, this is `{key.type}`", node.span,
                        "convert it with `str(x)`")
 
@@ -346,7 +350,7 @@ class ExprChecker:
         result = _arith_type(node.op, left.type, right.type)
         if result is None:
             return self.error("bad-operand", f"`{node.op}` does not apply to `{left.type}` and `{right.type}`",
-                              node.span, _operand_hint(node.op, left.type, right.type))
+                              node.span, _operand_hint(node, left.type, right.type))
         e = ir.Binary(type=result, op=node.op, left=left, right=right, loc=loc(node.span))
         if result.kind == "list" and T.strip_optional(result.args[0]).kind not in T.IMMUTABLE:
             return self.with_origin(e, self.origin(left) | self.origin(right))  # the items are shared
@@ -391,7 +395,8 @@ class ExprChecker:
         t = right.type
         if t.kind == "list":
             if not T.comparable(left.type, t.args[0]):
-                self.error("type-mismatch", f"a `{left.type}` is never in a `{t}`", node.span)
+                self.error("type-mismatch", f"a `{left.type}` is never in a `{t}`", node.span,
+                           f"test a value of the list's item type `{t.args[0]}`")
             self.check_enum_literal(node.right, right, ir.list_of(left.type))
         elif t.kind in ("map", "str", "enum", "ref"):
             self.check_key(node.left, left, "a key" if t.kind == "map" else "a substring")
@@ -412,7 +417,8 @@ class ExprChecker:
     def _Negate(self, node: ast.Negate, scope: Scope) -> ir.Expr:
         operand = self.expr(node.operand, scope)
         if not T.is_numeric(operand.type):
-            return self.error("bad-operand", f"`-` does not apply to `{operand.type}`", node.span)
+            return self.error("bad-operand", f"`-` does not apply to `{operand.type}`", node.span,
+                              "negate a number" + (": check it is not none first" if operand.type.kind == "optional" else ""))
         if isinstance(operand, ir.Const) and isinstance(operand.value, (int, float)):
             return ir.Const(type=operand.type, value=-operand.value, loc=loc(node.span))
         return ir.Unary(type=operand.type, op="neg", operand=operand, loc=loc(node.span))
@@ -456,7 +462,8 @@ class ExprChecker:
         for item_node, item in zip(node.items, items):
             joined = T.unify(t, item.type)
             if joined is None:
-                self.error("type-mismatch", f"list items of types `{t}` and `{item.type}` do not mix", item_node.span)
+                self.error("type-mismatch", f"list items of types `{t}` and `{item.type}` do not mix", item_node.span,
+                           "give every item of a list the same type")
             else:
                 t = joined
         e = ir.ListExpr(type=ir.list_of(t), items=items, loc=loc(node.span))
@@ -471,7 +478,8 @@ class ExprChecker:
             value = self.expr(item.value, scope)
             joined = T.unify(t, value.type)
             if joined is None:
-                self.error("type-mismatch", f"map values of types `{t}` and `{value.type}` do not mix", item.value.span)
+                self.error("type-mismatch", f"map values of types `{t}` and `{value.type}` do not mix", item.value.span,
+                           "give every value of a map the same type, or use a record for mixed fields")
             else:
                 t = joined
             keys.append(key)
@@ -627,11 +635,18 @@ def _arith_type(op: str, a: ir.TypeRef, b: ir.TypeRef) -> ir.TypeRef | None:
     return None
 
 
-def _operand_hint(op: str, a: ir.TypeRef, b: ir.TypeRef) -> str:
-    if op == "+" and (T.is_stringlike(a) or T.is_stringlike(b)):
-        return "convert the number with `str(x)` before joining strings"
+def _operand_hint(node: ast.BinaryOp, a: ir.TypeRef, b: ir.TypeRef) -> str:
+    op = node.op
     if a.kind == "optional" or b.kind == "optional":
-        return "an operand may be `none`: check it first, or bind it with `let x = … else \"message\"`"
+        name = _text(node.left if a.kind == "optional" else node.right)
+        if name == "…":
+            return "an operand may be `none`: check it first, or bind it with `let x = … else \"message\"`"
+        return f"`{name}` may be `none`: check `{name} is not none` first, or bind it with `let x = … else \"message\"`"
+    if op == "+" and (T.is_stringlike(a) or T.is_stringlike(b)):
+        other = b if T.is_stringlike(a) else a
+        if other.kind in T.NUMERIC:
+            return "convert the number with `str(x)` before joining strings"
+        return f"convert the `{other}` with `str(x)` before joining strings"
     return "arithmetic applies to numbers; `+` also joins strings and lists"
 
 

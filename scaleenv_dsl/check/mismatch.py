@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..types_fit import (BAD_TAG, DANGLING_REF, MISSING_FIELD, NO_VARIANT, NOT_IN_ENUM, UNKNOWN_FIELD, WRONG_KIND,
+from ..types_fit import (BAD_TAG, DANGLING_REF, MISSING_FIELD, NO_VARIANT, NOT_IN_ENUM, TOO_LARGE, UNKNOWN_FIELD,
+                         WRONG_KIND,
                          Mismatch, TypeTable)
 
 
@@ -19,9 +20,9 @@ def describe(m: Mismatch, types: TypeTable) -> tuple[tuple, str, str]:
     t, value, path = m.expected, m.value, m.path
     what = f"{t.name}.{m.variant}" if m.variant else t.name if t is not None else ""
     if m.text:
-        return path, m.text, ""
+        return path, m.text, "make the value smaller" if m.reason == TOO_LARGE else "give a value within the limits"
     if m.reason == WRONG_KIND:
-        return path, f"expected {_expected(t)}, found {_kind_of(value)}", ""
+        return path, f"expected {_expected(t)}, found {_kind_of(value)}", f"write {_expected(t)}"
     if m.reason == NOT_IN_ENUM:
         values = types.enums[t.name]
         return path, f"{json.dumps(value)} is not a value of `{t.name}`", \
@@ -39,7 +40,7 @@ def describe(m: Mismatch, types: TypeTable) -> tuple[tuple, str, str]:
             f"name the variant with `{m.field}`, or give fields of one variant"
     if m.reason == DANGLING_REF:
         return path, f"{json.dumps(value)} refers to no `{t.name}`", "add that row, or fix the reference"
-    return path, m.reason, ""
+    return path, m.reason, "give a value of the declared type"
 
 
 def detail(m: Mismatch, types: TypeTable) -> str:

@@ -41,10 +41,10 @@ class Symbols:
     examples: list[tuple] = field(default_factory=list)
     defaults: list[tuple] = field(default_factory=list)  # (value, type, span) of parameter defaults
 
-    def error(self, code: str, message: str, span: Span, help: str = "", labels=()) -> None:
+    def error(self, code: str, message: str, span: Span, help: str, labels=()) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))
 
-    def warn(self, code: str, message: str, span: Span, help: str = "") -> None:
+    def warn(self, code: str, message: str, span: Span, help: str) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, Severity.WARNING))
 
     def type_names(self) -> list[str]:

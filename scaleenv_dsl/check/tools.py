@@ -336,7 +336,8 @@ class ToolChecker:
         target = self.exprs.expr(call.func.obj, scope)
         if any(isinstance(a, ast.Generator) for a in call.args):
             self.exprs.error("wrong-arguments", f"`.{op}()` does not take a generator", call.span,
-                             f"build the list first: `xs.{op}([e for x in ys])`" if op == "extend" else "")
+                             f"build the list first: `xs.{op}([e for x in ys])`" if op == "extend"
+                             else f"`.{op}()` takes one item: loop with `for x in ys {{ xs.{op}(x) }}`")
             return None
         args = [self.exprs.expr(a, scope) for a in call.args]
         if target.type.kind == "optional":
@@ -344,11 +345,13 @@ class ToolChecker:
                              f"check `{text_of(call.func.obj)} is not none` first")
             return None
         if target.type.kind not in ("list", "any"):
-            self.exprs.error("unknown-method", f"`.{op}()` changes a list, this is `{target.type}`", call.span)
+            self.exprs.error("unknown-method", f"`.{op}()` changes a list, this is `{target.type}`", call.span,
+                             "see the methods of each type in docs/language.md")
             return None
         expected = {"append": 1, "extend": 1, "remove": 1, "sort": 0}[op]
         if len(call.args) != expected or call.kwargs:
-            self.exprs.error("wrong-arguments", f"`.{op}()` takes {expected} argument(s)", call.span)
+            self.exprs.error("wrong-arguments", f"`.{op}()` takes {expected} argument(s)", call.span,
+                             f"write `xs.{op}(" + ("x" if expected else "") + ")`")
             return None
         element = target.type.args[0] if target.type.kind == "list" else ir.ANY
         if op in ("append", "remove"):
@@ -356,13 +359,16 @@ class ToolChecker:
         elif op == "extend":
             self.exprs.coerce(call.args[0], args[0], ir.list_of(element), "`.extend()`")
         elif not T.is_orderable(element):
-            self.exprs.error("type-mismatch", f"`.sort()` sorts strings or numbers, not `{element}`", call.span)
+            self.exprs.error("type-mismatch", f"`.sort()` sorts strings or numbers, not `{element}`", call.span,
+                             "build a sorted list of a field instead: `sorted(x.price for x in xs)`" )
         writes = self._record_write(self.exprs.origin(target), call.func.obj.span,
                                     "build a new list: `let xs = param + [x]`")
         return ir.ListOpStmt(target=target, op=op, args=args, writes=writes, loc=loc(call.span))
 
     # ------------------------------------------------------------ return paths
     def _check_return_paths(self, body: list[ir.Stmt]) -> None:
+        if self.decl.body_unparsed:  # its syntax error is reported; an empty body says nothing more
+            return
         if self.returns is not None and self.returns.kind != "optional" and not always_returns(body):
             self.exprs.error("missing-return", f"`{self.decl.name.name}` can end without returning", self.decl.name.span,
                              f"end every path of the body with `return` (the tool returns `{self.returns}`)")

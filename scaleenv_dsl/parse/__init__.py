@@ -11,14 +11,14 @@ from __future__ import annotations
 import gc
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lark import Lark, Tree, UnexpectedInput
 
 from .. import ast
 from ..diagnostics import Diagnostic, Span
 from ..resources import grammar_path
-from .recovery import blank, brackets_too_deep, nesting_too_deep, recover
+from .recovery import blank, brackets_too_deep, nesting_too_deep, recover, tool_header_end
 from .transformer import ToAst
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -76,17 +76,21 @@ def parse_source(text: str, file: str = "<input>") -> ParseResult:
         return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, ()), [too_deep])
     diagnostics: list[Diagnostic] = []
     with gc_paused():
-        items = _declarations(text, file, diagnostics)
-        decls = _to_ast(items, file, diagnostics) if items is not None else []
+        unparsed_bodies: set[int] = set()
+        items = _declarations(text, file, diagnostics, unparsed_bodies)
+        decls = _to_ast(items, file, diagnostics, unparsed_bodies) if items is not None else []
     return ParseResult(ast.Module(Span(file, 1, 1, 1, 1), file, tuple(decls)), diagnostics, comments_of(text))
 
 
-def _declarations(text: str, file: str, diagnostics: list[Diagnostic]) -> list[Tree] | None:
+def _declarations(text: str, file: str, diagnostics: list[Diagnostic],
+                  unparsed_bodies: set[int]) -> list[Tree] | None:
     """The parse trees of the top-level declarations; None if recovery gave up.
 
     After a syntax error the broken declaration is blanked out and parsing resumes after
     it, not from the top: the declarations before it are parsed once more on their own
     and kept. So each part of the file is parsed about twice, however many errors it has.
+    A broken tool keeps its signature (its tree's id goes in `unparsed_bodies`), so the
+    tasks that call it are checked against it instead of reporting an unknown tool.
     """
     items: list[Tree] = []
     done = 0  # the text before this offset is blanked out: its declarations are in `items`
@@ -104,8 +108,24 @@ def _declarations(text: str, file: str, diagnostics: list[Diagnostic]) -> list[T
             text = blank(text, start, end)
             continue
         items += before
+        signature = tool_signature(text, start, end)
+        if signature is not None:
+            items.append(signature)
+            unparsed_bodies.add(id(signature))
         text, done = blank(text, done, end), end
     return None
+
+
+def tool_signature(text: str, start: int, end: int) -> Tree | None:
+    """The tree of the tool declared at `start` with an empty body, if its signature parses;
+    the text before it is blanked so every line and column stays true."""
+    header_end = tool_header_end(text, start, end)
+    if header_end is None:
+        return None
+    trees = _whole_declarations(blank(text[:header_end], 0, start) + "}")
+    if not trees or len(trees) != 1 or trees[0].data != "tool_decl":
+        return None
+    return trees[0]
 
 
 def _whole_declarations(text: str) -> list[Tree] | None:
@@ -129,7 +149,7 @@ def gc_paused():
             gc.enable()
 
 
-def _to_ast(items: list[Tree], file: str, diagnostics: list[Diagnostic]) -> list:
+def _to_ast(items: list[Tree], file: str, diagnostics: list[Diagnostic], unparsed_bodies: set[int]) -> list:
     decls = []
     transformer = ToAst(file)
     for item in items:
@@ -137,7 +157,8 @@ def _to_ast(items: list[Tree], file: str, diagnostics: list[Diagnostic]) -> list
         if deep is not None:
             diagnostics.append(deep)
             continue
-        decls.append(transformer.transform(item))
+        decl = transformer.transform(item)
+        decls.append(replace(decl, body_unparsed=True) if id(item) in unparsed_bodies else decl)
         diagnostics.extend(transformer.diagnostics)
         transformer.diagnostics.clear()
     return decls

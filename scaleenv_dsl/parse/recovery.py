@@ -81,6 +81,13 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     if str(token) == ":" and re.search(r":\s*\w+\s*$", re.sub(r"#[^\n]*", "", text[max(0, token.start_pos - 400):token.start_pos])):
         # `a:` with no type, then `b: str`: the parser took `b` for a's type
         return Diagnostic("missing-type", "a field or parameter before this one has no type", span, _TYPE_HELP)
+    missing_else = _missing_else(text, file, token, expected)
+    if missing_else is not None:
+        return missing_else
+    if str(token) == "none" and _code_before(text, token).endswith("->"):
+        arrow = text.rfind("->", 0, token.start_pos)
+        return Diagnostic("syntax-error", "`none` is not a return type", _offset_span(text, arrow, file).to(span),
+                          "a tool that returns nothing has no `->`: leave out `-> none`")
     line = _line_around(text, token.start_pos) if token.start_pos is not None else ""
     if re.search(r"\belif\b", line):
         return Diagnostic("syntax-error", "`elif` is not a keyword", span, "write `else if`")
@@ -97,11 +104,38 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
 _TYPE_HELP = "write a type after `:`, such as `str`, `float?`, `list[Item]` or `ref User`"
 
 
-def _after_colon(text: str, token: Token) -> bool:
+def _code_before(text: str, token: Token) -> str:
+    """Up to 400 characters of code before the token, comments and trailing space removed."""
     if token.start_pos is None:
-        return False
-    before = re.sub(r"#[^\n]*", "", text[max(0, token.start_pos - 400):token.start_pos])
-    return before.rstrip().endswith(":")
+        return ""
+    return re.sub(r"#[^\n]*", "", text[max(0, token.start_pos - 400):token.start_pos]).rstrip()
+
+
+def _after_colon(text: str, token: Token) -> bool:
+    return _code_before(text, token).endswith(":")
+
+
+_NEEDS_ELSE = re.compile(r"\b(require|invariant|key)\b[^\n]*")
+_ELSE_EXAMPLE = {"require": "require COND else \"message\"", "invariant": "invariant COND else \"message\"",
+                 "key": "key field else \"Row not found\""}
+
+
+def _missing_else(text: str, file: str, token: Token, expected: list[str]) -> Diagnostic | None:
+    """`require x` with no `else`: the parser only notices on the next line; report it at the `require`."""
+    if expected != ["`else`"] or token.start_pos is None:
+        return None
+    start = max(0, token.start_pos - 2000)
+    found = [m for m in _NEEDS_ELSE.finditer(text, start, token.start_pos)]
+    if not found:
+        return None
+    m = found[-1]
+    word = m[1]
+    statement = m.group().split("#", 1)[0].rstrip()
+    at = _offset_span(text, m.start(), file)
+    span = Span(file, at.line, at.column, at.line, at.column + len(statement))
+    article = "an" if word == "invariant" else "a"
+    return Diagnostic("syntax-error", f'{article} `{word}` needs `else "message"`', span,
+                      f"add the message the failure reports: `{_ELSE_EXAMPLE[word]}`")
 
 
 def _bad_character(err: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
@@ -210,6 +244,26 @@ def broken_declaration(text: str, err: UnexpectedInput) -> tuple[int, int] | Non
         start = pos  # junk at the start of a line after a complete declaration: only the junk goes
     following = _DECL_START.search(text, pos + 1)
     return _region(text, start, following.start() if following else len(text))
+
+
+_HEADER_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|[()\[\]{}]')
+
+
+def tool_header_end(text: str, start: int, end: int) -> int | None:
+    """The offset just past the `{` that opens the body of the tool declared at `start`,
+    None if no tool starts there or its body never opens before `end`."""
+    if not text.startswith("tool", start) or _DECL_START.match(text, start) is None:
+        return None
+    depth = 0  # of brackets: a parameter's default may be a map `{}`
+    for m in _HEADER_TOKENS.finditer(text, start, end):
+        bracket = m.group()
+        if bracket in "([{" and not (bracket == "{" and depth == 0):
+            depth += 1
+        elif bracket in ")]}":
+            depth -= 1
+        elif bracket == "{":
+            return m.end()
+    return None
 
 
 def _region(text: str, start: int, end: int) -> tuple[int, int] | None:

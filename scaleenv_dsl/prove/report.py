@@ -22,6 +22,8 @@ HELP = {
     "budget-exhausted": "raise --max-depth or --max-nodes, or give the task gold `action`s",
     "search-exhausted": "every argument of a plan must be knowable: add `knows` facts, or gold `action`s",
     "redundant-step": "drop the writes the goal does not need",
+    "dropped-reads": "nothing to fix: the witness skips gold reads that no later step needs",
+    "task-proved": "nothing to fix: the task is solvable as written",
 }
 
 
@@ -135,7 +137,7 @@ def diagnostic(proof: TaskProof, *, relative: bool = True) -> Diagnostic:
                                             loc.column, loc.end_line, loc.end_column)
     severity = Severity.WARNING if proof.proved else Severity.ERROR
     what = f"task `{proof.task.name}`" + ("" if proof.proved else f" is {proof.status}")
-    return Diagnostic(reason.code, f"{what}: {reason.message}", span, HELP.get(reason.code, ""), severity)
+    return Diagnostic(reason.code, f"{what}: {reason.message}", span, HELP[reason.code], severity)
 
 
 def diagnostics(result: DomainProof) -> list[Diagnostic]:

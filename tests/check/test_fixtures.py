@@ -183,3 +183,17 @@ def test_too_many_files(tmp_path: Path) -> None:
     assert len(too_many) == 1, [d.code for d in result.diagnostics]
     # It points at the include that went over the limit: the last line of includes.
     assert too_many[0].span.line == 3 + MAX_FILES
+
+
+# ---------------------------------------------------------------- every diagnostic says how to fix it
+
+def _check_fixture(path: Path):
+    text = path.read_text(encoding="utf-8")
+    return check_paths([str(path)]) if _CHECK_PATHS.search(text) else check_source(text, str(path))
+
+
+def test_every_diagnostic_of_every_fixture_has_help() -> None:
+    # The docs promise a help line on every diagnostic; an empty one reads as "no idea".
+    helpless = [f"{path.name}:{d.span.line}: {d.code}: {d.message}"
+                for path in FIXTURES for d in _check_fixture(path).diagnostics if not d.help.strip()]
+    assert not helpless, "diagnostics with an empty help line:\n  " + "\n  ".join(helpless)

@@ -83,3 +83,43 @@ def test_each_python_habit_is_named_with_its_replacement():
                                             "multiply (`x * x`), or compute it with `arithmetic(…)`")]
     assert statement("if a:\n    return 1") == [("syntax-error", 2, 7, 8, "a `:` does not open a block",
                                                  "blocks use braces: `if condition { … }`")]
+
+
+# ---------------------------------------------------------------- messages that once misled writers
+
+def test_a_broken_tool_body_keeps_the_signature_for_its_callers():
+    found = diagnostics('tool check_in(x: int) -> int {\n  let y = x +\n  return y\n}\n'
+                        'tool check_out(x: int) -> int {\n  return x\n}\n'
+                        'task t {\n  "go"\n  action check_in(x=1)\n}\n')
+    assert [d[0] for d in found] == ["syntax-error"]  # no unknown-tool, no missing-return
+
+
+def test_a_require_without_else_is_reported_at_the_require():
+    assert diagnostics('tool t(x: bool) -> int {\n  require x\n  let y = 1\n  return y\n}\n') == [
+        ("syntax-error", 2, 3, 12, 'a `require` needs `else "message"`',
+         'add the message the failure reports: `require COND else "message"`')]
+
+
+def test_arrow_none_is_told_to_leave_out_the_arrow():
+    assert diagnostics('tool t(a: str) -> none {\n}\n') == [
+        ("syntax-error", 1, 16, 23, "`none` is not a return type",
+         "a tool that returns nothing has no `->`: leave out `-> none`")]
+
+
+CLAIMS = ('entity Adjuster in adjusters key id else "no" {\n  id: str\n}\n'
+          'entity Claim in claims key claim_id else "no" {\n  claim_id: str\n  adjuster_id: ref Adjuster?\n'
+          '  note: str?\n}\n')
+
+
+def test_an_optional_key_is_told_to_check_for_none_not_to_convert():
+    found = diagnostics(CLAIMS + 'tool t(c: ref Claim) -> str {\n  let claim = claims[c]\n'
+                                 '  return adjusters[claim.adjuster_id].id\n}\n')
+    assert found == [("optional-unchecked", 11, 20, 37, "a row key is a string, and this `ref Adjuster?` may be none",
+                      'check `claim.adjuster_id is not none` first, or bind it with `let x = … else "message"`')]
+
+
+def test_joining_an_optional_string_names_the_optional_not_a_number():
+    found = diagnostics(CLAIMS + 'tool t(c: ref Claim) -> str {\n  return "n: " + claims[c].note\n}\n')
+    assert found == [("bad-operand", 10, 10, 32, "`+` does not apply to `str` and `str?`",
+                      '`claims[c].note` may be `none`: check `claims[c].note is not none` first, '
+                      'or bind it with `let x = … else "message"`')]

@@ -162,3 +162,15 @@ def test_a_nul_in_an_include_gets_the_same_diagnostic_through_a_folder(tmp_path,
     assert by_file[0] == by_folder[0] == 1
     assert [d["code"] for d in by_folder[1]] == [d["code"] for d in by_file[1]] == ["include-outside-root"]
     assert "internal error" not in by_folder[2]
+
+
+def test_a_file_named_with_the_spec_that_includes_it_is_checked_as_part_of_it(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a.sedl").write_text('domain a {\n  description "A."\n}\ninclude "b.sedl"\n'
+                                     'tool t(x: Kind) -> Kind {\n  return x\n}\n')
+    (tmp_path / "b.sedl").write_text('enum Kind { "x", "y" }\n')
+    # b alone is headless (no `domain`); named after a, which includes it, it is part of a
+    assert main(["check", "--format", "json", str(tmp_path / "a.sedl"), str(tmp_path / "b.sedl")]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["check", "--format", "json", str(tmp_path / "b.sedl"), str(tmp_path / "a.sedl")]) == 0
+    capsys.readouterr()
+    assert main(["check", "--format", "json", str(tmp_path / "b.sedl")]) == 1  # alone it still is headless

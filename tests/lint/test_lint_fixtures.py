@@ -46,6 +46,7 @@ def run_fixture(path: Path):
     actual = {}
     for d in result.diagnostics:
         assert d.severity is CODES[d.code].severity, f"{d.code} is reported at another severity than registered"
+        assert d.help.strip(), f"{d.code} at line {d.span.line} has an empty help line: {d.message}"
         actual[(FORMAT._relative(d.span.file, CASES), d.span.line, d.severity.value, d.code)] = d.message
     return FORMAT.expectations(path, CASES), actual
 

@@ -110,6 +110,8 @@ GOOD_ACTION = {"name": "get_order", "arguments": {"order_id": "o1"}}
     ({"cases": 3}, "cases: expected a list of cases, got an integer"),
     ([], 'the file: expected an object with "cases", got a list'),
     ({"cases": [{"actions": [{"name": 7}]}]}, "cases[0].actions[0].name: expected a tool name (a string), got an integer"),
+    ({"cases": [{"id": "a", "actions": [{"tool": "get_order", "arguments": {}}]}]},
+     'cases[0].actions[0]: the tool is named by the key "name", not "tool"'),
     ({"cases": [{"actions": [{"name": "get_order", "arguments": [1]}]}]},
      "cases[0].actions[0].arguments: expected an object, got a list"),
     ({"cases": [{"actions": [], "initial": {"orders": []}}]},
