@@ -356,6 +356,16 @@ class For(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Break(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Continue(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
 class Return(Node):
     value: Expr
 
@@ -389,7 +399,7 @@ class ExprStmt(Node):
     expr: Expr
 
 
-Stmt = Union[Let, Require, If, For, Return, Ensures, Insert, Delete, Assign, ExprStmt]
+Stmt = Union[Let, Require, If, For, Break, Continue, Return, Ensures, Insert, Delete, Assign, ExprStmt]
 
 
 @dataclass(frozen=True, slots=True)

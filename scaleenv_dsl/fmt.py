@@ -379,6 +379,12 @@ class _Printer:
         self.body(s.body.body)
         self.line("}", start=_closing(s.body.span))
 
+    def stmt_Break(self, s) -> None:
+        self.line("break", s)
+
+    def stmt_Continue(self, s) -> None:
+        self.line("continue", s)
+
     def stmt_Return(self, s) -> None:
         self.line(f"return {self.expr(s.value)}", s)
 

@@ -412,6 +412,18 @@ class ForStmt(StmtBase):
 
 
 @node
+class BreakStmt(StmtBase):
+    """Leaves the innermost loop; the checker admits it only inside `for`."""
+    kind: Literal["break"] = "break"
+
+
+@node
+class ContinueStmt(StmtBase):
+    """Goes on with the next element of the innermost loop."""
+    kind: Literal["continue"] = "continue"
+
+
+@node
 class ReturnStmt(StmtBase):
     kind: Literal["return"] = "return"
     value: Expr
@@ -441,7 +453,7 @@ class DeleteStmt(StmtBase):
     key: Expr
 
 
-Stmt = Union[LetStmt, RequireStmt, AssignStmt, ListOpStmt, IfStmt, ForStmt, ReturnStmt,
+Stmt = Union[LetStmt, RequireStmt, AssignStmt, ListOpStmt, IfStmt, ForStmt, BreakStmt, ContinueStmt, ReturnStmt,
           EnsuresStmt, InsertStmt, DeleteStmt]
 
 

@@ -141,6 +141,12 @@ class ContractBuilder:
         self.opaque.append(f"the loop at line {s.loc.line if s.loc else '?'} repeats its guards and effects "
                            "once per element")
 
+    def _break(self, s: ir.BreakStmt, ctx: _Context) -> None:
+        pass  # only inside a loop, whose guards and effects are already marked `in_loop` (not summarised)
+
+    def _continue(self, s: ir.ContinueStmt, ctx: _Context) -> None:
+        pass
+
     def _return(self, s: ir.ReturnStmt, ctx: _Context) -> None:
         self._expression(s.value, ctx)
         self.returns.append(ir.Return(value=self.resolve(s.value), when=ctx.when))

@@ -57,9 +57,9 @@ class ToolChecker:
     def block(self, stmts, scope: Scope, in_loop: bool) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for stmt in stmts:
-            if out and isinstance(out[-1], ir.ReturnStmt):
-                self.exprs.error("unreachable-code", "this statement comes after `return`", stmt.span,
-                                 "remove it, or move it before the `return`")
+            if out and isinstance(out[-1], _JUMPS):
+                self.exprs.error("unreachable-code", f"this statement comes after `{out[-1].kind}`", stmt.span,
+                                 f"remove it, or move it before the `{out[-1].kind}`")
                 break
             checked = self.stmt(stmt, scope, in_loop)
             if checked is not None:
@@ -128,10 +128,10 @@ class ToolChecker:
         after the `if` are reached only through the branch that does not return, so what
         that branch's condition says holds there, less what the branch assigns."""
         (then_body, yes), (otherwise_body, no) = then, otherwise
-        if always_returns(then_body) and not always_returns(otherwise_body):
+        if always_exits(then_body) and not always_exits(otherwise_body):
             scope.add(no)
             branch = node.otherwise
-        elif always_returns(otherwise_body) and not always_returns(then_body):
+        elif always_exits(otherwise_body) and not always_exits(then_body):
             scope.add(yes)
             branch = node.then
         else:
@@ -162,6 +162,20 @@ class ToolChecker:
             return self.block(node.body.body, inner, in_loop=True)
         finally:
             self.loop_scope = enclosing
+
+    def _Break(self, node: ast.Break, scope: Scope, in_loop: bool) -> ir.Stmt | None:
+        return self._loop_jump(node, in_loop, ir.BreakStmt, "break")
+
+    def _Continue(self, node: ast.Continue, scope: Scope, in_loop: bool) -> ir.Stmt | None:
+        return self._loop_jump(node, in_loop, ir.ContinueStmt, "continue")
+
+    def _loop_jump(self, node, in_loop: bool, make, word: str) -> ir.Stmt | None:
+        if not in_loop:
+            self.exprs.error("jump-outside-loop", f"`{word}` stands outside any `for`", node.span,
+                             f"`{word}` only works in the body of a `for` loop; to stop the tool, use `return` "
+                             "or `require … else \"…\"`")
+            return None
+        return make(loc=loc(node.span))
 
     def _Return(self, node: ast.Return, scope: Scope, in_loop: bool) -> ir.Stmt:
         value = self.exprs.expr(node.value, scope)
@@ -376,6 +390,21 @@ class ToolChecker:
 
 def _entities_of(body: list[ir.Stmt], kind: type) -> tuple[str, ...]:
     return tuple(sorted({s.entity for s in ir.walk(body) if isinstance(s, kind)}))
+
+
+_JUMPS = (ir.ReturnStmt, ir.BreakStmt, ir.ContinueStmt)
+
+
+def always_exits(body: list[ir.Stmt]) -> bool:
+    """Does every path through `body` leave the block (`return`, `break` or `continue`)?"""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, _JUMPS):
+        return True
+    if isinstance(last, ir.IfStmt):
+        return always_exits(last.then) and always_exits(last.otherwise)
+    return False
 
 
 def always_returns(body: list[ir.Stmt]) -> bool:

@@ -47,7 +47,7 @@ class StmtCompiler:
             lines += self.stmt(stmt, depth)
         return lines or [INDENT * depth + "pass"]
 
-    _KINDS = frozenset({"let", "require", "assign", "list_op", "if", "for", "return", "ensures", "insert", "delete"})
+    _KINDS = frozenset({"let", "require", "assign", "list_op", "if", "for", "break", "continue", "return", "ensures", "insert", "delete"})
 
     def stmt(self, s: ir.Stmt, depth: int) -> list[str]:
         kind = getattr(s, "kind", None)
@@ -80,6 +80,12 @@ class StmtCompiler:
         message = self.e(s.message) if s.message is not None else "None"
         return [f"if not {condition}:",
                 f"{INDENT}raise _postcondition_failed({message}, {literal(where(s.loc))})"]
+
+    def _break(self, s: ir.BreakStmt, depth: int) -> list[str]:
+        return ["break"]
+
+    def _continue(self, s: ir.ContinueStmt, depth: int) -> list[str]:
+        return ["continue"]
 
     def _return(self, s: ir.ReturnStmt, depth: int) -> list[str]:
         source = self.e(s.value)

@@ -17,7 +17,7 @@ from .habits import CHARACTER_HABITS, habit
 MAX_NESTING = 150
 DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "task")
 # never names: the grammar's NAME terminal excludes them
-RESERVED_WORDS = ("let", "require", "if", "else", "for", "return", "ensures", "insert", "delete",
+RESERVED_WORDS = ("let", "require", "if", "else", "for", "break", "continue", "return", "ensures", "insert", "delete",
                   "and", "or", "not", "in", "is", "true", "false", "none")
 _DECL_START = re.compile(r"^(?:%s)\b" % "|".join(DECL_KEYWORDS), re.MULTILINE)
 _BRACES = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]')

@@ -237,6 +237,12 @@ class ToAst:
         names = (self._ident(first),) + ((self._ident(second),) if second is not None else ())
         return ast.For(self._span(meta), names, self._expr(iterable), body)
 
+    def break_stmt(self, meta):
+        return ast.Break(self._span(meta))
+
+    def continue_stmt(self, meta):
+        return ast.Continue(self._span(meta))
+
     def return_stmt(self, meta, value):
         return ast.Return(self._span(meta), self._expr(value))
 

@@ -230,3 +230,52 @@ def test_changes_come_in_a_reproducible_order(env):
     assert list(changes["changed"]["orders"]) == sorted(keys)
     assert list(changes["changed"]["customers"]) == ["c1", "c2"]
     assert json.dumps(changes) == json.dumps(env.changes())
+
+
+JUMPS = '''
+entity Box in boxes key box_id else "Box not found" {
+  box_id: str
+  sizes: list[int]
+  note: str
+}
+tool sum_until_big(box_id: ref Box) -> int {
+  "Add the non-negative sizes, stopping at the first one over 100."
+  let box = boxes[box_id]
+  let total = 0
+  for s in box.sizes {
+    if s < 0 { continue }
+    if s > 100 {
+      box.note = "stopped at " + str(s)
+      break
+    }
+    total += s
+  }
+  return total
+}
+tool nested(box_id: ref Box) -> int {
+  "`break` leaves only the innermost loop."
+  let box = boxes[box_id]
+  let n = 0
+  for a in box.sizes {
+    for b in box.sizes {
+      if b >= a { break }
+      n += 1
+    }
+  }
+  return n
+}
+'''
+
+
+def test_break_and_continue_act_on_the_innermost_loop_like_python(make_domain):
+    sizes = [3, -1, 4, 200, 5]
+    env = make_domain(JUMPS, {"boxes": {"b": {"box_id": "b", "sizes": sizes, "note": ""}}}).env()
+    assert env.call("sum_until_big", {"box_id": "b"}).value == 3 + 4
+    assert env.state()["boxes"]["b"]["note"] == "stopped at 200"
+    expected = 0
+    for a in sizes:
+        for b in sizes:
+            if b >= a:
+                break
+            expected += 1
+    assert env.call("nested", {"box_id": "b"}).value == expected
