@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..types_fit import (BAD_TAG, DANGLING_REF, MISSING_FIELD, NO_VARIANT, NOT_IN_ENUM, UNKNOWN_FIELD, WRONG_KIND,
-                         Mismatch, TypeTable)
+from ..types_fit import (BAD_TAG, DANGLING_REF, MISSING_FIELD, NO_VARIANT, NOT_IN_ENUM, OUT_OF_RANGE, UNKNOWN_FIELD,
+                         WRONG_KIND, Mismatch, TypeTable)
 
 
 def describe(m: Mismatch, types: TypeTable) -> tuple[tuple, str, str]:
     """(the path of the offending part, the message, the help) for one mismatch."""
     t, value, path = m.expected, m.value, m.path
     what = f"{t.name}.{m.variant}" if m.variant else t.name if t is not None else ""
+    if m.text and m.reason == OUT_OF_RANGE:
+        return path, m.text, "numbers must be finite, and integers within ±(2^53 − 1), the range JSON holds exactly"
     if m.text:
-        return path, m.text, ""
+        return path, m.text, "change the value to fit its declared type"
     if m.reason == WRONG_KIND:
-        return path, f"expected {_expected(t)}, found {_kind_of(value)}", ""
+        return path, f"expected {_expected(t)}, found {_kind_of(value)}", f"write {_expected(t)} here"
     if m.reason == NOT_IN_ENUM:
         values = types.enums[t.name]
         return path, f"{json.dumps(value)} is not a value of `{t.name}`", \

@@ -18,7 +18,7 @@ from lark import Lark, Tree, UnexpectedInput
 from .. import ast
 from ..diagnostics import Diagnostic, Span
 from ..resources import grammar_path
-from .recovery import blank, brackets_too_deep, nesting_too_deep, recover
+from .recovery import blank, brackets_too_deep, nesting_too_deep, past_compile_limits, recover
 from .transformer import ToAst
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -136,6 +136,10 @@ def _to_ast(items: list[Tree], file: str, diagnostics: list[Diagnostic]) -> list
         deep = nesting_too_deep(item, file)
         if deep is not None:
             diagnostics.append(deep)
+            continue
+        past_limits = past_compile_limits(item, file)
+        if past_limits:
+            diagnostics.extend(past_limits)
             continue
         decls.append(transformer.transform(item))
         diagnostics.extend(transformer.diagnostics)
