@@ -15,13 +15,12 @@ their public names are re-exported here. Generated source can be dumped for debu
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
 from . import ir
-from .codegen import GeneratedModule, load_module
+from .codegen import GeneratedModule, GenerationError, load_module
 from .diagnostics import Diagnostic, render_text
 from .runtime.compare import RowComparer
 from .runtime.env import CallError, CallResult, Env, ToolEntry, World
@@ -30,6 +29,7 @@ from .runtime.reward import RewardResult, Trajectory
 from .runtime.validate import ArgumentBinder, ValidatorFactory
 from .runtime.values import deep_copy
 from .schemas import anthropic_tools, mcp_tools, openai_tools
+from .strict_json import StrictJSONError, loads_strict
 
 __all__ = ["load_domain", "compile_domain", "CompiledDomain", "DomainLoadError", "resolve_spec",
            "write_module_source", "module_file_stem", "Env", "CallResult", "CallError", "RewardResult",
@@ -169,8 +169,8 @@ def _read_data(path: str | None) -> dict:
         if cached is not None and cached[0] == stamp:
             return cached[1]
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError, RecursionError) as err:
+            data = loads_strict(f.read())
+    except (OSError, ValueError, StrictJSONError) as err:
         raise DomainLoadError(f"cannot read the data file {path}: {err}") from None
     _DATA_CACHE[path] = (stamp, data)
     return data
@@ -209,7 +209,11 @@ def load_domain(name_or_path: str | os.PathLike, *,
             errors = [d for d in result.diagnostics if d.is_error]
             raise DomainLoadError(f"{name_or_path}: the spec has {len(errors)} error(s)",
                                   result.diagnostics, result.sources)
-        compiled = compile_domain(result.domain)
+        try:
+            compiled = compile_domain(result.domain)
+        except GenerationError as err:  # a checker defect: still the documented error, never a codegen one
+            raise DomainLoadError(f"{name_or_path}: the spec cannot be compiled: {err}",
+                                  result.diagnostics, result.sources) from None
         _DOMAIN_CACHE[key] = (dict(result.sources), compiled)
     if dump_source is not None:
         compiled.write_source(dump_source)

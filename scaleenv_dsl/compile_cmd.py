@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .diagnostics import render_text
+from .strict_json import StrictJSONError, loads_strict
 
 if TYPE_CHECKING:
     from .api import CompiledDomain
@@ -37,7 +38,7 @@ ArtifactWriter = Callable[["CompiledDomain", Path], list[Path]]
 
 
 def _write_json(path: Path, value) -> Path:
-    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     return path
 
 
@@ -210,10 +211,10 @@ class _InputError(Exception):
 def _read_json(path: str, what: str):
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
+            return loads_strict(f.read())
     except OSError as err:
         raise _InputError(f"cannot read the {what} file {path}: {err.strerror or err}") from None
-    except (ValueError, RecursionError) as err:
+    except (ValueError, StrictJSONError) as err:
         raise _InputError(f"the {what} file {path} is not valid JSON: {err}") from None
 
 

@@ -83,6 +83,12 @@ class DiagnosticError(Exception):
         super().__init__("\n".join(d.message for d in self.diagnostics))
 
 
+def shorten(text: str, width: int = 60) -> str:
+    """A user's string for a message: whole when short, else its start and an ellipsis, so that no
+    message grows with what a hostile spec or call sends."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """'did you mean `x`?' for the closest candidate, or '' when none is close."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)

@@ -53,7 +53,9 @@ ALL_CODES: tuple[ErrorCode, ...] = (
               "an f-string field that is empty, unclosed, or uses Python's format specs or conversions"),
     ErrorCode("number-too-large", SYNTAX, "a number outside ±(2^53 − 1), which JSON cannot hold exactly"),
     ErrorCode("missing-type", SYNTAX, "a field or parameter has no type after its `:`"),
-    ErrorCode("nesting-too-deep", SYNTAX, "brackets or operators nested more than 150 levels"),
+    ErrorCode("nesting-too-deep", SYNTAX,
+              "brackets or operators nested more than 150 levels, or `if` and `for` blocks more than 16"),
+    ErrorCode("name-too-long", SYNTAX, "a name of more than 200 characters"),
     ErrorCode("file-too-large", SYNTAX, "a spec file over 4 MiB"),
     # Files
     ErrorCode("file-not-found", FILES, "a spec, include or data file cannot be read"),

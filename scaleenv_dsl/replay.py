@@ -170,5 +170,5 @@ def _fields(a, b) -> list[str]:
 
 
 def _short(value, width: int) -> str:
-    text = json.dumps(value, sort_keys=True, default=str)
+    text = json.dumps(value, sort_keys=True, default=str, allow_nan=False)
     return text if len(text) <= width else text[:width] + "…"

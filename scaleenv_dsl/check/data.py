@@ -14,6 +14,7 @@ from .. import ir
 from ..diagnostics import Diagnostic, Span
 from ..types_fit import FitBuilder, Mismatch, TypeTable
 from .mismatch import describe
+from ..strict_json import StrictJSONError, json_path, loads_strict
 
 MAX_DATA_BYTES = 256 * 1024 * 1024
 MAX_REPORTED = 50
@@ -104,20 +105,6 @@ def locate(file: str, text: str, path: list) -> Span:
     return Span(file, line, column, line, column + 1)
 
 
-def json_path(path: list) -> str:
-    out = ""
-    for i, part in enumerate(path):
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif i == 0:
-            out += part
-        elif i == 1:
-            out += f"[{json.dumps(part)}]"
-        else:
-            out += f".{part}" if part.isidentifier() else f"[{json.dumps(part)}]"
-    return out or "(the top level)"
-
-
 def definitions_of(domain: ir.Domain) -> dict[str, list]:
     return {"records": domain.records, "entities": domain.entities, "unions": domain.unions, "enums": domain.enums}
 
@@ -135,13 +122,10 @@ def validate_data_file(domain: ir.Domain, path: str, display: str) -> tuple[list
         if Path(path).stat().st_size > MAX_DATA_BYTES:
             return [Diagnostic("invalid-data", "the data file is too large", span, "keep it under 256 MiB")], "", None
         text = Path(path).read_text(encoding="utf-8")
-        data = json.loads(text)
+        data = loads_strict(text)
     except (OSError, UnicodeDecodeError) as err:
         return [Diagnostic("file-not-found", f"cannot read the data file: {err}", span, "check the path")], "", None
-    except json.JSONDecodeError as err:
-        return [Diagnostic("invalid-json", f"the data is not valid JSON: {err.msg}",
-                           Span(display, err.lineno, err.colno, err.lineno, err.colno + 1),
-                           "fix the JSON syntax")], text, None
-    except RecursionError:
-        return [Diagnostic("invalid-json", "the data nests too deeply", span, "flatten it")], text, None
+    except StrictJSONError as err:
+        return [Diagnostic(err.code, err.message, Span(display, err.line, err.column, err.line, err.column + 1),
+                           err.help)], text, None
     return validate_data(domain, data, display, text), text, data

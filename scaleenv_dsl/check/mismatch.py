@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..types_fit import (BAD_TAG, DANGLING_REF, MISSING_FIELD, NO_VARIANT, NOT_IN_ENUM, TOO_LARGE, UNKNOWN_FIELD,
-                         WRONG_KIND,
-                         Mismatch, TypeTable)
+from ..types_fit import (BAD_TAG, DANGLING_REF, MISSING_FIELD, NO_VARIANT, NOT_IN_ENUM, OUT_OF_RANGE, TOO_LARGE,
+                         UNKNOWN_FIELD, WRONG_KIND, Mismatch, TypeTable)
 
 
 def describe(m: Mismatch, types: TypeTable) -> tuple[tuple, str, str]:
     """(the path of the offending part, the message, the help) for one mismatch."""
     t, value, path = m.expected, m.value, m.path
     what = f"{t.name}.{m.variant}" if m.variant else t.name if t is not None else ""
+    if m.text and m.reason == OUT_OF_RANGE:
+        return path, m.text, "numbers must be finite, and integers within ±(2^53 − 1), the range JSON holds exactly"
     if m.text:
         return path, m.text, "make the value smaller" if m.reason == TOO_LARGE else "give a value within the limits"
     if m.reason == WRONG_KIND:

@@ -12,10 +12,11 @@ import math
 import re
 
 from .. import ir
+from ..diagnostics import shorten
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_.\-]")
-MAX_IDENTIFIER = 200
+MAX_IDENTIFIER = ir.MAX_NAME_LENGTH
 
 
 class GenerationError(Exception):
@@ -25,7 +26,8 @@ class GenerationError(Exception):
 def identifier(name: object, what: str) -> str:
     """`name`, if it is a plain identifier; raise otherwise (defence in depth)."""
     if not isinstance(name, str) or len(name) > MAX_IDENTIFIER or not _IDENTIFIER.fullmatch(name):
-        raise GenerationError(f"{what} {name!r} is not a valid identifier")
+        shown = shorten(name) if isinstance(name, str) else type(name).__name__
+        raise GenerationError(f"{what} {shown!r} is not a valid identifier")
     return name
 
 

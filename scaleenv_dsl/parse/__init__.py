@@ -18,7 +18,7 @@ from lark import Lark, Tree, UnexpectedInput
 from .. import ast
 from ..diagnostics import Diagnostic, Span
 from ..resources import grammar_path
-from .recovery import blank, brackets_too_deep, nesting_too_deep, recover, tool_header_end
+from .recovery import blank, brackets_too_deep, nesting_too_deep, past_compile_limits, recover, tool_header_end
 from .transformer import ToAst
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -156,6 +156,10 @@ def _to_ast(items: list[Tree], file: str, diagnostics: list[Diagnostic], unparse
         deep = nesting_too_deep(item, file)
         if deep is not None:
             diagnostics.append(deep)
+            continue
+        past_limits = past_compile_limits(item, file)
+        if past_limits:
+            diagnostics.extend(past_limits)
             continue
         decl = transformer.transform(item)
         decls.append(replace(decl, body_unparsed=True) if id(item) in unparsed_bodies else decl)

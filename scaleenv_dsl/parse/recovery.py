@@ -11,7 +11,8 @@ from itertools import pairwise
 
 from lark import Token, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..diagnostics import Diagnostic, Label, Span
+from ..diagnostics import Diagnostic, Label, Span, shorten
+from ..ir import MAX_BLOCK_DEPTH, MAX_NAME_LENGTH
 from .habits import CHARACTER_HABITS, habit
 
 MAX_NESTING = 150
@@ -339,6 +340,35 @@ def brackets_too_deep(text: str, file: str) -> Diagnostic | None:
         elif bracket in ")]}":
             depth = max(0, depth - 1)
     return None
+
+
+def _tree_span(node: Tree, file: str) -> Span:
+    meta = node.meta
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column) if not meta.empty \
+        else Span(file, 1, 1, 1, 2)
+
+
+def past_compile_limits(tree: Tree, file: str) -> list[Diagnostic]:
+    """Blocks nested deeper, and names longer, than the generated Python can hold (ir.MAX_*)."""
+    found = []
+    stack = [(tree, 0)]
+    while stack:
+        node, blocks = stack.pop()
+        if node.data == "block":
+            blocks += 1
+            if blocks == MAX_BLOCK_DEPTH + 1:  # reported once, at the first block past the limit
+                found.append(Diagnostic("nesting-too-deep", f"blocks nest more than {MAX_BLOCK_DEPTH} levels deep",
+                                        _tree_span(node, file),
+                                        "move the inner loop into a comprehension, or split the work across tools"))
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, blocks))
+            elif isinstance(child, Token) and child.type == "NAME" and len(child) > MAX_NAME_LENGTH:
+                found.append(Diagnostic("name-too-long", f"the name `{shorten(str(child))}` has {len(child)} "
+                                        f"characters, more than {MAX_NAME_LENGTH}",
+                                        Span(file, child.line, child.column, child.end_line, child.end_column),
+                                        "choose a shorter name"))
+    return found
 
 
 def nesting_too_deep(tree: Tree, file: str) -> Diagnostic | None:

@@ -308,7 +308,7 @@ class Env:
 
     def dump(self, indent: int | None = 2) -> str:
         """The whole state as JSON text, in the data file's shape."""
-        return json.dumps(self._collections(), indent=indent, ensure_ascii=False)
+        return json.dumps(self._collections(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def _collections(self) -> dict:
         """The live collections, less the empty ones added for entities the data file lacks."""

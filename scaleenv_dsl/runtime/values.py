@@ -40,7 +40,7 @@ def copy_flat(value):
 
 def to_json(value) -> str:
     """`to_json(x)`: Python's `json.dumps(x, sort_keys=True)`."""
-    return json.dumps(value, sort_keys=True)
+    return json.dumps(value, sort_keys=True, allow_nan=False)
 
 
 def round_number(x, ndigits):
