@@ -25,7 +25,7 @@ class StrictJSONError(Exception):
     line: int
     column: int
     help: str
-    code: str = "invalid-data"  # `invalid-json` when the text is not JSON at all
+    not_json: bool = False  # the text is not JSON at all, rather than JSON the language refuses
 
     def __str__(self) -> str:
         return f"line {self.line} column {self.column}: {self.message}"
@@ -75,13 +75,13 @@ def loads_strict(text: str) -> Any:
                      "write a finite number, or `null` where the field is optional") from None
     except json.JSONDecodeError as err:
         raise StrictJSONError(f"the data is not valid JSON: {err.msg}", err.lineno, err.colno,
-                              "fix the JSON syntax", "invalid-json") from None
+                              "fix the JSON syntax", not_json=True) from None
     except ValueError:  # Python's int conversion limit: the only other ValueError json.loads raises
         found = _LONG_NUMBER.search(text)
         raise _error(text, found.start() if found else 0, f"{_path_of_refused(text)}: a number has over 4,300 digits",
                      "numbers in the data must lie within ±(2^53 − 1)") from None
     except RecursionError:
-        raise StrictJSONError("the data nests too deeply", 1, 1, "flatten it", "invalid-json") from None
+        raise StrictJSONError("the data nests too deeply", 1, 1, "flatten it", not_json=True) from None
     found = _first(data, [], lambda value: isinstance(value, _KeptDuplicates)) if repeated else None
     if found is not None:
         path, duplicates = found

@@ -126,6 +126,8 @@ def validate_data_file(domain: ir.Domain, path: str, display: str) -> tuple[list
     except (OSError, UnicodeDecodeError) as err:
         return [Diagnostic("file-not-found", f"cannot read the data file: {err}", span, "check the path")], "", None
     except StrictJSONError as err:
-        return [Diagnostic(err.code, err.message, Span(display, err.line, err.column, err.line, err.column + 1),
-                           err.help)], text, None
+        at = Span(display, err.line, err.column, err.line, err.column + 1)
+        if err.not_json:
+            return [Diagnostic("invalid-json", err.message, at, err.help)], text, None
+        return [Diagnostic("invalid-data", err.message, at, err.help)], text, None
     return validate_data(domain, data, display, text), text, data
