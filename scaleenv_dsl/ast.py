@@ -342,6 +342,11 @@ class Require(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Fail(Node):
+    message: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class If(Node):
     condition: Expr
     then: Block
@@ -389,7 +394,7 @@ class ExprStmt(Node):
     expr: Expr
 
 
-Stmt = Union[Let, Require, If, For, Return, Ensures, Insert, Delete, Assign, ExprStmt]
+Stmt = Union[Let, Require, Fail, If, For, Return, Ensures, Insert, Delete, Assign, ExprStmt]
 
 
 @dataclass(frozen=True, slots=True)

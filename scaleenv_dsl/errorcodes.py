@@ -128,8 +128,8 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-insert", STATEMENTS, "`insert` of something that is not an entity row"),
     ErrorCode("invalid-delete", STATEMENTS, "`delete` of something that is not `collection[key]`"),
     ErrorCode("return-in-loop", STATEMENTS, "`return` inside `for`"),
-    ErrorCode("missing-return", STATEMENTS, "a tool with a (non-optional) return type can end without `return`"),
-    ErrorCode("unreachable-code", STATEMENTS, "a statement after `return`"),
+    ErrorCode("missing-return", STATEMENTS, "a tool with a (non-optional) return type can end without `return` or `fail`"),
+    ErrorCode("unreachable-code", STATEMENTS, "a statement after `return` or `fail`"),
     ErrorCode("unused-value", STATEMENTS, "an expression statement whose value is dropped"),
     ErrorCode("unnecessary-else", STATEMENTS, "`let … else` on a value that can neither fail nor be none", WARNING),
     # Tasks and rewards

@@ -355,6 +355,9 @@ class _Printer:
     def stmt_Require(self, s) -> None:
         self.line(f"require {self.expr(s.condition)} else {self.expr(s.message)}", s)
 
+    def stmt_Fail(self, s) -> None:
+        self.line(f"fail {self.expr(s.message)}", s)
+
     def stmt_If(self, s) -> None:
         self.line(f"if {self.expr(s.condition)} {{", start=_start(s.span), end=_start(s.then.span))
         self.if_rest(s)

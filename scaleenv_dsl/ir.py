@@ -367,9 +367,12 @@ class LetStmt(StmtBase):
 
 @node
 class RequireStmt(StmtBase):
+    """`require condition else message`. `fail message` is the same statement with the condition
+    `false` and `fail` set: the writer ends the call there on purpose."""
     kind: Literal["require"] = "require"
     condition: Expr
     message: Expr
+    fail: bool = False
 
 
 @node

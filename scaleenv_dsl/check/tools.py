@@ -57,9 +57,10 @@ class ToolChecker:
     def block(self, stmts, scope: Scope, in_loop: bool) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for stmt in stmts:
-            if out and isinstance(out[-1], ir.ReturnStmt):
-                self.exprs.error("unreachable-code", "this statement comes after `return`", stmt.span,
-                                 "remove it, or move it before the `return`")
+            if out and leaves_block(out[-1]):
+                word = "return" if isinstance(out[-1], ir.ReturnStmt) else "fail"
+                self.exprs.error("unreachable-code", f"this statement comes after `{word}`", stmt.span,
+                                 f"remove it, or move it before the `{word}`")
                 break
             checked = self.stmt(stmt, scope, in_loop)
             if checked is not None:
@@ -110,6 +111,14 @@ class ToolChecker:
         self.effects.error_message(message)
         scope.add(facts_of(condition, scope)[0])
         return ir.RequireStmt(condition=condition, message=message, loc=loc(node.span))
+
+    def _Fail(self, node: ast.Fail, scope: Scope, in_loop: bool) -> ir.Stmt:
+        """`fail m` is lowered to `require false else m`, so every analysis of the IR reads it
+        as a guard that never holds: the call ends there with `m`."""
+        message = self.exprs.string(node.message, scope, "the error message")
+        self.effects.error_message(message)
+        never = ir.Const(type=ir.BOOL, value=False, loc=loc(node.span))
+        return ir.RequireStmt(condition=never, message=message, fail=True, loc=loc(node.span))
 
     def _If(self, node: ast.If, scope: Scope, in_loop: bool) -> ir.Stmt:
         condition = self.exprs.condition(node.condition, scope)
@@ -365,18 +374,24 @@ class ToolChecker:
     def _check_return_paths(self, body: list[ir.Stmt]) -> None:
         if self.returns is not None and self.returns.kind != "optional" and not always_returns(body):
             self.exprs.error("missing-return", f"`{self.decl.name.name}` can end without returning", self.decl.name.span,
-                             f"end every path of the body with `return` (the tool returns `{self.returns}`)")
+                             f"end every path of the body with `return`, or `fail \"…\"` (the tool returns `{self.returns}`)")
 
 
 def _entities_of(body: list[ir.Stmt], kind: type) -> tuple[str, ...]:
     return tuple(sorted({s.entity for s in ir.walk(body) if isinstance(s, kind)}))
 
 
+def leaves_block(stmt: ir.Stmt) -> bool:
+    """Whether nothing after `stmt` in its block can run: it returns, or is a `fail`."""
+    return isinstance(stmt, ir.ReturnStmt) or (isinstance(stmt, ir.RequireStmt) and stmt.fail)
+
+
 def always_returns(body: list[ir.Stmt]) -> bool:
+    """Whether every path through `body` leaves the call: by `return`, or by `fail`."""
     if not body:
         return False
     last = body[-1]
-    if isinstance(last, ir.ReturnStmt):
+    if leaves_block(last):
         return True
     if isinstance(last, ir.IfStmt):
         return always_returns(last.then) and always_returns(last.otherwise)

@@ -229,6 +229,9 @@ class ToAst:
     def require_stmt(self, meta, condition, message):
         return ast.Require(self._span(meta), self._expr(condition), self._expr(message))
 
+    def fail_stmt(self, meta, message):
+        return ast.Fail(self._span(meta), self._expr(message))
+
     def if_stmt(self, meta, condition, then, *otherwise):
         other = otherwise[-1] if otherwise else None
         return ast.If(self._span(meta), self._expr(condition), then, other)
