@@ -315,7 +315,7 @@ class EntityDecl(Node):
     name: Ident
     collection: Ident
     key: Ident
-    not_found: Str
+    not_found: Expr  # a string, or a string expression over the key
     doc: Str | None
     fields: tuple[FieldDecl, ...]
     invariants: tuple[InvariantDecl, ...]

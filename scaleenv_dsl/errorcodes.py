@@ -98,6 +98,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-compare", DECLARATIONS,
               "an unknown policy, `tolerance` without a number, or a policy that does not fit the type"),
     ErrorCode("invalid-option", DECLARATIONS, "`compare` on a tool parameter"),
+    ErrorCode("invalid-not-found", DECLARATIONS, "an entity's not-found message that reads a collection"),
     # Names, types and expressions
     ErrorCode("unknown-name", EXPRESSIONS, "a name that is not a parameter, local or collection"),
     ErrorCode("unknown-field", EXPRESSIONS, "a field that the record, entity or union does not have"),

@@ -262,7 +262,7 @@ class _Printer:
 
     def decl_EntityDecl(self, d) -> None:
         header = (f"entity {d.name.name} in {d.collection.name} key {d.key.name} "
-                  f"else {quote(d.not_found.value)}")
+                  f"else {self.expr(d.not_found)}")
         with self.braces(header, d.span):
             self.doc(d.doc)
             self.members(d)

@@ -114,7 +114,7 @@ class ContractBuilder:
         self._expression(s.key, ctx)
         key = self.resolve(s.key)
         entity = self.domain.entity(s.entity)
-        self._guard("lookup", _member(key, s.entity), entity.not_found, None, ctx, s.loc)
+        self._guard("lookup", _member(key, s.entity), *_message(ir.not_found_for(entity, key)), ctx, s.loc)
         self._add_effect(s.entity, key, (), (), "delete", None, ctx, s.loc)
 
     def _if(self, s: ir.IfStmt, ctx: _Context) -> None:

@@ -297,7 +297,10 @@ class ExprChecker:
         t = obj.type
         if isinstance(obj, ir.CollectionRef):
             self._row_key(node, key, obj.entity)
-            if error is None:
+            computed = self.symbols.not_found_messages.get(obj.entity)
+            if error is None and computed is not None:  # the entity's message, built from this key
+                error = ir.substitute(computed, self.symbols.entities[obj.entity].key.name, key)
+            elif error is None and isinstance(self.symbols.entities[obj.entity].not_found, ast.Str):
                 self.effects.add_error(self.symbols.entities[obj.entity].not_found.value)
             e = ir.Lookup(type=_row(obj.entity), entity=obj.entity, key=key, error=error, loc=loc(node.span))
             return self.with_origin(e, frozenset({obj.entity}))

@@ -166,7 +166,7 @@ class ToAst:
     def entity_decl(self, meta, name, collection, key, not_found, *members):
         doc, fields, invariants = self._split_members(members)
         return ast.EntityDecl(self._span(meta), self._ident(name), self._ident(collection),
-                              self._ident(key), self._str(not_found), doc, fields, invariants)
+                              self._ident(key), self._expr(not_found), doc, fields, invariants)
 
     def field_decl(self, meta, name, type_, *options):
         return ast.FieldDecl(self._span(meta), self._ident(name), type_, options)

@@ -37,3 +37,47 @@ def test_a_path_past_fail_runs_on(make_domain):
     assert result.ok, result.error
     assert result.value == "Hello Bo"
     assert env.state()["users"]["u2"]["age"] == 41
+
+
+ROOMS = '''
+entity Room in rooms key n else "Room " + n + " not found" {
+  n: str
+  floor: int
+}
+
+entity Guest in guests key gid else f"Guest {gid} is not registered" {
+  gid: str
+  name: str
+}
+
+tool floor_of(n: str) -> int {
+  return rooms[n].floor
+}
+
+tool guest_name(gid: str) -> str {
+  return guests[gid + "-x"].name
+}
+
+tool remove_room(n: str) {
+  delete rooms[n]
+}
+'''
+
+HOTEL = {"rooms": {"101": {"n": "101", "floor": 1}}, "guests": {}}
+
+
+def test_a_not_found_message_is_built_from_the_key_that_was_missing(make_domain):
+    env = make_domain(ROOMS, HOTEL).env()
+    assert env.call("floor_of", {"n": "101"}).value == 1
+    for tool, args, message in [("floor_of", {"n": "999"}, "Room 999 not found"),
+                                ("remove_room", {"n": "7"}, "Room 7 not found"),
+                                ("guest_name", {"gid": "g1"}, "Guest g1-x is not registered")]:
+        result = env.call(tool, args)
+        assert not result.ok
+        assert (result.error.kind, result.error.message) == ("not_found", message)
+
+
+def test_the_schema_and_ir_keep_the_message_template(make_domain):
+    domain = make_domain(ROOMS, HOTEL)
+    room = next(e for e in domain.ir.entities if e.name == "Room")
+    assert room.not_found == "Room {n} not found"
