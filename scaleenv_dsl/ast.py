@@ -409,6 +409,7 @@ class ParamDecl(Node):
     type: TypeExpr
     options: tuple[FieldOption, ...]
     default: "ParamDefault | None" = None
+    local: Ident | None = None  # `items as wanted`: the name the body uses
 
     def first(self, kind: type) -> FieldOption | None:
         return next((o for o in self.options if isinstance(o, kind)), None)

@@ -276,7 +276,9 @@ class _Printer:
 
     def field(self, f) -> str:
         default = getattr(f, "default", None)  # a tool parameter's `= VALUE`
-        return f"{f.name.name}: {self.type(f.type)}" + (f" = {self.expr(default.value)}" if default else "") \
+        local = getattr(f, "local", None)  # a tool parameter's `as NAME`
+        name = f.name.name + (f" as {local.name}" if local is not None else "")
+        return f"{name}: {self.type(f.type)}" + (f" = {self.expr(default.value)}" if default else "") \
             + "".join(" " + self.option(o) for o in f.options)
 
     def option(self, o) -> str:

@@ -564,7 +564,14 @@ class ParamDef(Model):
     example: Any = None
     default: Any = None
     has_default: bool = False
+    # the name the body reads it by (`Var(local)`), when it differs from the public `name`:
+    # `items as wanted: list[Item]`
+    local: str = ""
     loc: Loc | None = field(default=None, compare=False)
+
+    @property
+    def body_name(self) -> str:
+        return self.local or self.name
 
     @property
     def may_be_left_out(self) -> bool:

@@ -541,7 +541,8 @@ class ExprChecker:
                        [Label(clash.span, "first bound here")])
         elif ident.name in self.symbols.collections:
             self.error("duplicate-name", f"`{ident.name}` is the name of a collection", ident.span,
-                       "choose another name")
+                       f"choose another name; for a tool parameter, keep the public name and give the body "
+                       f"its own: `{ident.name} as wanted: …`" if kind == "param" else "choose another name")
         scope.vars[ident.name] = VarInfo(t, origin, kind, ident.span)
 
     # ------------------------------------------------------------ calls

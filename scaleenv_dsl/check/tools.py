@@ -47,10 +47,11 @@ class ToolChecker:
         params = []
         for p in self.decl.params:
             f = field_def(p, self.symbols)
-            self.exprs.bind(scope, p.name, f.type, frozenset({PARAM}), "param")
+            self.exprs.bind(scope, p.local or p.name, f.type, frozenset({PARAM}), "param")
             default, has_default = param_default(p, f.type, self.symbols)
             params.append(ir.ParamDef(name=f.name, type=f.type, doc=f.doc, example=f.example,
-                                      default=default, has_default=has_default, loc=f.loc))
+                                      default=default, has_default=has_default,
+                                      local=p.local.name if p.local is not None else "", loc=f.loc))
         return params
 
     # ------------------------------------------------------------ blocks

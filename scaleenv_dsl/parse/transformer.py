@@ -208,10 +208,15 @@ class ToAst:
             doc, body = body[0], body[1:]
         return ast.ToolDecl(self._span(meta), self._ident(name), params, returns, doc, tuple(body))
 
-    def param_decl(self, meta, name, type_, *options):
+    def param_decl(self, meta, name, *rest):
+        local = rest[0] if rest and isinstance(rest[0], ast.Ident) else None
+        type_, *options = rest[1:] if rest and (local is not None or rest[0] is None) else rest
         default = options[0] if options and isinstance(options[0], ast.ParamDefault) else None
         options = tuple(o for o in options if o is not None and not isinstance(o, ast.ParamDefault))
-        return ast.ParamDecl(self._span(meta), self._ident(name), type_, options, default)
+        return ast.ParamDecl(self._span(meta), self._ident(name), type_, options, default, local)
+
+    def param_local(self, meta, name):
+        return self._ident(name)
 
     def param_default(self, meta, value):
         return ast.ParamDefault(self._span(meta), self._expr(value))

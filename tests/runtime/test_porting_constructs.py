@@ -81,3 +81,47 @@ def test_the_schema_and_ir_keep_the_message_template(make_domain):
     domain = make_domain(ROOMS, HOTEL)
     room = next(e for e in domain.ir.entities if e.name == "Room")
     assert room.not_found == "Room {n} not found"
+
+
+ORDERS = '''
+entity Item in items key item_id else "Item " + item_id + " not found" {
+  item_id: str
+  price: float
+  stock: int
+}
+
+tool place_order(items as wanted: list[ref Item] "The item ids.") -> float {
+  "Buy one of each item."
+  let total = sum(items[i].price for i in wanted)
+  for i in wanted {
+    let item = items[i]
+    require item.stock > 0 else "Item " + i + " is out of stock"
+    item.stock -= 1
+  }
+  return total
+}
+'''
+
+SHOP = {"items": {"a": {"item_id": "a", "price": 1.5, "stock": 1},
+                  "b": {"item_id": "b", "price": 2.0, "stock": 3}}}
+
+
+def test_a_parameter_keeps_its_public_name_beside_the_collection_it_shadows(make_domain):
+    domain = make_domain(ORDERS, SHOP)
+    schema = next(t for t in domain.anthropic_tools() if t["name"] == "place_order")
+    assert list(schema["input_schema"]["properties"]) == ["items"]
+    env = domain.env()
+    result = env.call("place_order", {"items": ["a", "b"]})
+    assert result.ok, result.error
+    assert result.value == 3.5
+    assert [env.state()["items"][k]["stock"] for k in ("a", "b")] == [0, 2]
+    again = env.call("place_order", {"items": ["b", "a"]})
+    assert (again.error.kind, again.error.message) == ("require", "Item a is out of stock")
+    assert env.state()["items"]["b"]["stock"] == 2  # undone
+
+
+def test_the_public_name_is_the_only_one_callers_can_use(make_domain):
+    env = make_domain(ORDERS, SHOP).env()
+    result = env.call("place_order", {"wanted": ["a"]})
+    assert not result.ok
+    assert (result.error.kind, result.error.message) == ("invalid_arguments", "missing argument 'items'")
