@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scaleenv_dsl import ir
+
 FAILING = '''
 entity User in users key user_id else "User not found" {
   user_id: str
@@ -92,6 +94,7 @@ entity Item in items key item_id else "Item " + item_id + " not found" {
 
 tool place_order(items as wanted: list[ref Item] "The item ids.") -> float {
   "Buy one of each item."
+  require len(wanted) > 0 else "Order at least one item"
   let total = sum(items[i].price for i in wanted)
   for i in wanted {
     let item = items[i]
@@ -125,3 +128,10 @@ def test_the_public_name_is_the_only_one_callers_can_use(make_domain):
     result = env.call("place_order", {"wanted": ["a"]})
     assert not result.ok
     assert (result.error.kind, result.error.message) == ("invalid_arguments", "missing argument 'items'")
+
+
+def test_the_contract_names_a_renamed_parameter_by_its_public_name(make_domain):
+    tool = make_domain(ORDERS, SHOP).ir.tool("place_order")
+    names = {node.name for guard in tool.contract.guards if guard.condition is not None
+             for node in ir.walk(guard.condition) if isinstance(node, ir.Var)}
+    assert "items" in names and "wanted" not in names
