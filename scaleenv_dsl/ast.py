@@ -315,7 +315,7 @@ class EntityDecl(Node):
     name: Ident
     collection: Ident
     key: Ident
-    not_found: Str
+    not_found: Expr  # a string, or a string expression over the key
     doc: Str | None
     fields: tuple[FieldDecl, ...]
     invariants: tuple[InvariantDecl, ...]
@@ -338,6 +338,11 @@ class Let(Node):
 @dataclass(frozen=True, slots=True)
 class Require(Node):
     condition: Expr
+    message: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Fail(Node):
     message: Expr
 
 
@@ -399,7 +404,7 @@ class ExprStmt(Node):
     expr: Expr
 
 
-Stmt = Union[Let, Require, If, For, Break, Continue, Return, Ensures, Insert, Delete, Assign, ExprStmt]
+Stmt = Union[Let, Require, Fail, If, For, Break, Continue, Return, Ensures, Insert, Delete, Assign, ExprStmt]
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +419,7 @@ class ParamDecl(Node):
     type: TypeExpr
     options: tuple[FieldOption, ...]
     default: "ParamDefault | None" = None
+    local: Ident | None = None  # `items as wanted`: the name the body uses
 
     def first(self, kind: type) -> FieldOption | None:
         return next((o for o in self.options if isinstance(o, kind)), None)

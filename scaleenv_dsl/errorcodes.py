@@ -100,6 +100,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-compare", DECLARATIONS,
               "an unknown policy, `tolerance` without a number, or a policy that does not fit the type"),
     ErrorCode("invalid-option", DECLARATIONS, "`compare` on a tool parameter"),
+    ErrorCode("invalid-not-found", DECLARATIONS, "an entity's not-found message that reads a collection"),
     # Names, types and expressions
     ErrorCode("unknown-name", EXPRESSIONS, "a name that is not a parameter, local or collection"),
     ErrorCode("unknown-field", EXPRESSIONS, "a field that the record, entity or union does not have"),
@@ -131,8 +132,8 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-delete", STATEMENTS, "`delete` of something that is not `collection[key]`"),
     ErrorCode("return-in-loop", STATEMENTS, "`return` inside `for`"),
     ErrorCode("jump-outside-loop", STATEMENTS, "`break` or `continue` outside any `for`"),
-    ErrorCode("missing-return", STATEMENTS, "a tool with a (non-optional) return type can end without `return`"),
-    ErrorCode("unreachable-code", STATEMENTS, "a statement after `return`, `break` or `continue`"),
+    ErrorCode("missing-return", STATEMENTS, "a tool with a (non-optional) return type can end without `return` or `fail`"),
+    ErrorCode("unreachable-code", STATEMENTS, "a statement after `return`, `fail`, `break` or `continue`"),
     ErrorCode("unused-value", STATEMENTS, "an expression statement whose value is dropped"),
     ErrorCode("unnecessary-else", STATEMENTS, "`let … else` on a value that can neither fail nor be none", WARNING),
     # Tasks and rewards

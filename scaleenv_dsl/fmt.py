@@ -262,7 +262,7 @@ class _Printer:
 
     def decl_EntityDecl(self, d) -> None:
         header = (f"entity {d.name.name} in {d.collection.name} key {d.key.name} "
-                  f"else {quote(d.not_found.value)}")
+                  f"else {self.expr(d.not_found)}")
         with self.braces(header, d.span):
             self.doc(d.doc)
             self.members(d)
@@ -276,7 +276,9 @@ class _Printer:
 
     def field(self, f) -> str:
         default = getattr(f, "default", None)  # a tool parameter's `= VALUE`
-        return f"{f.name.name}: {self.type(f.type)}" + (f" = {self.expr(default.value)}" if default else "") \
+        local = getattr(f, "local", None)  # a tool parameter's `as NAME`
+        name = f.name.name + (f" as {local.name}" if local is not None else "")
+        return f"{name}: {self.type(f.type)}" + (f" = {self.expr(default.value)}" if default else "") \
             + "".join(" " + self.option(o) for o in f.options)
 
     def option(self, o) -> str:
@@ -354,6 +356,9 @@ class _Printer:
 
     def stmt_Require(self, s) -> None:
         self.line(f"require {self.expr(s.condition)} else {self.expr(s.message)}", s)
+
+    def stmt_Fail(self, s) -> None:
+        self.line(f"fail {self.expr(s.message)}", s)
 
     def stmt_If(self, s) -> None:
         self.line(f"if {self.expr(s.condition)} {{", start=_start(s.span), end=_start(s.then.span))

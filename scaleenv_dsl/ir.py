@@ -13,7 +13,7 @@ and for diagnostics raised by later stages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache, cached_property
 from typing import Any, Iterator, Literal, Union
 
@@ -373,9 +373,12 @@ class LetStmt(StmtBase):
 
 @node
 class RequireStmt(StmtBase):
+    """`require condition else message`. `fail message` is the same statement with the condition
+    `false` and `fail` set: the writer ends the call there on purpose."""
     kind: Literal["require"] = "require"
     condition: Expr
     message: Expr
+    fail: bool = False
 
 
 @node
@@ -533,11 +536,40 @@ class EntityDef(Model):
     name: str
     collection: str
     key: str
+    # the message of a failed lookup; when it is built from the key, `not_found` is its source text
+    # and `not_found_message` the expression, over a `Var` named like the key (see `not_found_for`)
     not_found: str
+    not_found_message: Expr | None = None
     doc: str = ""
     fields: tuple[FieldDef, ...]
     invariants: tuple[Invariant, ...] = ()
     loc: Loc | None = field(default=None, compare=False)
+
+
+def not_found_for(entity: EntityDef, key: Expr) -> Expr:
+    """The message of a failed lookup of `key` in the entity's collection: its constant text, or its
+    message built from the key with `key` in place of the key's name."""
+    if entity.not_found_message is None:
+        return Const(type=STR, value=entity.not_found)
+    return substitute(entity.not_found_message, entity.key, key)
+
+
+def substitute(e: Model, name: str, value: Model) -> Model:
+    """`e` with every `Var(name)` replaced by `value` (the expressions this serves bind no names)."""
+    if isinstance(e, Var) and e.name == name:
+        return value
+    changes = {}
+    for f in fields(e):
+        old = getattr(e, f.name)
+        if isinstance(old, Model):
+            new = substitute(old, name, value)
+        elif isinstance(old, tuple) and any(isinstance(x, Model) for x in old):
+            new = tuple(substitute(x, name, value) if isinstance(x, Model) else x for x in old)
+        else:
+            continue
+        if new is not old:
+            changes[f.name] = new
+    return replace(e, **changes) if changes else e
 
 
 @node
@@ -550,7 +582,14 @@ class ParamDef(Model):
     example: Any = None
     default: Any = None
     has_default: bool = False
+    # the name the body reads it by (`Var(local)`), when it differs from the public `name`:
+    # `items as wanted: list[Item]`
+    local: str = ""
     loc: Loc | None = field(default=None, compare=False)
+
+    @property
+    def body_name(self) -> str:
+        return self.local or self.name
 
     @property
     def may_be_left_out(self) -> bool:

@@ -44,7 +44,10 @@ class ContractBuilder:
         self.domain = domain
         self.tool = tool
         self.params = {p.name for p in tool.params}
-        self.bindings: dict[str, ir.Expr | None] = {}
+        # a parameter the body reads by another name (`items as wanted`): the contract, which lint,
+        # prove and graph read, names it by its public name
+        self.bindings: dict[str, ir.Expr | None] = {
+            p.local: ir.Var(type=p.type, name=p.name, loc=p.loc) for p in tool.params if p.local}
         self.guards: list[ir.Guard] = []
         self.effects: list[ir.Effect] = []
         self.reads: dict[ir.Read, None] = {}  # ordered and de-duplicated
@@ -114,7 +117,7 @@ class ContractBuilder:
         self._expression(s.key, ctx)
         key = self.resolve(s.key)
         entity = self.domain.entity(s.entity)
-        self._guard("lookup", _member(key, s.entity), entity.not_found, None, ctx, s.loc)
+        self._guard("lookup", _member(key, s.entity), *_message(ir.not_found_for(entity, key)), ctx, s.loc)
         self._add_effect(s.entity, key, (), (), "delete", None, ctx, s.loc)
 
     def _if(self, s: ir.IfStmt, ctx: _Context) -> None:

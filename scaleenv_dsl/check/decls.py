@@ -88,17 +88,59 @@ def _data_path(symbols: Symbols, entry: ast.DomainEntry, root_dir: Path | None) 
 
 def type_definitions(symbols: Symbols) -> dict[str, list]:
     checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True))
+    for name, decl in symbols.entities.items():
+        _check_not_found(checker, symbols, name, decl)
     enums = [ir.EnumDef(name=n, values=[v.value for v in d.values], loc=loc(d.name.span))
              for n, d in symbols.enums.items()]
     records = [ir.RecordDef(name=n, doc=_doc(d), fields=list(symbols.fields[n].values()),
                             invariants=_invariants(checker, d.invariants, ir.TypeRef(kind="record", name=n)),
                             loc=loc(d.name.span)) for n, d in symbols.records.items()]
-    entities = [ir.EntityDef(name=n, collection=d.collection.name, key=d.key.name, not_found=d.not_found.value,
+    entities = [ir.EntityDef(name=n, collection=d.collection.name, key=d.key.name,
+                             not_found=_not_found_text(d, symbols.not_found_messages.get(n)),
+                             not_found_message=symbols.not_found_messages.get(n),
                              doc=_doc(d), fields=list(symbols.fields[n].values()),
                              invariants=_invariants(checker, d.invariants, ir.TypeRef(kind="entity", name=n)),
                              loc=loc(d.name.span)) for n, d in symbols.entities.items()]
     unions = [_union(checker, symbols, n, d) for n, d in symbols.unions.items()]
     return {"enums": enums, "records": records, "entities": entities, "unions": unions}
+
+
+def _not_found_text(decl: ast.EntityDecl, message: ir.Expr | None) -> str:
+    """The constant message, or the template of a computed one: `Room {n} not found`."""
+    if isinstance(decl.not_found, ast.Str):
+        return decl.not_found.value
+    if message is None:  # reported
+        return f"{decl.name.name} not found"
+    return _template(message)
+
+
+def _template(e: ir.Expr) -> str:
+    if isinstance(e, ir.Binary) and e.op == "+":
+        return _template(e.left) + _template(e.right)
+    if isinstance(e, ir.Const):
+        return str(e.value)
+    if isinstance(e, ir.Builtin) and e.name == "str" and len(e.args) == 1:
+        return _template(e.args[0])
+    if isinstance(e, ir.Var):
+        return "{" + e.name + "}"
+    return "{…}"
+
+
+def _check_not_found(checker: ExprChecker, symbols: Symbols, name: str, decl: ast.EntityDecl) -> None:
+    """The not-found message of an entity when it is built from the key, `"Room " + n + " not found"`:
+    a string expression whose only name is the key, and that reads no collection (the row is missing)."""
+    if isinstance(decl.not_found, ast.Str):
+        return
+    key = symbols.fields.get(name, {}).get(decl.key.name)
+    scope = Scope()
+    scope.vars[decl.key.name] = VarInfo(key.type if key is not None else ir.STR, frozenset(), "param", decl.key.span)
+    message = checker.string(decl.not_found, scope, "the not-found message")
+    if any(isinstance(e, (ir.CollectionRef, ir.Lookup)) for e in ir.walk(message)):
+        symbols.error("invalid-not-found", "the not-found message reads a collection", decl.not_found.span,
+                      f"build it from the key `{decl.key.name}` and literals only: "
+                      f"`\"{name} \" + {decl.key.name} + \" not found\"`")
+        return
+    symbols.not_found_messages[name] = message
 
 
 def _union(checker: ExprChecker, symbols: Symbols, name: str, decl: ast.UnionDecl) -> ir.UnionDef:

@@ -297,7 +297,10 @@ class ExprChecker:
         t = obj.type
         if isinstance(obj, ir.CollectionRef):
             self._row_key(node, key, obj.entity)
-            if error is None:
+            computed = self.symbols.not_found_messages.get(obj.entity)
+            if error is None and computed is not None:  # the entity's message, built from this key
+                error = ir.substitute(computed, self.symbols.entities[obj.entity].key.name, key)
+            elif error is None and isinstance(self.symbols.entities[obj.entity].not_found, ast.Str):
                 self.effects.add_error(self.symbols.entities[obj.entity].not_found.value)
             e = ir.Lookup(type=_row(obj.entity), entity=obj.entity, key=key, error=error, loc=loc(node.span))
             return self.with_origin(e, frozenset({obj.entity}))
@@ -546,7 +549,8 @@ class ExprChecker:
                        [Label(clash.span, "first bound here")])
         elif ident.name in self.symbols.collections:
             self.error("duplicate-name", f"`{ident.name}` is the name of a collection", ident.span,
-                       "choose another name")
+                       f"choose another name; for a tool parameter, keep the public name and give the body "
+                       f"its own: `{ident.name} as wanted: …`" if kind == "param" else "choose another name")
         scope.vars[ident.name] = VarInfo(t, origin, kind, ident.span)
 
     # ------------------------------------------------------------ calls

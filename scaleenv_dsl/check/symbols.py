@@ -40,6 +40,8 @@ class Symbols:
     # may be a record declared further on
     examples: list[tuple] = field(default_factory=list)
     defaults: list[tuple] = field(default_factory=list)  # (value, type, span) of parameter defaults
+    # entity -> its not-found message when built from the key, filled by `type_definitions`
+    not_found_messages: dict[str, ir.Expr] = field(default_factory=dict)
 
     def error(self, code: str, message: str, span: Span, help: str, labels=()) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))

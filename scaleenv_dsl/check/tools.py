@@ -47,19 +47,21 @@ class ToolChecker:
         params = []
         for p in self.decl.params:
             f = field_def(p, self.symbols)
-            self.exprs.bind(scope, p.name, f.type, frozenset({PARAM}), "param")
+            self.exprs.bind(scope, p.local or p.name, f.type, frozenset({PARAM}), "param")
             default, has_default = param_default(p, f.type, self.symbols)
             params.append(ir.ParamDef(name=f.name, type=f.type, doc=f.doc, example=f.example,
-                                      default=default, has_default=has_default, loc=f.loc))
+                                      default=default, has_default=has_default,
+                                      local=p.local.name if p.local is not None else "", loc=f.loc))
         return params
 
     # ------------------------------------------------------------ blocks
     def block(self, stmts, scope: Scope, in_loop: bool) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for stmt in stmts:
-            if out and isinstance(out[-1], _JUMPS):
-                self.exprs.error("unreachable-code", f"this statement comes after `{out[-1].kind}`", stmt.span,
-                                 f"remove it, or move it before the `{out[-1].kind}`")
+            if out and leaves_block(out[-1]):
+                word = "fail" if isinstance(out[-1], ir.RequireStmt) else out[-1].kind
+                self.exprs.error("unreachable-code", f"this statement comes after `{word}`", stmt.span,
+                                 f"remove it, or move it before the `{word}`")
                 break
             checked = self.stmt(stmt, scope, in_loop)
             if checked is not None:
@@ -110,6 +112,14 @@ class ToolChecker:
         self.effects.error_message(message)
         scope.add(facts_of(condition, scope)[0])
         return ir.RequireStmt(condition=condition, message=message, loc=loc(node.span))
+
+    def _Fail(self, node: ast.Fail, scope: Scope, in_loop: bool) -> ir.Stmt:
+        """`fail m` is lowered to `require false else m`, so every analysis of the IR reads it
+        as a guard that never holds: the call ends there with `m`."""
+        message = self.exprs.string(node.message, scope, "the error message")
+        self.effects.error_message(message)
+        never = ir.Const(type=ir.BOOL, value=False, loc=loc(node.span))
+        return ir.RequireStmt(condition=never, message=message, fail=True, loc=loc(node.span))
 
     def _If(self, node: ast.If, scope: Scope, in_loop: bool) -> ir.Stmt:
         condition = self.exprs.condition(node.condition, scope)
@@ -385,7 +395,7 @@ class ToolChecker:
             return
         if self.returns is not None and self.returns.kind != "optional" and not always_returns(body):
             self.exprs.error("missing-return", f"`{self.decl.name.name}` can end without returning", self.decl.name.span,
-                             f"end every path of the body with `return` (the tool returns `{self.returns}`)")
+                             f"end every path of the body with `return`, or `fail \"…\"` (the tool returns `{self.returns}`)")
 
 
 def _entities_of(body: list[ir.Stmt], kind: type) -> tuple[str, ...]:
@@ -395,12 +405,17 @@ def _entities_of(body: list[ir.Stmt], kind: type) -> tuple[str, ...]:
 _JUMPS = (ir.ReturnStmt, ir.BreakStmt, ir.ContinueStmt)
 
 
+def leaves_block(stmt: ir.Stmt) -> bool:
+    """Whether nothing after `stmt` in its block can run: it returns, breaks, continues, or is a `fail`."""
+    return isinstance(stmt, _JUMPS) or (isinstance(stmt, ir.RequireStmt) and stmt.fail)
+
+
 def always_exits(body: list[ir.Stmt]) -> bool:
-    """Does every path through `body` leave the block (`return`, `break` or `continue`)?"""
+    """Does every path through `body` leave the block (`return`, `fail`, `break` or `continue`)?"""
     if not body:
         return False
     last = body[-1]
-    if isinstance(last, _JUMPS):
+    if leaves_block(last):
         return True
     if isinstance(last, ir.IfStmt):
         return always_exits(last.then) and always_exits(last.otherwise)
@@ -408,10 +423,11 @@ def always_exits(body: list[ir.Stmt]) -> bool:
 
 
 def always_returns(body: list[ir.Stmt]) -> bool:
+    """Whether every path through `body` leaves the call: by `return`, or by `fail`."""
     if not body:
         return False
     last = body[-1]
-    if isinstance(last, ir.ReturnStmt):
+    if isinstance(last, ir.ReturnStmt) or (isinstance(last, ir.RequireStmt) and last.fail):
         return True
     if isinstance(last, ir.IfStmt):
         return always_returns(last.then) and always_returns(last.otherwise)

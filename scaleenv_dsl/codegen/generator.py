@@ -115,7 +115,7 @@ def _tool(tool: ir.ToolDef, info: DomainInfo, shapes: Shapes) -> dict:
     prologue = ["_D = _S.data", "_J = _S.journal"]
     if ctx.uses_old:
         prologue.append("_mark = len(_J)")
-    params = ", ".join(["_S"] + [local(p.name) for p in tool.params])
+    params = ", ".join(["_S"] + [local(p.body_name) for p in tool.params])
     return {"name": tool_function(tool.name), "params": params, "comment": spec_comment(tool.loc),
             "body": prologue + body}
 

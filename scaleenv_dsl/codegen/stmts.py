@@ -172,7 +172,8 @@ class StmtCompiler:
         entity = self.ctx.info.entities.get(s.entity)
         if entity is None:
             raise GenerationError(f"unknown entity {s.entity!r}")
-        return [f"_delete(_S, {literal(entity.collection)}, {self.e(s.key)}, {literal(entity.not_found)}, "
+        message = self.exprs.message(ir.not_found_for(entity, s.key))
+        return [f"_delete(_S, {literal(entity.collection)}, {self.e(s.key)}, {message}, "
                 f"{self.ctx.guard(s.loc)})"]
 
     # ------------------------------------------------------------ control flow

@@ -33,9 +33,10 @@ def decided_guards(domain: ir.Domain) -> Findings:
     found = Findings(domain)
     for tool in _with_contracts(domain):
         facts = tool_facts(domain, tool)
+        fails = _fail_statements(tool)
         for guard in facts.guards:
             verdict = facts.verdict(guard)
-            if verdict is None or (verdict and guard.kind not in WRITTEN_CHECKS):
+            if verdict is None or (verdict and guard.kind not in WRITTEN_CHECKS) or guard.loc in fails:
                 continue
             why = "whatever the arguments and the state" if Knowledge(domain).decide(guard.condition) is not None \
                 else "given the branch it is in and the checks before it"
@@ -47,6 +48,11 @@ def decided_guards(domain: ir.Domain) -> Findings:
                              "fails whenever it gets here", guard.loc,
                              "fix the condition: as written, nothing after it on this path ever runs")
     return found
+
+
+def _fail_statements(tool: ir.ToolDef) -> set:
+    """Where the body says `fail "message"`: a check that never passes, written to end the call."""
+    return {s.loc for s in ir.walk(tool.body) if isinstance(s, ir.RequireStmt) and s.fail}
 
 
 def writes_before_guards(domain: ir.Domain) -> Findings:

@@ -79,7 +79,7 @@ def _lambda(token: Token, line: str, expected: list[str]) -> Habit | None:
 
 def _raise(token: Token, line: str, expected: list[str]) -> Habit | None:
     if re.match(r"^\s*raise\b", line):
-        return Habit("`raise` is not a statement", 'fail the call with `require COND else "message"`')
+        return Habit("`raise` is not a statement", 'fail the call with `fail "message"`, or `require COND else "message"`')
     return None
 
 

@@ -211,7 +211,7 @@ def _hint(token: Token, expected: list[str], starts_line: bool) -> str:
     if value == ":" and "`{`" in expected:
         return "blocks use braces, not a colon: `if condition { … }`"
     if expected == ["`}`"] or "`}`" in expected and token.type == "NAME":
-        return "a statement starts with `let`, `require`, `if`, `for`, `return`, `ensures`, `insert`, `delete`, or a name"
+        return "a statement starts with `let`, `require`, `fail`, `if`, `for`, `return`, `ensures`, `insert`, `delete`, or a name"
     if value == "," and "`}`" in expected:
         return "fields need no separator: put each on its own line, or separate them with spaces"
     if "a number" in expected:  # where a value can start

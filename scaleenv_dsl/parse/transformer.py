@@ -166,7 +166,7 @@ class ToAst:
     def entity_decl(self, meta, name, collection, key, not_found, *members):
         doc, fields, invariants = self._split_members(members)
         return ast.EntityDecl(self._span(meta), self._ident(name), self._ident(collection),
-                              self._ident(key), self._str(not_found), doc, fields, invariants)
+                              self._ident(key), self._expr(not_found), doc, fields, invariants)
 
     def field_decl(self, meta, name, type_, *options):
         return ast.FieldDecl(self._span(meta), self._ident(name), type_, options)
@@ -208,10 +208,15 @@ class ToAst:
             doc, body = body[0], body[1:]
         return ast.ToolDecl(self._span(meta), self._ident(name), params, returns, doc, tuple(body))
 
-    def param_decl(self, meta, name, type_, *options):
+    def param_decl(self, meta, name, *rest):
+        local = rest[0] if rest and isinstance(rest[0], ast.Ident) else None
+        type_, *options = rest[1:] if rest and (local is not None or rest[0] is None) else rest
         default = options[0] if options and isinstance(options[0], ast.ParamDefault) else None
         options = tuple(o for o in options if o is not None and not isinstance(o, ast.ParamDefault))
-        return ast.ParamDecl(self._span(meta), self._ident(name), type_, options, default)
+        return ast.ParamDecl(self._span(meta), self._ident(name), type_, options, default, local)
+
+    def param_local(self, meta, name):
+        return self._ident(name)
 
     def param_default(self, meta, value):
         return ast.ParamDefault(self._span(meta), self._expr(value))
@@ -228,6 +233,9 @@ class ToAst:
 
     def require_stmt(self, meta, condition, message):
         return ast.Require(self._span(meta), self._expr(condition), self._expr(message))
+
+    def fail_stmt(self, meta, message):
+        return ast.Fail(self._span(meta), self._expr(message))
 
     def if_stmt(self, meta, condition, then, *otherwise):
         other = otherwise[-1] if otherwise else None
