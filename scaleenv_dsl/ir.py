@@ -25,12 +25,6 @@ DEFAULT_STEP_LIMIT = 1_000_000   # loop iterations and comprehension elements
 DEFAULT_SIZE_LIMIT = 10_000_000  # characters and elements of the strings, lists and maps a call builds
 MAX_LIMIT = 1_000_000_000        # the most a header may ask for: past it a call could run for minutes
 
-# What `check` accepts, `compile` must compile: the checker refuses specs past these, which the
-# generated Python could not hold (Python allows 20 statically nested blocks; a tool body adds none,
-# but headroom keeps later codegen wrappers safe).
-MAX_NAME_LENGTH = 200            # characters in a declared or local name
-MAX_BLOCK_DEPTH = 16             # `if` and `for` blocks nested inside one another
-
 
 class Model:
     """Base of every IR node: frozen, hashable, and walkable with `children` and `walk`."""

@@ -16,7 +16,7 @@ from ..diagnostics import shorten
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_.\-]")
-MAX_IDENTIFIER = ir.MAX_NAME_LENGTH
+MAX_IDENTIFIER = 200  # the parser stops longer names first (parse.recovery.MAX_NAME_LENGTH)
 
 
 class GenerationError(Exception):

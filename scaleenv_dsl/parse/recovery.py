@@ -12,10 +12,14 @@ from itertools import pairwise
 from lark import Token, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..diagnostics import Diagnostic, Label, Span, shorten
-from ..ir import MAX_BLOCK_DEPTH, MAX_NAME_LENGTH
 from .habits import CHARACTER_HABITS, habit
 
 MAX_NESTING = 150
+# What `check` accepts, `compile` must compile: the parser refuses specs past these, which the
+# generated Python could not hold (Python allows 20 statically nested blocks; a tool body adds none,
+# but headroom keeps later codegen wrappers safe; codegen refuses names past its MAX_IDENTIFIER).
+MAX_NAME_LENGTH = 200            # characters in a declared or local name
+MAX_BLOCK_DEPTH = 16             # `if` and `for` blocks nested inside one another
 DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "task")
 # never names: the grammar's NAME terminal excludes them
 RESERVED_WORDS = ("let", "require", "if", "else", "for", "break", "continue", "return", "ensures", "insert", "delete",

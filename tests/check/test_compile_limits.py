@@ -11,7 +11,8 @@ import json
 
 from scaleenv_dsl import load_domain
 from scaleenv_dsl.check import check_source
-from scaleenv_dsl.ir import MAX_BLOCK_DEPTH, MAX_NAME_LENGTH
+from scaleenv_dsl.codegen.names import MAX_IDENTIFIER
+from scaleenv_dsl.parse.recovery import MAX_BLOCK_DEPTH, MAX_NAME_LENGTH
 
 
 def _spec(depth: int, name: str) -> str:
@@ -37,6 +38,10 @@ tool count(item_id: ref Item "The id.") -> int "A count." {{
   return {name}
 }}
 '''
+
+
+def test_the_parser_stops_names_before_codegen_would():
+    assert MAX_NAME_LENGTH <= MAX_IDENTIFIER
 
 
 def test_a_spec_at_both_limits_checks_loads_and_runs(tmp_path):
