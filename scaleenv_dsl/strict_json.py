@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _LONG_NUMBER = re.compile(r"-?\d{4300,}")
-_CONSTANTS = ("NaN", "-Infinity", "Infinity")
+MAX_PATH_SHOWN = 120
 
 
 @dataclass
@@ -82,7 +82,7 @@ def loads_strict(text: str) -> Any:
                      "numbers in the data must lie within ±(2^53 − 1)") from None
     except RecursionError:
         raise StrictJSONError("the data nests too deeply", 1, 1, "flatten it", not_json=True) from None
-    found = _first(data, [], lambda value: isinstance(value, _KeptDuplicates)) if repeated else None
+    found = _first_or_top(data, lambda value: isinstance(value, _KeptDuplicates)) if repeated else None
     if found is not None:
         path, duplicates = found
         key = duplicates.duplicates[0]
@@ -98,8 +98,16 @@ def _path_of_refused(text: str) -> str:
     def long_int(digits: str):
         return _Refused(digits) if len(digits) > 4299 else int(digits)
     data = json.loads(text, parse_constant=_Refused, parse_int=long_int)
-    found = _first(data, [], lambda value: isinstance(value, _Refused))
+    found = _first_or_top(data, lambda value: isinstance(value, _Refused))
     return json_path(found[0]) if found else "(the top level)"
+
+
+def _first_or_top(data: Any, wanted) -> tuple[list, Any] | None:
+    """`_first` from the top; data nested too deep to walk is reported at the top level."""
+    try:
+        return _first(data, [], wanted)
+    except RecursionError:
+        return None
 
 
 def _first(value: Any, path: list, wanted) -> tuple[list, Any] | None:
@@ -126,6 +134,8 @@ def json_path(path: list) -> str:
             out += f"[{json.dumps(part)}]"
         else:
             out += f".{part}" if part.isidentifier() else f"[{json.dumps(part)}]"
+    if len(out) > MAX_PATH_SHOWN:  # hostile data nests deep or has megabyte keys: keep both ends
+        out = out[:MAX_PATH_SHOWN // 3] + "…" + out[-(MAX_PATH_SHOWN * 2 // 3):]
     return out or "(the top level)"
 
 

@@ -127,3 +127,10 @@ def test_dump_refuses_to_write_non_json(tmp_path):
     env._state.data["items"]["a"]["weight"] = float("nan")  # only a bug could put it there: dump must not hide it
     with pytest.raises(ValueError):
         env.dump()
+
+
+def test_messages_stay_bounded_however_deep_or_long_the_path():
+    for text in ("[" * 900 + "NaN" + "]" * 900, '{"' + "k" * 100_000 + '": NaN}'):
+        with pytest.raises(StrictJSONError) as caught:
+            loads_strict(text)
+        assert len(caught.value.message) < 200
