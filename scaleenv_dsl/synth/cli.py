@@ -1,4 +1,4 @@
-"""`scaleenv synth DOMAIN --n N --seed S [--out FILE] [--format json]`.
+"""`scaleenv synth DOMAIN --n N --seed S [--out FILE] [--format json|sedl]`.
 
 Exit codes: 0 `n` proved tasks were emitted, 1 fewer were (the summary says why), 2 a usage or
 I/O problem. The compiler is imported inside `run`, so registering costs `scaleenv check` nothing.
@@ -23,7 +23,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--n", type=_positive, default=10, metavar="N", help="how many tasks (default 10)")
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="the random seed (default 1)")
     parser.add_argument("--out", metavar="FILE", help="write the tasks here instead of to stdout")
-    parser.add_argument("--format", choices=("json",), default="json", help="the output format (default json)")
+    parser.add_argument("--format", choices=("json", "sedl"), default="json",
+                        help="JSON (default), or a .sedl tasks file that includes the domain's spec "
+                             "(needs --out in the spec's folder or one above it)")
     parser.set_defaults(run=run)
     return parser
 
@@ -39,11 +41,13 @@ def _positive(text: str) -> int:
 
 
 def run(args) -> int:
-    from ..api import DomainLoadError, load_domain
+    from ..api import DomainLoadError, load_domain, resolve_spec
     from ..codegen import GenerationError
-    from .emit_json import render
+    from . import emit_json, emit_sedl
     from .run import SynthOptions, synthesize
 
+    if args.format == "sedl" and not args.out:
+        return _usage("--format sedl needs --out FILE: the tasks file includes the spec by a path relative to it")
     try:
         compiled = load_domain(args.domain)
     except DomainLoadError as err:
@@ -55,7 +59,10 @@ def run(args) -> int:
         print(f"error: the spec cannot be compiled: {err}", file=sys.stderr)
         return EXIT_SHORT
     document = synthesize(compiled, SynthOptions(n=args.n, seed=args.seed))
-    text = render(document)
+    if args.format == "sedl":
+        text = emit_sedl.render(document, resolve_spec(args.domain), Path(args.out))
+    else:
+        text = emit_json.render(document)
     summary = document["summary"]
     line = (f"{summary['tasks']} proved task(s) from {summary['candidates']} candidate(s); "
             f"{sum(summary['rejected'].values())} rejected")

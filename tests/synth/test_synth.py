@@ -70,3 +70,31 @@ def test_same_seed_is_byte_identical_across_processes(tmp_path):
 def test_another_seed_gives_other_tasks(retail, retail_tasks):
     other = synthesize(retail, SynthOptions(n=28, seed=4))
     assert [t["actions"] for t in other["tasks"]] != [t["actions"] for t in retail_tasks["tasks"]]
+
+
+def test_sedl_export_checks_and_proves_again(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    import scaleenv_dsl
+    folder = tmp_path / "retail"
+    shutil.copytree(Path(scaleenv_dsl.__file__).resolve().parent.parent / "stdlib_domains" / "retail", folder)
+    out = folder / "synth.sedl"
+    cli = [sys.executable, "-m", "scaleenv_dsl"]
+    made = subprocess.run(cli + ["synth", str(folder / "retail.sedl"), "--n", "8", "--seed", "2", "--format", "sedl",
+                                 "--out", str(out)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert out.read_text().count("\ntask synth_") == 8
+    checked = subprocess.run(cli + ["check", str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    proved = subprocess.run(cli + ["prove", str(folder / "retail.sedl"), "--tasks", str(out)],
+                            capture_output=True, text=True)
+    assert proved.returncode == 0, proved.stdout + proved.stderr
+    assert "8 tasks: 8 proved" in proved.stdout
+
+
+def test_sedl_without_out_is_a_usage_error():
+    done = subprocess.run([sys.executable, "-m", "scaleenv_dsl", "synth", "retail", "--format", "sedl"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "--format sedl needs --out" in done.stderr
