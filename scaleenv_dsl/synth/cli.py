@@ -1,4 +1,4 @@
-"""`scaleenv synth DOMAIN --n N --seed S [--out FILE] [--format json|sedl]`.
+"""`scaleenv synth DOMAIN --n N --seed S [--out FILE] [--format json|sedl] [--tau2 FILE]`.
 
 Exit codes: 0 `n` proved tasks were emitted, 1 fewer were (the summary says why), 2 a usage or
 I/O problem. The compiler is imported inside `run`, so registering costs `scaleenv check` nothing.
@@ -26,6 +26,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("json", "sedl"), default="json",
                         help="JSON (default), or a .sedl tasks file that includes the domain's spec "
                              "(needs --out in the spec's folder or one above it)")
+    parser.add_argument("--tau2", metavar="FILE", help="also write the tasks as a JSON list in tau2-bench's Task format")
     parser.set_defaults(run=run)
     return parser
 
@@ -43,7 +44,7 @@ def _positive(text: str) -> int:
 def run(args) -> int:
     from ..api import DomainLoadError, load_domain, resolve_spec
     from ..codegen import GenerationError
-    from . import emit_json, emit_sedl
+    from . import emit_json, emit_sedl, emit_tau2
     from .run import SynthOptions, synthesize
 
     if args.format == "sedl" and not args.out:
@@ -66,6 +67,11 @@ def run(args) -> int:
     summary = document["summary"]
     line = (f"{summary['tasks']} proved task(s) from {summary['candidates']} candidate(s); "
             f"{sum(summary['rejected'].values())} rejected")
+    if args.tau2:
+        try:
+            Path(args.tau2).write_text(emit_tau2.render(document), encoding="utf-8")
+        except OSError as err:
+            return _usage(f"cannot write {args.tau2}: {err.strerror or err}")
     if args.out:
         try:
             Path(args.out).write_text(text, encoding="utf-8")

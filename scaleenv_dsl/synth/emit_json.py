@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 
-def task_json(name, instruction, knows, grounded, proof) -> dict:
+def task_json(name, instruction, scenario, knows, grounded, proof) -> dict:
     witness = proof.witness
     return {
         "name": name,
         "instruction": instruction,
+        "user_scenario": scenario,
         "knows": knows,
         "initial": {},
         "actions": [s.call.to_json() for s in witness.steps],

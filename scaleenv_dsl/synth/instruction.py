@@ -12,14 +12,22 @@ from typing import Any
 from .. import ir
 
 
-def write_instruction(tool: ir.ToolDef, knows: dict[str, Any], steps: list) -> str:
+def user_scenario(tool: ir.ToolDef, knows: dict[str, Any]) -> dict[str, str]:
+    """tau2's `user_scenario.instructions` parts, in the user's voice."""
     reason = "You want the agent to " + _first_sentence(tool.doc or tool.name.replace("_", " ")) + "."
     known = "; ".join("your " + name.replace("_", " ") + " is " + _text(value) for name, value in knows.items())
-    return ("Reason for call:\n\t" + reason
-            + "\nKnown info:\n\t" + (known + "." if known else "nothing beyond what you ask for.")
-            + "\nUnknown info:\n\tYou do not know any identifier the agent can look up for you."
-            + "\nTask instructions:\n\tGive the facts above when asked, confirm the change once, and "
-            + "end the conversation when it is done.")
+    return {"reason_for_call": reason,
+            "known_info": (known[:1].upper() + known[1:] + ".") if known else "Nothing beyond what you ask for.",
+            "unknown_info": "You do not know any identifier the agent can look up for you.",
+            "task_instructions": "Give the facts above when asked, confirm the change once, and end the "
+                                 "conversation when it is done."}
+
+
+def write_instruction(scenario: dict[str, str]) -> str:
+    """The parts as one text, in the layout of tau2's retail instructions."""
+    return ("Reason for call:\n\t" + scenario["reason_for_call"] + "\nKnown info:\n\t" + scenario["known_info"]
+            + "\nUnknown info:\n\t" + scenario["unknown_info"] + "\nTask instructions:\n\t"
+            + scenario["task_instructions"])
 
 
 def _first_sentence(doc: str) -> str:

@@ -15,7 +15,7 @@ from ..prove import Prover
 from .chains import candidate_rng, seed_tool
 from .emit_json import task_json
 from .ground import GroundFailure, Grounder
-from .instruction import write_instruction
+from .instruction import user_scenario, write_instruction
 from .knows import choice_facts, identity_facts, used_facts
 from .proofs import prove_candidate
 
@@ -56,8 +56,8 @@ def synthesize(compiled, options: SynthOptions) -> dict:
             continue
         seen.add(key)
         knows = used_facts(knows, proof.witness.steps)
-        text = write_instruction(model.tools[tool], knows, proof.witness.steps)
-        tasks.append(task_json(name, text, knows, grounded, proof))
+        scenario = user_scenario(model.tools[tool], knows)
+        tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof))
     return {"domain": compiled.name, "seed": options.seed, "tasks": tasks,
             "summary": _summary(tasks, rejected, index, model)}
 

@@ -98,3 +98,39 @@ def test_sedl_without_out_is_a_usage_error():
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert "--format sedl needs --out" in done.stderr
+
+
+def test_tau2_export_validates_against_tau2s_task_schema(tmp_path):
+    from pathlib import Path
+
+    import jsonschema
+
+    import scaleenv_dsl
+    schema_path = Path(scaleenv_dsl.__file__).parent / "synth" / "schemas" / "tau2_task.schema.json"
+    schema = json.loads(schema_path.read_text())
+    out, tau2 = tmp_path / "tasks.json", tmp_path / "tau2.json"
+    done = subprocess.run([sys.executable, "-m", "scaleenv_dsl", "synth", "retail", "--n", "14", "--seed", "7",
+                           "--out", str(out), "--tau2", str(tau2)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    ours, theirs = json.loads(out.read_text())["tasks"], json.loads(tau2.read_text())
+    assert len(theirs) == len(ours) == 14
+    validator = jsonschema.Draft202012Validator(schema)
+    for task, exported in zip(ours, theirs):
+        errors = sorted(validator.iter_errors(exported), key=lambda e: list(e.path))
+        assert not errors, [e.message for e in errors]
+        criteria = exported["evaluation_criteria"]
+        assert criteria["reward_basis"] == ["DB"]
+        assert [(a["name"], a["arguments"]) for a in criteria["actions"]] == \
+            [(a["tool"], a["arguments"]) for a in task["actions"]]
+        assert exported["user_scenario"]["instructions"]["known_info"] in task["instruction"]
+
+
+def test_schema_rejects_a_broken_export():
+    # the validator is live: a task without its required user_scenario fails
+    from pathlib import Path
+
+    import jsonschema
+
+    import scaleenv_dsl
+    schema = json.loads((Path(scaleenv_dsl.__file__).parent / "synth" / "schemas" / "tau2_task.schema.json").read_text())
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors({"id": "x"}))
