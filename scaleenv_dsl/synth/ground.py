@@ -89,9 +89,7 @@ class Grounder:
         if domain.source in ("enum", "choices"):
             return rng.choice(list(domain.values))
         if domain.source == "free":
-            if param.example is None:
-                raise GroundFailure(f"free-parameter-without-example: {param.name}")
-            return param.example
+            return self._free(param, rng, related)
         row = self._near(domain.entity, rng, related, context)
         if domain.source == "keys":
             value = self.model.key_field(domain.entity) and row[self.model.key_field(domain.entity)]
@@ -110,6 +108,26 @@ class Grounder:
             picked = picked[domain.path[-1]]
         return [picked] if domain.element else picked
 
+    def _free(self, param: ir.ParamDef, rng, related: dict) -> Any:
+        """A free value from the rows near the target where one fits (a fine's amount, a card's id,
+        a day from a loan), else a fresh id or a day near the parameter's example."""
+        seen = [v for row in related.values() for name, v in _fields(row) if _fits_name(name, param.name)]
+        example = param.example
+        kind = type(example) if example is not None else (type(seen[0]) if seen else None)
+        near = [v for v in seen if kind is not None and type(v) is kind and not isinstance(v, bool)]
+        if isinstance(example, (int, float)) and not isinstance(example, bool):
+            return rng.choice(near + [example, type(example)(example + rng.randrange(1, 30))])
+        if isinstance(example, str):
+            head = example.rstrip("0123456789")
+            fresh = head + str(rng.randrange(10 ** (len(example) - len(head)))).zfill(len(example) - len(head)) \
+                if head != example else example
+            return rng.choice(near) if near and param.name.endswith("_id") else fresh
+        if near and isinstance(near[0], str):
+            return "new." + rng.choice(near)   # a changed value: the current one would change nothing
+        if example is None:
+            raise GroundFailure(f"free-parameter-without-example: {param.name}")
+        return example
+
     def _near(self, entity: str, rng, related: dict, context: list[dict]) -> dict:
         if entity in related:
             return related[entity]
@@ -124,6 +142,23 @@ class Grounder:
             raise GroundFailure(f"no-{entity}-rows")
         related[entity] = table[rng.choice(keys)]
         return related[entity]
+
+
+def _fields(value: Any, depth: int = 0):
+    """(name, scalar) pairs anywhere in a row, a few levels deep."""
+    if depth > 3:
+        return
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for name, v in items:
+        if isinstance(v, (dict, list)):
+            yield from _fields(v, depth + 1)
+        elif isinstance(name, str) and v is not None:
+            yield name, v
+
+
+def _fits_name(field: str, param: str) -> bool:
+    # `payment_method_id` is fed by a payment method's `id`; `amount` by a fine's `amount`
+    return field == param or (field == "id" and param.endswith("_id"))
 
 
 def _walk(row: Any, path: tuple[str, ...]) -> Any:
