@@ -7,6 +7,7 @@ duplicate, so no two tasks share both.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -64,7 +65,9 @@ def synthesize(compiled, options: SynthOptions) -> dict:
 
 def _short(reason: str) -> str:
     # a guard's message names the rows it failed on; the count is per kind of failure
-    return reason if not reason.startswith("guard-fails") else "guard-fails: " + reason.split(": ", 1)[1][:80]
+    if not reason.startswith("guard-fails"):
+        return reason
+    return "guard-fails: " + re.sub(r"#?\w*\d{3,}\w*", "<id>", reason.split(": ", 1)[1])[:80]
 
 
 def _summary(tasks: list[dict], rejected: Counter, candidates: int, model) -> dict:
