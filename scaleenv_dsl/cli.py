@@ -24,6 +24,7 @@ from .proctest.cli import add_parser as add_test_parser
 from .prove.cli import add_parser as add_prove_parser
 from .rollout.cli import add_parser as add_rollout_parser
 from .serve.cli import add_parser as add_serve_parser
+from .synth.cli import add_parser as add_synth_parser
 
 # The subcommand modules import the compiler, the runtime and the SDK only
 # inside their commands, so `scaleenv check` starts without them.
@@ -44,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for register in (_add_check_parser, add_fmt_parser, add_compile_parser, add_replay_parser,
                      add_author_parser, add_demo_parser, add_graph_parser, add_prove_parser,
-                     add_test_parser, add_info_parser, add_lint_parser, add_rollout_parser, add_serve_parser):
+                     add_test_parser, add_info_parser, add_lint_parser, add_rollout_parser, add_serve_parser,
+                     add_synth_parser):
         register(sub)
     return parser
 

@@ -11,10 +11,11 @@ import jsonschema
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tau2"
+SCHEMA = Path(__file__).resolve().parents[2] / "scaleenv_dsl" / "synth" / "schemas" / "tau2_task.schema.json"
 
 
 def _schema():
-    return json.loads((FIXTURES / "task.schema.json").read_text())
+    return json.loads(SCHEMA.read_text())
 
 
 def _tau2_tasks():

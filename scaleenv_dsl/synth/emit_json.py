@@ -1,0 +1,28 @@
+"""The JSON output: `{"domain", "seed", "tasks": [...], "summary"}`, keys sorted, for byte-identical runs."""
+
+from __future__ import annotations
+
+import json
+
+
+def task_json(name, instruction, scenario, knows, grounded, proof) -> dict:
+    witness = proof.witness
+    return {
+        "name": name,
+        "instruction": instruction,
+        "user_scenario": scenario,
+        "knows": knows,
+        "initial": {},
+        "actions": [s.call.to_json() for s in witness.steps],
+        "goals": [],
+        "communicate": [],
+        "reward": ["state"],
+        "distractors": 0,
+        "target": {"entity": grounded.target[0], "key": grounded.target[1]},
+        "proof": {"status": proof.status, "checks": proof.checks,
+                  "steps": [{"tool": s.call.tool, "origin": s.origin} for s in witness.steps]},
+    }
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

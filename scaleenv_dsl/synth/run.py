@@ -1,0 +1,86 @@
+"""Orchestration: candidates in index order, each from its own seeded rng, until `n` are proved.
+
+Rejected candidates are counted by reason; a chain+targets already emitted is rejected as a
+duplicate, so no two tasks share both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from ..prove import Prover
+from .chains import candidate_rng, seed_tool
+from .emit_json import task_json
+from .ground import GroundFailure, Grounder
+from .instruction import user_scenario, write_instruction
+from .knows import choice_facts, identity_facts, used_facts
+from .proofs import prove_candidate
+
+
+@dataclass
+class SynthOptions:
+    n: int
+    seed: int = 1
+    max_candidates_factor: int = 20
+
+
+def synthesize(compiled, options: SynthOptions) -> dict:
+    prover = Prover(compiled)
+    model = prover.model
+    grounder = Grounder(model, compiled.initial_data(), prover.env)
+    tasks, rejected, seen = [], Counter(), set()
+    limit = options.n * options.max_candidates_factor
+    index = 0
+    while len(tasks) < options.n and index < limit:
+        tool = seed_tool(model, options.seed, index)
+        rng = candidate_rng(options.seed, index, "ground")
+        index += 1
+        try:
+            grounded = grounder.ground(tool, rng)
+        except GroundFailure as failure:
+            rejected[_short(failure.reason)] += 1
+            continue
+        choices = choice_facts(model, grounded)
+        knows = {**identity_facts(model, grounded, rng, choices), **choices}
+        name = f"synth_{len(tasks)}"
+        proof, knows = prove_candidate(prover, name, grounded, knows)
+        if not proof.proved:
+            rejected[f"{proof.status}: {proof.reason.code if proof.reason else 'no reason'}"] += 1
+            continue
+        key = json.dumps([[s.call.tool, s.call.arguments] for s in proof.witness.steps], sort_keys=True)
+        if key in seen:
+            rejected["duplicate chain and targets"] += 1
+            continue
+        seen.add(key)
+        knows = used_facts(knows, proof.witness.steps)
+        scenario = user_scenario(model.tools[tool], knows)
+        tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof))
+    return {"domain": compiled.name, "seed": options.seed, "tasks": tasks,
+            "summary": _summary(tasks, rejected, index, model)}
+
+
+def _short(reason: str) -> str:
+    # a guard's message names the rows it failed on; the count is per kind of failure
+    if not reason.startswith("guard-fails"):
+        return reason
+    return "guard-fails: " + re.sub(r"#?\w*\d{3,}\w*", "<id>", reason.split(": ", 1)[1])[:80]
+
+
+def _summary(tasks: list[dict], rejected: Counter, candidates: int, model) -> dict:
+    lengths = [len(t["actions"]) for t in tasks]
+    writes = Counter(a["tool"] for t in tasks for a in t["actions"] if model.is_write(a["tool"]))
+    return {
+        "tasks": len(tasks),
+        "candidates": candidates,
+        "rejected": dict(sorted(rejected.items())),
+        "write_tools": dict(sorted(writes.items())),
+        "unused_write_tools": sorted(t.name for t in model.write_tools if t.name not in writes),
+        "chain_lengths": {str(k): v for k, v in sorted(Counter(lengths).items())},
+        "median_chain_length": statistics.median(lengths) if lengths else 0,
+        "distractors": {str(k): v for k, v in sorted(Counter(t["distractors"] for t in tasks).items())},
+        "entities": dict(sorted(Counter(t["target"]["entity"] for t in tasks).items())),
+    }
