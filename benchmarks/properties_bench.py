@@ -23,14 +23,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 _STATS = re.compile(r"^tests/properties/\S+::(?P<test>\w+):\s*$")
-_PASSING = re.compile(r"(?P<count>\d+) passing examples")
+_PASSING = re.compile(r"(?P<count>\d+) passing, (?P<failing>\d+) failing")
 _OUTCOME = re.compile(r"^tests/properties/\S+::(?P<test>\w+) (?P<outcome>PASSED|FAILED)", re.MULTILINE)
 
 
 def run() -> tuple[dict, str, int]:
     env = dict(os.environ, SCALEENV_HYPOTHESIS_PROFILE="long", PYTHONPATH=str(REPO))
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "-v", "-p", "no:cacheprovider",
                            "--hypothesis-show-statistics", "tests/properties"],
                           cwd=REPO, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
@@ -41,7 +41,9 @@ def run() -> tuple[dict, str, int]:
         if found:
             current = found["test"]
         elif current and (count := _PASSING.search(line)):
-            properties.setdefault(current, {})["passing_examples"] = int(count["count"])
+            entry = properties.setdefault(current, {})
+            entry["passing_examples"] = entry.get("passing_examples", 0) + int(count["count"])
+            entry["failing_examples"] = entry.get("failing_examples", 0) + int(count["failing"])
     return {"properties": properties, "wall_s": round(seconds, 1)}, done.stdout + done.stderr, done.returncode
 
 
