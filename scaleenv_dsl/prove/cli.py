@@ -29,9 +29,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="one line per task with details for the failures (default), or JSON")
     parser.add_argument("--out", metavar="FILE", help="write the report here instead of to stdout")
-    parser.add_argument("--max-depth", type=_positive, default=None, metavar="N",
+    parser.add_argument("--max-depth", type=positive_int, default=None, metavar="N",
                         help="the most write calls a searched plan may have (default 8)")
-    parser.add_argument("--max-nodes", type=_positive, default=None, metavar="N",
+    parser.add_argument("--max-nodes", type=positive_int, default=None, metavar="N",
                         help="the most states a search may generate (default 2000)")
     parser.add_argument("--heuristic", choices=("hadd", "hmax"), default="hadd",
                         help="the relaxed-reachability heuristic that orders the search (default hadd)")
@@ -39,7 +39,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (shared by the commands that take counts)."""
     try:
         value = int(text)
     except ValueError:

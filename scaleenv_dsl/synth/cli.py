@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..prove.cli import positive_int
+
 EXIT_OK, EXIT_SHORT, EXIT_USAGE = 0, 1, 2
 
 
@@ -20,7 +22,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                     "checks and emit the proved ones with a summary of what was rejected and why. "
                     "Exit codes: 0 N tasks were emitted, 1 fewer were, 2 a usage or I/O problem.")
     parser.add_argument("domain", help="a .sedl spec, a folder holding one, or a stdlib domain name")
-    parser.add_argument("--n", type=_positive, default=10, metavar="N", help="how many tasks (default 10)")
+    parser.add_argument("--n", type=positive_int, default=10, metavar="N", help="how many tasks (default 10)")
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="the random seed (default 1)")
     parser.add_argument("--out", metavar="FILE", help="write the tasks here instead of to stdout")
     parser.add_argument("--format", choices=("json", "sedl"), default="json",
@@ -29,16 +31,6 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--tau2", metavar="FILE", help="also write the tasks as a JSON list in tau2-bench's Task format")
     parser.set_defaults(run=run)
     return parser
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not positive")
-    return value
 
 
 def run(args) -> int:
