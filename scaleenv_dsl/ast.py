@@ -319,6 +319,8 @@ class EntityDecl(Node):
     doc: Str | None
     fields: tuple[FieldDecl, ...]
     invariants: tuple[InvariantDecl, ...]
+    # `key user_id from map`: where `from map` stands, when rows leave their key out; else None
+    key_from_map: Span | None = None
 
 
 # ---------------------------------------------------------------- statements

@@ -121,7 +121,9 @@ class World:
         self.synthesized = {e.collection for e in domain.ir.entities if e.collection not in data}
         for collection in self.synthesized:
             data[collection] = {}  # tools can always reach every collection
-        self.base = data
+        # rows stored without their key (`key … from map`) get it back: tools, goals and
+        # invariants read it as any field; dump() leaves it out again
+        self.base = ir.keyed_rows(domain.keyless, data)
         self.row_copiers = domain.module.copiers if trusted else {}
         self.expected: dict[int, tuple[ir.TaskDef, dict]] = {}  # id(task) -> (task, expected changes)
         self.scratch: Env | None = None
@@ -160,10 +162,11 @@ class Env:
         self._calls.clear()
         self._savepoints.clear()
         self._task = task
+        keyless = self.domain.keyless
         if task is not None and task.initial:
-            apply_overlay(state, task.initial)
+            apply_overlay(state, task.initial, keyless)
         if initial:
-            apply_overlay(state, initial)
+            apply_overlay(state, initial, keyless)
         return self
 
     # ------------------------------------------------------------ calls
@@ -311,9 +314,11 @@ class Env:
         return json.dumps(self._collections(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def _collections(self) -> dict:
-        """The live collections, less the empty ones added for entities the data file lacks."""
+        """The live collections in the data file's shape: less the empty ones added for entities
+        the data file lacks, and with keyless rows (`key … from map`) stored without their key."""
         synthesized = self._world.synthesized
-        return {c: rows for c, rows in self._state.data.items() if rows or c not in synthesized}
+        live = {c: rows for c, rows in self._state.data.items() if rows or c not in synthesized}
+        return ir.stored_rows(self.domain.keyless, live)
 
     # ------------------------------------------------------------ reward
     def reward(self, task: ir.TaskDef | str | dict | None = None, *,
