@@ -261,7 +261,7 @@ class _Printer:
                     self.members(variant)
 
     def decl_EntityDecl(self, d) -> None:
-        source = " from map" if d.key_from_map is not None else ""
+        source = " from map" if d.key_from_map else ""
         header = (f"entity {d.name.name} in {d.collection.name} key {d.key.name}{source} "
                   f"else {self.expr(d.not_found)}")
         with self.braces(header, d.span):

@@ -100,7 +100,7 @@ def type_definitions(symbols: Symbols) -> dict[str, list]:
                              not_found_message=symbols.not_found_messages.get(n),
                              doc=_doc(d), fields=list(symbols.fields[n].values()),
                              invariants=_invariants(checker, d.invariants, ir.TypeRef(kind="entity", name=n)),
-                             key_from_map=d.key_from_map is not None,
+                             key_from_map=d.key_from_map,
                              loc=loc(d.name.span)) for n, d in symbols.entities.items()]
     unions = [_union(checker, symbols, n, d) for n, d in symbols.unions.items()]
     return {"enums": enums, "records": records, "entities": entities, "unions": unions}

@@ -246,7 +246,7 @@ def _check_key(decl: ast.EntityDecl, symbols: Symbols) -> None:
                       did_you_mean(key, fields) or f"declare `{key}: str` in the entity")
     elif fields[key].type.kind != "str":
         help = ("a key taken from the map is the map's key, a string: declare it as `str`"
-                if decl.key_from_map is not None else "keys are strings: declare it as `str`")
+                if decl.key_from_map else "keys are strings: declare it as `str`")
         symbols.error("invalid-key", f"the key `{key}` has type `{fields[key].type}`", decl.key.span, help)
 
 

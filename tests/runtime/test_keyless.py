@@ -170,3 +170,21 @@ def test_scaleenv_replay_runs_the_cases(tmp_path):
     assert "final states 3/3, step outcomes 9/9" in done.stdout
     written = json.loads(out.read_text(encoding="utf-8"))
     assert "item_id" not in written["cases"][2]["expect"]["changed"]["items"]["lamp"]
+
+
+def test_the_prover_proves_the_tasks_over_keyless_rows():
+    done = subprocess.run([sys.executable, "-m", "scaleenv_dsl", "prove", str(SPEC)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "2 tasks: 2 proved" in done.stdout
+
+
+def test_synth_grounds_tasks_in_keyless_rows(tmp_path):
+    out = tmp_path / "tasks.json"
+    done = subprocess.run([sys.executable, "-m", "scaleenv_dsl", "synth", str(SPEC), "--n", "2", "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+    tasks = json.loads(out.read_text(encoding="utf-8"))["tasks"]
+    # a user is found by the email its row stores, and then named by the key it is stored under
+    assert {t["target"]["key"] for t in tasks} <= {"ana_lee_1042", "bo_ng_77"}
+    assert all(t["proof"]["status"] == "proved" for t in tasks)
