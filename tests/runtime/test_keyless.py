@@ -185,6 +185,7 @@ def test_synth_grounds_tasks_in_keyless_rows(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr + done.stdout
     tasks = json.loads(out.read_text(encoding="utf-8"))["tasks"]
+    assert len(tasks) == 2
     # a user is found by the email its row stores, and then named by the key it is stored under
     assert {t["target"]["key"] for t in tasks} <= {"ana_lee_1042", "bo_ng_77"}
     assert all(t["proof"]["status"] == "proved" for t in tasks)
