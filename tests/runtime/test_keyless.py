@@ -189,3 +189,15 @@ def test_synth_grounds_tasks_in_keyless_rows(tmp_path):
     # a user is found by the email its row stores, and then named by the key it is stored under
     assert {t["target"]["key"] for t in tasks} <= {"ana_lee_1042", "bo_ng_77"}
     assert all(t["proof"]["status"] == "proved" for t in tasks)
+
+
+def test_expected_changes_in_the_data_files_shape_reward_as_changes_do(shop):
+    reference = json.loads(CASES.read_text(encoding="utf-8"))["cases"][0]
+    env = shop.env()
+    for action in reference["actions"]:
+        env.call(action["name"], action["arguments"])
+    stored = {"changed": reference["expect"]["changed"], "removed": {}}  # rows without their key
+    assert env.reward(stored).reward == 1.0
+    assert env.reward(env.changes()).reward == 1.0
+    env.call("rename_user", {"user_id": "bo_ng_77", "name": "Bo"})
+    assert env.reward(stored).reward == 0.0
