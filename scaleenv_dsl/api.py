@@ -76,6 +76,7 @@ class CompiledDomain:
                 self.invariant_dependents.setdefault(read, set()).add(collection)
         self.guard_locations = guard_locations(domain)
         self.comparer = RowComparer(domain)
+        self.keyless = ir.keyless_collections(domain)  # collection -> key field, rows stored without it
         self._default_world: World | None = None
 
     @property

@@ -64,10 +64,23 @@ class DataValidator:
                 self.stopped = True
                 return
             path = [collection, key]
+            if entity.key_from_map:
+                self._keyless_row(entity, key, row, path, fit)
+                continue
             self._fit(fit, row, path)
             if isinstance(row, dict) and row.get(entity.key) != key and not (self.partial and entity.key not in row):
                 self._problem(path + [entity.key], f"the row is stored under `{key}` but its `{entity.key}` is "
                               f"{json.dumps(row.get(entity.key))}", f"make `{entity.key}` equal the key it is stored under")
+
+    def _keyless_row(self, entity: ir.EntityDef, key: str, row: Any, path: list, fit) -> None:
+        """A row of `key … from map`: its key is the one it is stored under, so it must not store one
+        itself. A row that did would dump back without it, so the data would not round-trip."""
+        if isinstance(row, dict) and entity.key in row:
+            self._problem(path + [entity.key], f"the row stores `{entity.key}`, but `{entity.name}` takes its key "
+                          f"from the map (`key {entity.key} from map`)",
+                          f"leave `{entity.key}` out of the row: it is `{key}`, the key the row is stored under")
+            row = {f: v for f, v in row.items() if f != entity.key}
+        self._fit(fit, ir.keyed_row(entity.key, key, row), path)
 
     def _fit(self, fit, row: Any, path: list) -> None:
         try:
