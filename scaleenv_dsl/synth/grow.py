@@ -30,6 +30,7 @@ from .knows import choice_facts, identity_facts
 from .overlay import OverlayFailure, RowMaker, guard_needs, meets
 
 ENABLES, SHARES = "enables", "shares"
+OPTIONS = 3   # linked writes drawn before a growth is given up
 
 
 @dataclass
@@ -79,10 +80,28 @@ class Grower:
         return chain
 
     def _grow_once(self, chain: Chain, rng: random.Random) -> None:
+        """Draw linked writes until one has a target (near, changed or synthesized), up to OPTIONS."""
         options = self.links(chain)
         if not options:
             raise GroundFailure("no-linked-write")
-        tool, link = rng.choice(options)
+        failure = None
+        for _ in range(OPTIONS):
+            tool, link = rng.choice(options)
+            try:
+                start = self._start(chain, tool, link, rng)
+            except (GroundFailure, OverlayFailure) as err:
+                failure = err
+                continue
+            grounded = self.grounder.ground(tool, rng, attempts=4, start=start)
+            chain.steps.append(grounded)
+            chain.initials.append(start.initial)
+            chain.links.append(f"{link} {chain.steps[-2].tool}" if link == ENABLES else f"{link} {grounded.target[0]}")
+            return
+        raise failure
+
+    def _start(self, chain: Chain, tool: str, link: str, rng: random.Random) -> Start:
+        """Where `tool` is grounded after the chain: the targets its guards accept in the state the
+        chain leaves, or a synthesized one, and the overlay that then holds."""
         anchor = self.anchors[tool]
         collection = self.model.collection(anchor.entity)
         initial, calls = chain.initial, chain.calls
@@ -94,12 +113,10 @@ class Grower:
             key, initial = self._synthesize(chain, anchor.entity, needs, rng)
             view, _ = self._state_after(initial, calls)
             targets = [key]
-        prefer = {name: value for g in chain.steps for name, value in choice_facts(self.model, g).items()}
-        start = Start(initial, calls, view, targets, prefer)
-        grounded = self.grounder.ground(tool, rng, attempts=4, start=start)
-        chain.steps.append(grounded)
-        chain.initials.append(initial)
-        chain.links.append(f"{link} {chain.steps[-2].tool}" if link == ENABLES else f"{link} {anchor.entity}")
+        # a choice is stated once and holds for every write; a new id is never reused
+        prefer = {name: value for g in chain.steps for name, value in choice_facts(self.model, g).items()
+                  if not name.endswith("_id")}
+        return Start(initial, calls, view, targets, prefer)
 
     def links(self, chain: Chain) -> list[tuple[str, str]]:
         """The writes the graph links to the chain, an enabling link listed twice (drawn twice as often)."""
@@ -146,9 +163,10 @@ class Grower:
         templates = self._near(chain, entity, start)
         if not templates:
             raise OverlayFailure("no-template-row")
-        template = rng.choice(templates)
-        holders = sorted((e, k) for e, k, _row in self._related(chain, start) if e != entity)
-        return self.maker.synthesize(entity, template, needs, chain.initial, holders, rng)
+        collection = self.model.collection(entity)
+        fitting = [k for k in templates if meets(start[collection][k], needs)]
+        template = rng.choice(fitting or templates)
+        return self.maker.synthesize(entity, template, needs, chain.initial, rng)
 
     def _state_after(self, initial: dict, calls: list[tuple[str, dict]]) -> tuple[dict, dict]:
         """The state after `calls` from the overlay: each changed collection a shallow merge over

@@ -7,10 +7,13 @@ The recipe, for a write whose target row must pass guards such as `order.status 
    `row.field in [literals]` (the first) or `"literal" in row.field` (the literal itself).
 2. The template is a row of the same entity near the chain (the user's own order, so that every
    key it names, such as the user and their payment methods, is still right).
+   A near row that already meets the needs at the task's start (an order the chain's first
+   write cancels) is the template of choice: its list memberships are already the right ones.
 3. The copy gets a key that collides with no row: the template key's letters with fresh digits.
    The needed values are set, and each field that is empty in every row of the data that meets
    the needs is emptied (a pending order has no fulfilments yet).
-4. A row that lists the template's key in a list field (the user's `orders`) lists the new key too.
+4. Each row that lists the template's key in a `list[ref Entity]` field (the user's `orders`, a
+   book's `holds`) lists the new key too, after it.
 5. The overlay must fit the schema (`check_initial`) and keep the invariants of every row it
    makes or changes; the runtime checks invariants only on the rows a call reaches.
 """
@@ -95,12 +98,13 @@ class RowMaker:
         self.model = model
         self.data = data
         self._emptied: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+        self._lists: dict[str, list[tuple[str, str]]] = {}
 
     def synthesize(self, entity: str, template: str, needs: dict[Path, Any], initial: dict,
-                   holders: list[tuple[str, str]], rng: random.Random) -> tuple[str, dict]:
+                   rng: random.Random) -> tuple[str, dict]:
         """A copy of row `template` of `entity` meeting `needs` under a new key, and the overlay
-        `initial` with it added (and listed by the `holders`, (entity, key) rows that list the
-        template). Raises OverlayFailure when the overlay would not fit the schema or invariants."""
+        `initial` with it added and listed where the template is. Raises OverlayFailure when the
+        overlay would not fit the schema or the invariants."""
         collection = self.model.collection(entity)
         row = deep_copy(self.row_at_start(initial, collection, template))
         key = self._fresh_key(collection, template, initial, rng)
@@ -111,8 +115,9 @@ class RowMaker:
             row[name] = deep_copy(empty)
         overlay = {c: dict(rows) for c, rows in initial.items()}
         overlay.setdefault(collection, {})[key] = row
-        for holder_entity, holder_key in holders:
-            self._list_in(overlay, holder_entity, holder_key, template, key)
+        for holder, field_name in self._lists_of(entity):
+            for holder_key in self._listing(holder, field_name, template, initial):
+                self._list_in(overlay, holder, holder_key, field_name, key)
         self._check(overlay)
         return key, overlay
 
@@ -136,23 +141,37 @@ class RowMaker:
         raise OverlayFailure("no-fresh-key")
 
     def _empties(self, entity: str, collection: str, needs: dict[Path, Any]) -> list[tuple[str, Any]]:
-        """Fields empty (an empty list or map, or none) in every row of the data that meets `needs`."""
+        """Fields empty (an empty list or map, or none, or left out) in every row of the data that
+        meets `needs`, with their empty value."""
         cache = (entity, repr(sorted(needs.items())))
         if cache not in self._emptied:
             rows = [r for r in self.data.get(collection, {}).values() if meets(r, needs)]
             names = sorted({n for r in rows for n in r})
-            self._emptied[cache] = [(n, rows[0][n]) for n in names
-                                    if rows and all(n in r and r[n] in ([], {}, None) and r[n] == rows[0][n] for r in rows)]
+            found = [(n, [r[n] for r in rows if n in r]) for n in names]
+            # an optional field left out of some rows counts as empty there
+            self._emptied[cache] = [(n, values[0]) for n, values in found
+                                    if all(v in ([], {}, None) and v == values[0] for v in values)]
         return self._emptied[cache]
 
-    def _list_in(self, overlay: dict, entity: str, key: str, template: str, new: str) -> None:
+    def _lists_of(self, entity: str) -> list[tuple[str, str]]:
+        """(entity, field) of every top-level `list[ref entity]` field."""
+        if entity not in self._lists:
+            self._lists[entity] = [(e.name, f.name) for e in self.model.ir.entities for f in e.fields
+                                   if f.type.kind == "list" and f.type.args[0].kind == "ref"
+                                   and f.type.args[0].name == entity and not f.type.args[0].path]
+        return self._lists[entity]
+
+    def _listing(self, holder: str, field_name: str, template: str, initial: dict) -> list[str]:
+        collection = self.model.collection(holder)
+        keys = set(self.data.get(collection, {})) | set(initial.get(collection, {}))
+        return sorted(k for k in keys if template in ((self.row_at_start(initial, collection, k) or {}).get(field_name) or ()))
+
+    def _list_in(self, overlay: dict, entity: str, key: str, field_name: str, new: str) -> None:
         collection = self.model.collection(entity)
-        row = self.row_at_start(overlay, collection, key) or {}
-        for name, value in sorted(row.items()):
-            if isinstance(value, list) and template in value and new not in value:
-                # an overlay replaces a list whole; the patch is copied, the earlier overlay stays as it was
-                rows = overlay.setdefault(collection, {})
-                rows[key] = {**rows.get(key, {}), name: list(value) + [new]}
+        listed = list(self.row_at_start(overlay, collection, key)[field_name])
+        # an overlay replaces a list whole; the patch is copied, so the earlier overlay stays as it was
+        rows = overlay.setdefault(collection, {})
+        rows[key] = {**rows.get(key, {}), field_name: listed + [new]}
 
     def _check(self, overlay: dict) -> None:
         try:

@@ -60,7 +60,7 @@ def synthesize(compiled, options: SynthOptions) -> dict:
         knows = used_facts(knows, proof.witness.steps)
         scenario = chain_scenario(model, chain.steps, knows)
         tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof))
-        tasks[-1]["initial"] = chain.initial   # the synthesized rows (grow, overlay)
+        tasks[-1].update(initial=chain.initial, chain=chain.links)   # synthesized rows, growth links (grow)
     return {"domain": compiled.name, "seed": options.seed, "tasks": tasks,
             "summary": {**_summary(tasks, rejected, index, model), **grower.summary(tasks)}}
 
