@@ -188,3 +188,36 @@ def test_chains_are_deterministic_and_reach_both_shapes(retail, retail_doc):
     assert set(writes) >= {"1", "2"}
     assert [chain_writes(5, i) for i in range(50)] == [chain_writes(5, i) for i in range(50)]
     assert {chain_writes(5, i) for i in range(50)} == {1, 2, 3}
+
+
+def test_overlay_tasks_survive_the_sedl_and_tau2_exports(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    import jsonschema
+
+    import scaleenv_dsl
+    root = Path(scaleenv_dsl.__file__).resolve().parent
+    folder = tmp_path / "retail"
+    shutil.copytree(root.parent / "stdlib_domains" / "retail", folder)
+    out, tau2 = folder / "synth.sedl", tmp_path / "tau2.json"
+    cli = [sys.executable, "-m", "scaleenv_dsl"]
+    made = subprocess.run(cli + ["synth", str(folder / "retail.sedl"), "--n", "40", "--seed", "2", "--format", "sedl",
+                                 "--out", str(out), "--tau2", str(tau2)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    text = out.read_text()
+    assert text.count("\n  initial {") >= 3
+    checked = subprocess.run(cli + ["check", str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    proved = subprocess.run(cli + ["prove", str(folder / "retail.sedl"), "--tasks", str(out)],
+                            capture_output=True, text=True)
+    assert "40 tasks: 40 proved" in proved.stdout, proved.stdout + proved.stderr
+    schema = json.loads((root / "synth" / "schemas" / "tau2_task.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    exported = json.loads(tau2.read_text())
+    overlaid = [t for t in exported if t["initial_state"] is not None]
+    assert len(overlaid) >= 3
+    for task in overlaid:
+        assert not list(validator.iter_errors(task))
+        assert task["initial_state"]["initialization_data"]["agent_data"]["orders"]
