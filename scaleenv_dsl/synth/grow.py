@@ -6,8 +6,8 @@ next write W' is drawn from
 - the writes W *enables* (a `enables` guard edge of `scaleenv graph`: W's effect can make a guard
   of W' true), targeted at a row W changed (modifying an order's items keeps it "pending (item
   modified)", which the address change accepts; a checkout's new loan can be returned), and
-- the writes whose target entity is among the chain's rows (the target and the rows near it: the
-  order's user, the user's orders), targeted at another row near the chain (a second order of the
+- the writes whose target entity is among the chain's rows or named by them (the target and the
+  rows near it: the order's user, the user's orders), targeted at another row near the chain (a second order of the
   same user), each link listed once; an `enables` link is listed twice, so it is drawn twice as often.
 The target must meet the guards' demands on its row (`overlay.guard_needs`) in the state after W;
 when no near row does, one is synthesized (`overlay.RowMaker`) into the task's overlay. W' is
@@ -80,7 +80,8 @@ class Grower:
         return chain
 
     def _grow_once(self, chain: Chain, rng: random.Random) -> None:
-        """Draw linked writes until one has a target (near, changed or synthesized), up to OPTIONS."""
+        """Draw linked writes until one grounds after the chain, up to OPTIONS; the last failure's
+        reason when none does."""
         options = self.links(chain)
         if not options:
             raise GroundFailure("no-linked-write")
@@ -89,10 +90,10 @@ class Grower:
             tool, link = rng.choice(options)
             try:
                 start = self._start(chain, tool, link, rng)
+                grounded = self.grounder.ground(tool, rng, attempts=4, start=start)
             except (GroundFailure, OverlayFailure) as err:
                 failure = err
                 continue
-            grounded = self.grounder.ground(tool, rng, attempts=4, start=start)
             chain.steps.append(grounded)
             chain.initials.append(start.initial)
             chain.links.append(f"{link} {chain.steps[-2].tool}" if link == ENABLES else f"{link} {grounded.target[0]}")
@@ -109,6 +110,8 @@ class Grower:
         needs = guard_needs(self.model.tools[tool], anchor.param)
         targets = [k for k in self._targets(chain, anchor.entity, link, view, changed)
                    if meets(view[collection][k], needs)]
+        if not targets and link == ENABLES:
+            raise GroundFailure("no-enabled-target")   # a copy would not be the row the chain changed
         if not targets:
             key, initial = self._synthesize(chain, anchor.entity, needs, rng)
             view, _ = self._state_after(initial, calls)
@@ -121,10 +124,16 @@ class Grower:
     def links(self, chain: Chain) -> list[tuple[str, str]]:
         """The writes the graph links to the chain, an enabling link listed twice (drawn twice as often)."""
         last = chain.steps[-1].tool
-        entities = {e for g in chain.steps for e in g.related}
+        entities = {e for g in chain.steps for e in g.related} | self._named(chain)
         enabled = [(w, ENABLES) for w in self.enabled.get(last, ()) if w in self.anchors and self.anchors[w]]
         shared = [(w, SHARES) for w in self.writes if self.anchors[w].entity in entities]
         return enabled + enabled + shared
+
+    def _named(self, chain: Chain) -> set[str]:
+        """The entities whose keys the chain's rows name (a user's `orders`), in the shared data."""
+        tables = [(e.name, self.data.get(e.collection, {})) for e in self.model.ir.entities]
+        values = {v for g in chain.steps for row in g.related.values() for v in scalars(row) if isinstance(v, str)}
+        return {name for name, table in tables if any(v in table for v in values)}
 
     # ------------------------------------------------------------ targets
     def _targets(self, chain: Chain, entity: str, link: str, view: dict, changed: dict) -> list[str]:
