@@ -48,6 +48,10 @@ class Grounder:
         self.data = data
         self.env = env
         self._keys = {e.name: sorted(data.get(model.collection(e.name), {})) for e in model.ir.entities}
+        # parameters that key a row the tool inserts (a checkout's `loan_id`): always a fresh id
+        self._new_keys = {id(p) for t in model.write_tools for p in t.params
+                          for e in (t.contract.effects if t.contract else ())
+                          if e.op == "insert" and isinstance(e.key, ir.Var) and e.key.name == p.name}
 
     def ground(self, tool_name: str, rng: random.Random, attempts: int = 8, start: Start | None = None) -> Grounded:
         """A call that succeeds from the untouched data, or with `start` after the chain's earlier
@@ -144,7 +148,8 @@ class Grounder:
     def _free(self, param: ir.ParamDef, rng, related: dict) -> Any:
         """A free value from the rows near the target where one fits (a fine's amount, a card's id,
         a day from a loan), else a fresh id or a day near the parameter's example."""
-        seen = [v for row in related.values() for name, v in _fields(row) if _fits_name(name, param.name)]
+        seen = [] if id(param) in self._new_keys else \
+            [v for row in related.values() for name, v in _fields(row) if _fits_name(name, param.name)]
         example = param.example
         kind = type(example) if example is not None else (type(seen[0]) if seen else None)
         near = [v for v in seen if kind is not None and type(v) is kind and not isinstance(v, bool)]
