@@ -22,7 +22,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..graph import build_graph
+from ..graph import guard_edges
 from ..prove.model import DomainModel
 from .chains import reason_kind
 from .ground import Grounded, GroundFailure, Grounder, Start, scalars
@@ -59,9 +59,8 @@ class Grower:
         self.data = grounder.data
         self.maker = RowMaker(compiled, model, grounder.data)
         writes = [t.name for t in model.write_tools]
-        graph = build_graph(model.ir)
-        self.enabled = {w: sorted({b for _, b, kind in graph.out_edges(w, data="kind")
-                                   if kind == ENABLES and b in writes}) for w in writes}
+        edges = [e for e in guard_edges(model.ir) if e.kind == ENABLES and e.tool in writes]
+        self.enabled = {w: sorted({e.tool for e in edges if e.writer == w}) for w in writes}
         self.anchors = {w: grounder.anchor(model.tools[w]) for w in writes}
         self.writes = [w for w in writes if self.anchors[w] is not None]
         self.dropped: Counter = Counter()
