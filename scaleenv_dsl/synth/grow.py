@@ -185,7 +185,8 @@ class Grower:
         for collection, rows in changes["changed"].items():
             view[collection] = {**self.data.get(collection, {}), **rows}
         for collection, keys in changes["removed"].items():
-            view[collection] = {k: v for k, v in view.get(collection, {}).items() if k not in set(keys)}
+            gone = set(keys)
+            view[collection] = {k: v for k, v in view.get(collection, {}).items() if k not in gone}
         return view, changes["changed"]
 
     # ------------------------------------------------------------ summary
