@@ -7,18 +7,18 @@ duplicate, so no two tasks share both.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
 
 from ..prove import Prover
-from .chains import candidate_rng, seed_tool
+from .chains import candidate_rng, chain_scenario, chain_writes, reason_kind, seed_tool
 from .emit_json import task_json
 from .ground import GroundFailure, Grounder
-from .instruction import user_scenario, write_instruction
-from .knows import choice_facts, identity_facts, used_facts
-from .proofs import prove_candidate
+from .grow import Chain, Grower, chain_knows
+from .instruction import write_instruction
+from .knows import used_facts
+from .proofs import prove_chain
 
 
 @dataclass
@@ -32,6 +32,7 @@ def synthesize(compiled, options: SynthOptions) -> dict:
     prover = Prover(compiled)
     model = prover.model
     grounder = Grounder(model, compiled.initial_data(), prover.env)
+    grower = Grower(compiled, model, grounder)
     tasks, rejected, seen = [], Counter(), set()
     limit = options.n * options.max_candidates_factor
     index = 0
@@ -42,12 +43,12 @@ def synthesize(compiled, options: SynthOptions) -> dict:
         try:
             grounded = grounder.ground(tool, rng)
         except GroundFailure as failure:
-            rejected[_short(failure.reason)] += 1
+            rejected[reason_kind(failure.reason)] += 1
             continue
-        choices = choice_facts(model, grounded)
-        knows = {**identity_facts(model, grounded, rng, choices), **choices}
+        chain = grower.grow(Chain([grounded]), chain_writes(options.seed, index - 1), rng)
         name = f"synth_{len(tasks)}"
-        proof, knows = prove_candidate(prover, name, grounded, knows)
+        proof, knows, chain = prove_chain(prover, name, chain, lambda steps: chain_knows(model, steps, rng),
+                                          grower.dropped)
         if not proof.proved:
             rejected[f"{proof.status}: {proof.reason.code if proof.reason else 'no reason'}"] += 1
             continue
@@ -57,17 +58,11 @@ def synthesize(compiled, options: SynthOptions) -> dict:
             continue
         seen.add(key)
         knows = used_facts(knows, proof.witness.steps)
-        scenario = user_scenario(model.tools[tool], knows)
+        scenario = chain_scenario(model, chain.steps, knows)
         tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof))
+        tasks[-1].update(initial=chain.initial, chain=chain.links)   # synthesized rows, growth links (grow)
     return {"domain": compiled.name, "seed": options.seed, "tasks": tasks,
-            "summary": _summary(tasks, rejected, index, model)}
-
-
-def _short(reason: str) -> str:
-    # a guard's message names the rows it failed on; the count is per kind of failure
-    if not reason.startswith("guard-fails"):
-        return reason
-    return "guard-fails: " + re.sub(r"#?\w*\d{3,}\w*", "<id>", reason.split(": ", 1)[1])[:80]
+            "summary": {**_summary(tasks, rejected, index, model), **grower.summary(tasks)}}
 
 
 def _summary(tasks: list[dict], rejected: Counter, candidates: int, model) -> dict:
