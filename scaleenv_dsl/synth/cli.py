@@ -1,4 +1,4 @@
-"""`scaleenv synth DOMAIN --n N --seed S [--out FILE] [--format json|sedl] [--tau2 FILE]`.
+"""`scaleenv synth DOMAIN --n N --seed S [--out FILE] [--format json|sedl] [--tau2 FILE] [--workers W]`.
 
 Exit codes: 0 `n` proved tasks were emitted, 1 fewer were (the summary says why), 2 a usage or
 I/O problem. The compiler is imported inside `run`, so registering costs `scaleenv check` nothing.
@@ -29,6 +29,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                         help="JSON (default), or a .sedl tasks file that includes the domain's spec "
                              "(needs --out in the spec's folder or one above it)")
     parser.add_argument("--tau2", metavar="FILE", help="also write the tasks as a JSON list in tau2-bench's Task format")
+    parser.add_argument("--workers", type=positive_int, default=1, metavar="W",
+                        help="processes that make candidates (default 1); the output is the same bytes for any W")
     parser.set_defaults(run=run)
     return parser
 
@@ -51,7 +53,8 @@ def run(args) -> int:
     except GenerationError as err:
         print(f"error: the spec cannot be compiled: {err}", file=sys.stderr)
         return EXIT_SHORT
-    document = synthesize(compiled, SynthOptions(n=args.n, seed=args.seed))
+    document = synthesize(compiled, SynthOptions(n=args.n, seed=args.seed, workers=args.workers,
+                                                    domain=str(resolve_spec(args.domain))))
     if args.format == "sedl":
         text = emit_sedl.render(document, resolve_spec(args.domain), Path(args.out))
     else:
