@@ -272,6 +272,12 @@ class Env:
         state.touched_all.update(touched_all)
 
     # ------------------------------------------------------------ state
+    def unchanged(self) -> bool:
+        """Whether the state is the initial data as it is: nothing written since reset, no overlay.
+        (Every change is journalled; a failed call's is undone.) A read's answer then depends on
+        its arguments alone."""
+        return not self._state.journal
+
     def changes(self) -> dict:
         """What differs from the initial data: {"changed": {coll: {key: row}}, "removed": {coll: [keys]}}.
 

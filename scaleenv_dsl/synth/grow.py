@@ -189,15 +189,6 @@ class Grower:
             view[collection] = {k: v for k, v in view.get(collection, {}).items() if k not in gone}
         return view, changes["changed"]
 
-    # ------------------------------------------------------------ summary
-    def summary(self, tasks: list[dict]) -> dict:
-        writes = Counter(sum(1 for a in t["actions"] if self.model.is_write(a["tool"])) for t in tasks)
-        return {
-            "writes_per_task": {str(k): v for k, v in sorted(writes.items())},
-            "synthesized_row_tasks": sum(1 for t in tasks if t["initial"]),
-            "growth": {"tried": self.tried, "dropped": dict(sorted(self.dropped.items()))},
-        }
-
 
 def chain_knows(model: DomainModel, steps: list[Grounded], rng: random.Random) -> dict:
     """The user's facts for a chain: every write's choices (`grow` reuses a name's value, so they
