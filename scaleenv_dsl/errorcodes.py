@@ -84,7 +84,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
               "an entry or option given twice: a header entry, a field's doc/example/compare, "
               "a task's instruction/initial/reward, a constructor field"),
     ErrorCode("duplicate-definition", DECLARATIONS,
-              "a name declared twice: type, tool, task, field, variant, enum value, collection"),
+              "a name declared twice: type, tool, helper, constant, task, field, variant, enum value, collection"),
     ErrorCode("empty-enum", DECLARATIONS, "an enum with no values"),
     ErrorCode("empty-union", DECLARATIONS, "a union with no variants"),
     ErrorCode("invalid-tag", DECLARATIONS, "a variant declares the union's tag as a field"),
