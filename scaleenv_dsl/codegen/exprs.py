@@ -33,6 +33,9 @@ class DomainInfo:
     def helper_function(self, name: str, writes: frozenset) -> str:
         if name not in self.helpers:
             raise GenerationError(f"unknown helper {name!r}")
+        # only the written entities the helper reaches make its code differ (its reads include
+        # those of the helpers it calls)
+        writes = frozenset(writes) & frozenset(self.helpers[name].reads)
         key = (name, writes)
         if key not in self.helper_variants:
             count = sum(1 for n, _ in self.helper_variants if n == name)
