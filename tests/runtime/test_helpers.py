@@ -170,3 +170,10 @@ def test_helpers_compile_to_plain_functions_and_constants_to_literals(make_domai
     assert "MAX_TOTAL" not in source and "<= 100)" in source
     # a read-only caller reaches rows without copying them; a writer through the copy-on-write path
     assert "def helper_owner_of(" in source and "def helper_owner_of_1(" in source
+
+
+def test_the_ir_with_helpers_survives_json(make_domain):
+    domain = make_domain(SPEC, DATA).ir
+    again = ir.Domain.model_validate_json(domain.model_dump_json())
+    assert again == domain and [h.name for h in again.helpers] == [h.name for h in domain.helpers]
+    assert generate_source(again) == generate_source(domain)
