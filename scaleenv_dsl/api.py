@@ -112,7 +112,8 @@ class CompiledDomain:
         diagnostics = [d for d in validate_data(self.ir, data) if d.is_error]
         if diagnostics:
             shown = "; ".join(d.message for d in diagnostics[:3])
-            raise DomainLoadError(f"the data does not match the schema of {self.name}: {shown}", diagnostics)
+            more = f" (and {len(diagnostics) - 3} more: see .diagnostics)" if len(diagnostics) > 3 else ""
+            raise DomainLoadError(f"the data does not match the schema of {self.name}: {shown}{more}", diagnostics)
 
     def check_initial(self, initial: dict | None) -> None:
         """Raise OverlayError (a ValueError) unless `initial` is an overlay that fits the schema.

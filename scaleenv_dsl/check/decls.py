@@ -235,9 +235,8 @@ def _overlay(symbols: Symbols, entry: ast.Initial, types: TypeTable) -> dict | N
         return None
     validator = DataValidator(types, entry.value.span.file, "", partial=True)
     validator.validate(value)
-    for message in validator.messages():
-        symbols.error("invalid-overlay", message, entry.value.span,
-                      "overlay rows give fields of the entity, with values of their declared types")
+    for message, help in validator.problems_with_help():
+        symbols.error("invalid-overlay", message, entry.value.span, help)
     return value
 
 
