@@ -52,6 +52,7 @@ class ExprChecker:
         self.effects = effects or Effects()
         self.mode = mode or Mode()
         self.in_code = False  # a tool or helper body: helpers may be called
+        self.in_helper = False  # a helper body: its parameters are private, with no `as` to rename them
         # where each value that is part of a row (or a parameter) lives, by node identity; the node is
         # held too, so that a node dropped on an error path cannot pass its id, and origin, to a new one
         self.origins: dict[int, tuple[ir.Expr, frozenset[str]]] = {}
@@ -554,13 +555,14 @@ class ExprChecker:
         if clash is not None:
             self.error("duplicate-name", f"`{ident.name}` is already bound", ident.span, "choose another name",
                        [Label(clash.span, "first bound here")])
-        elif ident.name in self.symbols.consts:
+        elif ident.name in self.symbols.const_values:
             self.error("duplicate-name", f"`{ident.name}` is the name of a constant", ident.span,
                        "choose another name", [Label(self.symbols.consts[ident.name].name.span, "the constant")])
         elif ident.name in self.symbols.collections:
             self.error("duplicate-name", f"`{ident.name}` is the name of a collection", ident.span,
                        f"choose another name; for a tool parameter, keep the public name and give the body "
-                       f"its own: `{ident.name} as wanted: …`" if kind == "param" else "choose another name")
+                       f"its own: `{ident.name} as wanted: …`" if kind == "param" and not self.in_helper
+                       else "choose another name")
         scope.vars[ident.name] = VarInfo(t, origin, kind, ident.span)
 
     # ------------------------------------------------------------ calls

@@ -163,6 +163,7 @@ class HelperChecker(ToolChecker):
         self.effects = effects or Effects()
         self.exprs = ExprChecker(symbols, self.effects)
         self.exprs.in_code = True
+        self.exprs.in_helper = True
         self.returns = resolve_type(decl.returns, symbols)
         self.loop_scope = None
         self.assigned_origins = {}
