@@ -626,6 +626,9 @@ class Guard(Model):
     when: tuple["Expr", ...] = ()
     in_loop: bool = False
     loc: Loc
+    # for a guard a helper brings, where the tool's body calls the (outermost) helper: the point
+    # of the tool's body at which the guard is checked, while `loc` stands in the helper
+    site: Loc | None = field(default=None, compare=False)
 
 
 EffectOp = Literal["set", "insert", "delete", "append", "extend", "remove", "sort"]

@@ -59,6 +59,7 @@ class ContractBuilder:
         self.expansions: dict[int, tuple[ir.HelperCall, ir.Expr]] = {}
         self.helper_guards: dict[str, object] = {}
         self.places: dict[str, object] | None = None
+        self.site: ir.Loc | None = None  # the tool-level helper call being expanded
 
     def build(self) -> ir.ToolContract:
         for param in self.tool.params:
@@ -195,16 +196,16 @@ class ContractBuilder:
         its value, the expression its returns give, stands for the call from here on."""
         helper = self.domain.helper(call.name)
         args = [self.resolve(a) for a in call.args]
-        saved = (self.bindings, self.returns, self.places)
+        saved = (self.bindings, self.returns, self.places, self.site)
         table: dict[str, object] = {}
         (saved[2] if saved[2] is not None else self.helper_guards)[ir.place_key(call.loc)] = table
         self.bindings = {p.name: a for p, a in zip(helper.params, args)}
-        self.returns, self.places = [], table
+        self.returns, self.places, self.site = [], table, self.site or call.loc
         try:
             self._block(helper.body, ctx)
             value = _returned(self.returns, len(ctx.when))
         finally:
-            self.bindings, self.returns, self.places = saved
+            self.bindings, self.returns, self.places, self.site = saved
         self.expansions[id(call)] = (call, value)
 
     # ------------------------------------------------------------ guards and reads inside expressions
@@ -259,7 +260,7 @@ class ContractBuilder:
             self.places[ir.place_key(loc)] = guard_id
         self.guards.append(ir.Guard(id=guard_id, kind=kind, condition=condition, message=message,
                                     message_expr=message_expr, when=ctx.when, in_loop=ctx.in_loop,
-                                    loc=loc or self.tool.loc))
+                                    loc=loc or self.tool.loc, site=self.site))
 
     # ------------------------------------------------------------ effects
     def _effect(self, target: ir.Expr, op: str, value, ctx: _Context, loc) -> None:
