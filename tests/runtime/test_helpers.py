@@ -177,3 +177,14 @@ def test_the_ir_with_helpers_survives_json(make_domain):
     again = ir.Domain.model_validate_json(domain.model_dump_json())
     assert again == domain and [h.name for h in again.helpers] == [h.name for h in domain.helpers]
     assert generate_source(again) == generate_source(domain)
+
+
+def test_info_lists_helpers_with_their_reads_and_callers(make_domain):
+    from scaleenv_dsl.info import domain_info, render_text_info
+    info = domain_info(make_domain(SPEC, DATA).ir)
+    eligible = next(h for h in info["helpers"] if h["name"] == "eligible")
+    assert (eligible["calls"], eligible["callers"], eligible["reads"]) == (["line_sum", "owner_of"], ["cancel"], ["User"])
+    owner = next(h for h in info["helpers"] if h["name"] == "owner_of")
+    assert owner["callers"] == ["reward_owner", "owner_name"]
+    assert "  pending_order(order_id: str) -> Order: reads Order; called by cancel, reward_owner" in \
+        render_text_info(info).splitlines()
