@@ -444,6 +444,29 @@ class ToolDecl(Node):
     body_unparsed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class HelperParam(Node):
+    name: Ident
+    type: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class HelperDecl(Node):
+    """`def name(p: T, …) -> R { … }`: a pure function over values and the state, called from tools."""
+    name: Ident
+    params: tuple[HelperParam, ...]
+    returns: TypeExpr
+    doc: Str | None
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConstDecl(Node):
+    """`const NAME = literal`: a named constant, typed by its literal."""
+    name: Ident
+    value: Expr
+
+
 # ---------------------------------------------------------------- tasks
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +516,8 @@ class TaskDecl(Node):
     entries: tuple[TaskEntry, ...]
 
 
-Decl = Union[DomainDecl, IncludeDecl, EnumDecl, RecordDecl, UnionDecl, EntityDecl, ToolDecl, TaskDecl]
+Decl = Union[DomainDecl, IncludeDecl, EnumDecl, RecordDecl, UnionDecl, EntityDecl, ToolDecl, HelperDecl, ConstDecl,
+             TaskDecl]
 
 
 @dataclass(frozen=True, slots=True)

@@ -344,8 +344,18 @@ class Old(ExprBase):
     operand: "Expr"
 
 
+@node
+class HelperCall(ExprBase):
+    """`eligible(order, now)`: a call of the helper `name` (a `HelperDef` of the domain), its
+    arguments by position. Analyses see through it with `ToolDef.contract`, whose guards, reads
+    and returns include the helper's, written over the caller's values."""
+    kind: Literal["helper"] = "helper"
+    name: str
+    args: tuple["Expr", ...]
+
+
 Expr = Union[Const, Var, CollectionRef, Lookup, GetField, MapGet, ListIndex, Unary, Binary, IsVariant,
-          Conditional, ListExpr, DictExpr, Comprehension, Builtin, Construct, Old]
+          Conditional, ListExpr, DictExpr, Comprehension, Builtin, Construct, Old, HelperCall]
 
 
 # ---------------------------------------------------------------- statements
@@ -663,6 +673,9 @@ class Guard(Model):
     when: tuple["Expr", ...] = ()
     in_loop: bool = False
     loc: Loc
+    # for a guard a helper brings, where the tool's body calls the (outermost) helper: the point
+    # of the tool's body at which the guard is checked, while `loc` stands in the helper
+    site: Loc | None = field(default=None, compare=False)
 
 
 EffectOp = Literal["set", "insert", "delete", "append", "extend", "remove", "sort"]
@@ -730,6 +743,10 @@ class ParamDomain(Model):
 @node
 class ToolContract(Model):
     guards: tuple[Guard, ...] = ()
+    # the guard ids of each helper call: for a call's place ("file:line:col:end_line:end_col" in
+    # the tool), a map from the places inside the helper to the ids of the tool's guards they
+    # raise as, and from each nested helper call's place to its own such map
+    helper_guards: dict[str, Any] = field(default_factory=dict)
     effects: tuple[Effect, ...] = ()
     reads: tuple[Read, ...] = ()
     returns: tuple[Return, ...] = ()
@@ -766,6 +783,28 @@ class ToolDef(Model):
     @property
     def is_write(self) -> bool:
         return bool(self.writes)
+
+
+@node
+class HelperDef(Model):
+    """`def name(params) -> returns { body }`: pure, non-recursive, bounded. The body holds
+    `let`, `require`, `fail`, `if`, `for` over values, assignments to its own locals and `return`;
+    `reads` and `read_fields` are what it reads, the helpers it calls included."""
+    name: str
+    doc: str = ""
+    params: tuple[ParamDef, ...]
+    returns: TypeRef
+    body: tuple[Stmt, ...]
+    reads: tuple[str, ...] = ()
+    read_fields: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()  # the helpers it calls directly
+    loc: Loc | None = field(default=None, compare=False)
+
+
+def place_key(loc: Loc) -> str:
+    """A span as text: the key of `ToolContract.helper_guards` and of what it holds."""
+    return f"{loc.file}:{loc.line}:{loc.column}:{loc.end_line}:{loc.end_column}"
 
 
 @node
@@ -808,6 +847,7 @@ class Domain(Model):
     unions: tuple[UnionDef, ...] = ()
     entities: tuple[EntityDef, ...] = ()
     tools: tuple[ToolDef, ...] = ()
+    helpers: tuple[HelperDef, ...] = ()
     tasks: tuple[TaskDef, ...] = ()
     files: tuple[str, ...] = ()
 
@@ -837,6 +877,9 @@ class Domain(Model):
     def task(self, name: str) -> TaskDef:
         return _find(self._index["task"], name, "task", self.name)
 
+    def helper(self, name: str) -> HelperDef:
+        return _find(self._index["helper"], name, "helper", self.name)
+
     def type_def(self, name: str) -> EnumDef | RecordDef | UnionDef | EntityDef:
         return _find(self._index["type"], name, "type", self.name)
 
@@ -848,6 +891,7 @@ class Domain(Model):
                 "collection": {e.collection: e for e in self.entities},
                 "tool": {t.name: t for t in self.tools},
                 "task": {t.name: t for t in self.tasks},
+                "helper": {h.name: h for h in self.helpers},
                 "type": types}
 
 

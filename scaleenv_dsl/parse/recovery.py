@@ -20,7 +20,7 @@ MAX_NESTING = 150
 # but headroom keeps later codegen wrappers safe; codegen refuses names past its MAX_IDENTIFIER).
 MAX_NAME_LENGTH = 200            # characters in a declared or local name
 MAX_BLOCK_DEPTH = 16             # `if` and `for` blocks nested inside one another
-DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "task")
+DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "def", "const", "task")
 # never names: the grammar's NAME terminal excludes them
 RESERVED_WORDS = ("let", "require", "if", "else", "for", "break", "continue", "return", "ensures", "insert", "delete",
                   "and", "or", "not", "in", "is", "true", "false", "none")

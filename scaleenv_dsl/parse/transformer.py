@@ -227,6 +227,21 @@ class ToAst:
     def returns_decl(self, meta, type_, doc=None):
         return ast.ReturnsDecl(self._span(meta), type_, self._str(doc) if doc is not None else None)
 
+    def helper_decl(self, meta, name, *rest):
+        params = tuple(p for p in rest if isinstance(p, ast.HelperParam))
+        returns, *body = rest[len(params):]
+        body = [s for s in body if s is not None]
+        doc = None
+        if body and isinstance(body[0], ast.Str):
+            doc, body = body[0], body[1:]
+        return ast.HelperDecl(self._span(meta), self._ident(name), params, returns, doc, tuple(body))
+
+    def helper_param(self, meta, name, type_):
+        return ast.HelperParam(self._span(meta), self._ident(name), type_)
+
+    def const_decl(self, meta, name, value):
+        return ast.ConstDecl(self._span(meta), self._ident(name), self._expr(value))
+
     def block(self, meta, *stmts):
         return ast.Block(self._span(meta), stmts)
 
