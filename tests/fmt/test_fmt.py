@@ -209,7 +209,7 @@ def test_long_parameter_lists_are_broken():
     params = ", ".join(f"p{i}: int" for i in range(12))
     out = format_source(f"tool t({params}) {{\n}}\n")
     assert out.split("\n")[:3] == ["tool t(", "  p0: int,", "  p1: int,"]
-    assert "  p11: int\n) {}\n" in out
+    assert "  p11: int,\n) {}\n" in out
 
 
 # ---------------------------------------------------------------- strings
