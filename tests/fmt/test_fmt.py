@@ -12,13 +12,16 @@ import argparse
 import dataclasses
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from scaleenv_dsl import cli, fmt_cmd
+from scaleenv_dsl import api, cli, fmt_cmd
+from scaleenv_dsl import fmt as fmt_module
+from scaleenv_dsl.check import check_paths
 from scaleenv_dsl.diagnostics import DiagnosticError
-from scaleenv_dsl.fmt import format_source, long_quote, quote
+from scaleenv_dsl.fmt import MAX_LINE, format_source, long_quote, quote
 from scaleenv_dsl.parse import parse_source
 
 HERE = Path(__file__).parent
@@ -94,6 +97,67 @@ def test_stdlib_spec_keeps_its_meaning(path: Path):
 
 def test_stdlib_specs_were_found():
     assert STDLIB, "no stdlib_domains/*/*.sedl"
+
+
+@pytest.mark.parametrize("path", STDLIB, ids=_name)
+def test_stdlib_spec_is_in_canonical_form(path: Path):
+    """`scaleenv fmt --check` is clean on the shipped specs, and none of their code lines is over
+    100 columns where a break could help: only a string or a comment may run past."""
+    text = path.read_text(encoding="utf-8")
+    assert format_source(text, str(path)) == text
+    # a `"""` string's lines are prose: blank them, keeping the line count
+    blanked = re.sub(r'"""(?:.|\n)*?"""', lambda m: '""' + "\n" * m.group().count("\n"), text)
+    for number, (line, code) in enumerate(zip(text.split("\n"), blanked.split("\n")), 1):
+        code = _without_strings_and_comments(code)
+        assert len(line) <= MAX_LINE or len(code) <= MAX_LINE, f"{_name(path)}:{number} is {len(line)} long"
+
+
+def test_fmt_check_is_clean_on_the_stdlib(capsys):
+    assert fmt("--check", str(ROOT / "stdlib_domains")) == 0
+    assert "would reformat" not in capsys.readouterr().err
+
+
+def _without_strings_and_comments(line: str) -> str:
+    """A line with each string literal cut to `""` and its comment dropped: what a break could shorten."""
+    line = re.sub(r'f?"(?:[^"\\]|\\.)*"', '""', line)
+    return line.split("#", 1)[0].rstrip()
+
+
+def _ir_without_places(folder: Path):
+    """The checked IR of the domain in `folder`, without spans or the line numbers messages quote."""
+    result = check_paths([str(api.resolve_spec(folder))])
+    assert result.ok, [d.message for d in result.diagnostics][:3]
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("span", "line", "column", "end_line", "end_column")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return re.sub(r"\bline \d+", "line N", value) if isinstance(value, str) else value
+
+    return strip(result.domain.model_dump())
+
+
+@pytest.mark.parametrize("domain", sorted(p.name for p in (ROOT / "stdlib_domains").iterdir() if p.is_dir()))
+def test_stdlib_domain_laid_out_wide_wraps_back_with_the_same_ir(domain: str, tmp_path, monkeypatch):
+    """Each stdlib domain formatted with no line limit (every statement on one line, as fmt used
+    to print them) formats back to the shipped files, and both check to the same IR."""
+    folder = tmp_path / domain
+    shutil.copytree(ROOT / "stdlib_domains" / domain, folder)
+    specs = sorted(folder.glob("*.sedl"))
+    shipped = {p.name: p.read_text(encoding="utf-8") for p in specs}
+    with monkeypatch.context() as patch:
+        patch.setattr(fmt_module, "MAX_LINE", 10**6)
+        for spec in specs:
+            spec.write_text(format_source(shipped[spec.name], spec.name), encoding="utf-8")
+    wide = {p.name: p.read_text(encoding="utf-8") for p in specs}
+    assert wide != shipped, "nothing in the domain is wrapped: the test tests nothing"
+    assert max(len(line) for text in wide.values() for line in text.split("\n")) > 200
+    ir_wide = _ir_without_places(folder)
+    for spec in specs:
+        assert format_source(wide[spec.name], spec.name) == shipped[spec.name]
+        spec.write_text(shipped[spec.name], encoding="utf-8")
+    assert _ir_without_places(folder) == ir_wide
 
 
 @pytest.mark.parametrize("path", CHECK_FIXTURES, ids=_name)
