@@ -308,3 +308,11 @@ def test_each_documented_python_difference_holds(expr: str, here: str, tmp_path)
         assert result.ok and result.value == gives[1], f"{expr}: {result}"
     else:
         assert not result.ok and result.error.kind == fails[1], f"{expr}: {result}"
+
+
+def test_the_layout_example_is_what_fmt_prints():
+    written, printed = code_blocks(_language_section("## Layout: `scaleenv fmt`"), "sedl")
+    assert written != printed
+    assert format_source(written, "example.sedl") == printed
+    assert format_source(printed, "example.sedl") == printed
+    assert max(len(line) for line in written.split("\n")) > 100 >= max(len(line) for line in printed.split("\n"))
