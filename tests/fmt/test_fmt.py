@@ -466,3 +466,57 @@ def test_cli_is_wired_into_scaleenv(tmp_path):
     assert cli.main(["fmt", "--check", str(spec)]) == 1
     assert cli.main(["fmt", str(spec)]) == 0
     assert spec.read_text() == PRETTY
+
+
+# ---------------------------------------------------------------- wrapping and columns
+
+def test_random_expressions_keep_their_meaning_when_wrapped_narrow(monkeypatch):
+    """With a 24-column limit nearly every statement breaks, at every kind of break."""
+    monkeypatch.setattr(fmt_module, "MAX_LINE", 24)
+    rng = random.Random(11)
+    for _ in range(300):
+        source = "tool t() {\n  require " + _random_expr(rng, rng.randint(2, 4)) + ' else "no"\n}\n'
+        out = assert_formats_well(source)
+        assert len(out.split("\n")) > 3 or len(source) < 40
+
+
+def test_a_long_statement_breaks_at_else_when_both_parts_fit():
+    cond = " and ".join(f"x{i} > {i}" for i in range(8))
+    assert fmt_body(f'require {cond} else "a message that is long enough to push the line over"') == (
+        f'require {cond}\n    else "a message that is long enough to push the line over"')
+
+
+def test_a_long_call_breaks_one_argument_per_line_with_commas():
+    args = ", ".join(f"argument_{i}=value_{i}" for i in range(6))
+    out = fmt_body(f'insert Row({args}) else "Row exists"')
+    assert out.split("\n") == ["insert Row("] + [f"  argument_{i}=value_{i}," for i in range(6)] + [
+        ') else "Row exists"']
+
+
+def test_a_long_comprehension_breaks_at_its_clauses():
+    out = fmt_body("let xs = [item.some_long_field_name for item in collection.values() "
+                   "if item.status == \"active\" and item.owner == owner_id]")
+    assert out.split("\n") == [
+        "let xs = [", "  item.some_long_field_name", "  for item in collection.values()",
+        '  if item.status == "active" and item.owner == owner_id', "]"]
+
+
+def test_the_trailing_comment_of_a_broken_statement_stays_on_its_first_line():
+    args = ", ".join(f'p{i}="value number {i}"' for i in range(6))
+    out = format_source(f"task t {{\n  action tool_name({args})  # lint: allow missing-row: why\n}}\n")
+    assert "  action tool_name(  # lint: allow missing-row: why\n" in out
+    assert_formats_well(out)
+
+
+def test_fields_align_in_columns_unless_that_pushes_a_line_past_100():
+    out = format_source('record R {\n  a: int "A." example 1\n  longer_name: str "Longer." compare exact\n'
+                        f'  c: str "{"x" * 80}"\n}}\n')
+    assert '  a: int           "A."      example 1\n' in out
+    assert '  longer_name: str "Longer." compare exact\n' in out
+    assert f'  c: str "{"x" * 80}"\n' in out  # aligned, it would pass 100 columns
+
+
+def test_plain_union_variants_go_on_one_line_with_their_braces_in_a_column():
+    out = format_source('union P by kind {\n  credit_card { id: str last_four: str }\n  cash { id: str }\n'
+                        '  gift { id: str  invariant len(self.id) > 0 else "an id" }\n}\n')
+    assert "  credit_card { id: str  last_four: str }\n  cash        { id: str }\n  gift {\n" in out
