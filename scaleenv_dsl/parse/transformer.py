@@ -163,10 +163,13 @@ class ToAst:
         _, fields, invariants = self._split_members(members)
         return ast.VariantDecl(self._span(meta), self._tag(name), fields, invariants)
 
-    def entity_decl(self, meta, name, collection, key, not_found, *members):
+    def entity_decl(self, meta, name, collection, key, from_map, not_found, *members):
         doc, fields, invariants = self._split_members(members)
         return ast.EntityDecl(self._span(meta), self._ident(name), self._ident(collection),
-                              self._ident(key), self._expr(not_found), doc, fields, invariants)
+                              self._ident(key), self._expr(not_found), doc, fields, invariants, from_map is not None)
+
+    def key_from_map(self, meta):
+        return True
 
     def field_decl(self, meta, name, type_, *options):
         return ast.FieldDecl(self._span(meta), self._ident(name), type_, options)
