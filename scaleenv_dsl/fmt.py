@@ -155,6 +155,7 @@ class Line:
     start: Pos | None = None  # source position of its first token: where comments anchor
     end: Pos | None = None  # end of the source it covers, for comments inside a multi-line node
     blank_before: bool = False
+    wrapped: bool = False  # broken by `layout`: its first line, not its last, takes a trailing comment
     leading: list[Comment] = field(default_factory=list)
     trailing: list[Comment] = field(default_factory=list)
 
@@ -197,6 +198,13 @@ class _Printer:
         if node is not None:
             start, end = _start(node.span), _end(node.span)
         self.lines.append(Line(self.depth, text, start, end))
+
+    def wrap(self, pieces: list, node=None, start: Pos | None = None, end: Pos | None = None) -> None:
+        """A statement or entry, broken over several lines if it does not fit (see `layout`)."""
+        lines = layout(pieces, self.depth)
+        text = lines[0][1] + "".join("\n" + INDENT * depth + part for depth, part in lines[1:])
+        self.line(text, node, start, end)
+        self.lines[-1].wrapped = len(lines) > 1
 
     def dispatch(self, kind: str, node):
         return getattr(self, f"{kind}_{type(node).__name__}")(node)
@@ -260,31 +268,62 @@ class _Printer:
     def decl_UnionDecl(self, d) -> None:
         with self.braces(f"union {d.name.name} by {d.tag.name}", d.span):
             self.doc(d.doc)
-            for variant in d.variants:
-                with self.braces(_tag(variant.name.name), variant.span):
-                    self.members(variant)
+            for run in _runs(d.variants, self.variant_line):
+                self.variants(run)
+
+    def variant_line(self, v) -> str | None:
+        """A variant on one line, `card { id: str  brand: str }`, or None when it will not do:
+        it has invariants, field options or comments, or it is too long."""
+        if v.invariants or any(f.options for f in v.fields) or self.commented(_start(v.span), _end(v.span)):
+            return None
+        body = "  ".join(self.field(f) for f in v.fields)  # no commas between fields: two spaces part them
+        text = _tag(v.name.name) + (" { " + body + " }" if body else " {}")
+        return text if _fits(self.depth, text) else None
+
+    def variants(self, run: list) -> None:
+        """Variants in a row that each fit on a line get a line each, their `{` in one column."""
+        one_line = [self.variant_line(v) for v in run]
+        if None not in one_line:
+            width = max(len(_tag(v.name.name)) for v in run) + 1
+            for v, text in zip(run, one_line):
+                tag = _tag(v.name.name)
+                self.line(tag.ljust(width) + text[len(tag) + 1:], v)
+            return
+        for v in run:
+            with self.braces(_tag(v.name.name), v.span):
+                self.members(v)
 
     def decl_EntityDecl(self, d) -> None:
         source = " from map" if d.key_from_map else ""
         header = (f"entity {d.name.name} in {d.collection.name} key {d.key.name}{source} "
-                  f"else {self.expr(d.not_found)}")
+                  f"else {self.flat(d.not_found)}")
         with self.braces(header, d.span):
             self.doc(d.doc)
             self.members(d)
 
     def members(self, d) -> None:
         """Fields, then invariants: the AST keeps them apart, so their interleaving is not kept."""
-        for f in d.fields:
-            self.line(self.field(f), f)
+        for f, text in zip(d.fields, self.aligned(d.fields)):
+            self.line(text, f)
         for inv in d.invariants:
-            self.line(f"invariant {self.expr(inv.condition)} else {self.expr(inv.message)}", inv)
+            self.wrap(_cat("invariant ", self.expr(inv.condition), self.otherwise(inv.message)), inv)
 
     def field(self, f) -> str:
+        return " ".join(cell for cell in self.cells(f) if cell)
+
+    def cells(self, f) -> list[str]:
+        """A field or parameter in three columns: `name: type`, its doc string, its other options."""
         default = getattr(f, "default", None)  # a tool parameter's `= VALUE`
         local = getattr(f, "local", None)  # a tool parameter's `as NAME`
         name = f.name.name + (f" as {local.name}" if local is not None else "")
-        return f"{name}: {self.type(f.type)}" + (f" = {self.expr(default.value)}" if default else "") \
-            + "".join(" " + self.option(o) for o in f.options)
+        head = f"{name}: {self.type(f.type)}" + (f" = {self.flat(default.value)}" if default else "")
+        options = list(f.options)
+        doc = self.option(options.pop(0)) if options and type(options[0]).__name__ == "DocOption" else ""
+        return [head, doc, " ".join(self.option(o) for o in options)]
+
+    def aligned(self, fields, suffix: str = "") -> list[str]:
+        """Fields (or broken parameters, `suffix` ","), one per line, their columns aligned (see `_align`)."""
+        return _align([self.cells(f) for f in fields], self.depth, suffix)
 
     def option(self, o) -> str:
         return self.dispatch("option", o)
@@ -293,7 +332,7 @@ class _Printer:
         return self.text(o.text)
 
     def option_ExampleOption(self, o) -> str:
-        return f"example {self.expr(o.value)}"
+        return f"example {self.flat(o.value)}"
 
     def option_CompareOption(self, o) -> str:
         return f"compare {o.mode.name}" + (f" {o.argument.text}" if o.argument is not None else "")
@@ -334,7 +373,7 @@ class _Printer:
         self.line("}", start=_closing(d.span))
 
     def decl_ConstDecl(self, d) -> None:
-        self.line(f"const {d.name.name} = {self.expr(d.value)}", d)
+        self.line(f"const {d.name.name} = {self.flat(d.value)}", d)
 
     def helper_param(self, p) -> str:
         return f"{p.name.name}: {self.type(p.type)}"
@@ -357,8 +396,11 @@ class _Printer:
         # too long, or comments among the parameters: one parameter per line
         self.line(f"{keyword} {d.name.name}(", start=_start(d.span))
         self.depth += 1
-        for i, p in enumerate(d.params):
-            self.line(field(p) + ("," if i < len(d.params) - 1 else ""), p)
+        # a comma after each, the last too, as in any broken list
+        texts = (self.aligned(d.params, ",") if keyword == "tool"
+                 else [field(p) + "," for p in d.params])  # a helper's parameters have no docs to align
+        for p, text in zip(d.params, texts):
+            self.line(text, p)
         self.depth -= 1
         # a `)` has no node to anchor a comment on unless the return type is on its line
         anchor = d.returns.span if d.returns is not None else None
@@ -371,20 +413,20 @@ class _Printer:
             self.dispatch("stmt", stmt)
         self.depth -= 1
 
-    def otherwise(self, e) -> str:
-        return f" else {self.expr(e)}" if e is not None else ""
+    def otherwise(self, e) -> list:
+        return [Soft(ELSE, "else"), *self.expr(e)] if e is not None else []
 
     def stmt_Let(self, s) -> None:
-        self.line(f"let {s.name.name} = {self.expr(s.value)}{self.otherwise(s.otherwise)}", s)
+        self.wrap(_cat(f"let {s.name.name} = ", self.expr(s.value), self.otherwise(s.otherwise)), s)
 
     def stmt_Require(self, s) -> None:
-        self.line(f"require {self.expr(s.condition)} else {self.expr(s.message)}", s)
+        self.wrap(_cat("require ", self.expr(s.condition), self.otherwise(s.message)), s)
 
     def stmt_Fail(self, s) -> None:
-        self.line(f"fail {self.expr(s.message)}", s)
+        self.wrap(_cat("fail ", self.expr(s.message)), s)
 
     def stmt_If(self, s) -> None:
-        self.line(f"if {self.expr(s.condition)} {{", start=_start(s.span), end=_start(s.then.span))
+        self.wrap(_cat("if ", self.expr(s.condition), " {"), start=_start(s.span), end=_start(s.then.span))
         self.if_rest(s)
 
     def if_rest(self, s) -> None:
@@ -398,12 +440,12 @@ class _Printer:
             self.body(other.body)
             self.line("}", start=_closing(other.span))
         else:
-            self.line(f"}} else if {self.expr(other.condition)} {{", start=close, end=_start(other.then.span))
+            self.wrap(_cat("} else if ", self.expr(other.condition), " {"), start=close, end=_start(other.then.span))
             self.if_rest(other)
 
     def stmt_For(self, s) -> None:
         names = ", ".join(n.name for n in s.names)
-        self.line(f"for {names} in {self.expr(s.iterable)} {{", start=_start(s.span), end=_start(s.body.span))
+        self.wrap(_cat(f"for {names} in ", self.expr(s.iterable), " {"), start=_start(s.span), end=_start(s.body.span))
         self.body(s.body.body)
         self.line("}", start=_closing(s.body.span))
 
@@ -414,44 +456,44 @@ class _Printer:
         self.line("continue", s)
 
     def stmt_Return(self, s) -> None:
-        self.line(f"return {self.expr(s.value)}", s)
+        self.wrap(_cat("return ", self.expr(s.value)), s)
 
     def stmt_Ensures(self, s) -> None:
-        self.line(f"ensures {self.expr(s.condition)}{self.otherwise(s.message)}", s)
+        self.wrap(_cat("ensures ", self.expr(s.condition), self.otherwise(s.message)), s)
 
     def stmt_Insert(self, s) -> None:
-        self.line(f"insert {self.expr(s.row)}{self.otherwise(s.otherwise)}", s)
+        self.wrap(_cat("insert ", self.expr(s.row), self.otherwise(s.otherwise)), s)
 
     def stmt_Delete(self, s) -> None:
-        self.line(f"delete {self.expr(s.target)}", s)
+        self.wrap(_cat("delete ", self.expr(s.target)), s)
 
     def stmt_Assign(self, s) -> None:
-        self.line(f"{self.expr(s.target)} {s.op} {self.expr(s.value)}", s)
+        self.wrap(_cat(self.expr(s.target), f" {s.op} ", self.expr(s.value)), s)
 
     def stmt_ExprStmt(self, s) -> None:
-        self.line(self.expr(s.expr), s)
+        self.wrap(self.expr(s.expr), s)
 
     # -- tasks
     def decl_TaskDecl(self, d) -> None:
         with self.braces(f"task {d.name.name}", d.span):
             self.doc(d.doc)
             for entry in d.entries:
-                self.line(self.dispatch("entry", entry), entry)
+                self.wrap(_cat(self.dispatch("entry", entry)), entry)
 
     def entry_Instruction(self, e) -> str:
         return f"instruction {self.text(e.text)}"
 
     def entry_Knows(self, e) -> str:
-        return f"knows {e.name.name} = {self.expr(e.value)}"
+        return _cat(f"knows {e.name.name} = ", self.expr(e.value))
 
     def entry_Initial(self, e) -> str:
-        return f"initial {self.expr(e.value)}"
+        return _cat("initial ", self.expr(e.value))
 
     def entry_Action(self, e) -> str:
-        return f"action {e.tool.name}({', '.join(self.arg(a) for a in e.args)})"
+        return [f"action {e.tool.name}", self.args(e.args)]
 
     def entry_Goal(self, e) -> str:
-        return f"goal {self.expr(e.condition)}"
+        return _cat("goal ", self.expr(e.condition))
 
     def entry_Communicate(self, e) -> str:
         return f"communicate {self.text(e.text)}"
@@ -459,108 +501,266 @@ class _Printer:
     def entry_RewardEntry(self, e) -> str:
         return "reward " + ", ".join(b.name for b in e.bases)
 
-    # -- expressions: each `x_` method gives the text and its precedence
-    def expr(self, e, prec: int = 0) -> str:
-        text, own = self.dispatch("x", e)
-        return f"({text})" if own < prec else text
+    # -- expressions: each `x_` method gives its pieces (see `layout`) and its precedence
+    def expr(self, e, prec: int = 0) -> list:
+        pieces, own = self.dispatch("x", e)
+        # a bracketed `and`/`or` breaks no more: a line split inside brackets would read badly
+        return ["(", *_no_soft(pieces), ")"] if own < prec else pieces
 
-    def arg(self, a) -> str:
+    def flat(self, e, prec: int = 0) -> str:
+        return flat(self.expr(e, prec))
+
+    def arg(self, a) -> list:
         kind = type(a).__name__
         if kind == "KeywordArg":
-            return f"{a.name.name}={self.expr(a.value)}"
-        if kind == "Generator":
-            return self.expr(a.element) + self.loops(a.loops)
+            return _cat(f"{a.name.name}=", self.expr(a.value))
         return self.expr(a)
 
-    def loops(self, loops) -> str:
-        out = ""
+    def args(self, args) -> Group:
+        """A call's arguments: a generator argument breaks as a comprehension does."""
+        if len(args) == 1 and type(args[0]).__name__ == "Generator":
+            return Group("(", self.comprehension(args[0].element, args[0].loops), ")", comp=True)
+        return Group("(", [self.arg(a) for a in args], ")")
+
+    def comprehension(self, element, loops, first: list | None = None) -> list[list]:
+        """The clauses of a comprehension, one item each: the element, each `for` and each `if`."""
+        items = [first if first is not None else self.expr(element)]
         for loop in loops:
             names = ", ".join(n.name for n in loop.names)
-            out += f" for {names} in {self.expr(loop.iterable)}"
+            items.append(_cat(f"for {names} in ", self.expr(loop.iterable)))
             if loop.condition is not None:
-                out += f" if {self.expr(loop.condition)}"
-        return out
+                items.append(_cat("if ", self.expr(loop.condition)))
+        return items
 
     def x_Name(self, e):
-        return e.id, ATOM
+        return [e.id], ATOM
 
     def x_Number(self, e):
-        return e.text, ATOM
+        return [e.text], ATOM
 
     def x_Str(self, e):
-        return quote(e.value), ATOM
+        return [quote(e.value)], ATOM
 
     def x_FString(self, e):
         text = "".join("".join(_escape_char(c) for c in p).replace("{", "{{").replace("}", "}}")
-                       if isinstance(p, str) else _field(self.expr(p)) for p in e.parts)
-        return f'f"{text}"', ATOM
+                       if isinstance(p, str) else _field(self.flat(p)) for p in e.parts)
+        return [f'f"{text}"'], ATOM
 
     def x_Bool(self, e):
-        return ("true" if e.value else "false"), ATOM
+        return ["true" if e.value else "false"], ATOM
 
     def x_NoneLit(self, e):
-        return "none", ATOM
+        return ["none"], ATOM
 
     def x_Attribute(self, e):
-        return f"{self.expr(e.obj, POSTFIX)}.{e.attr.name}", POSTFIX
+        return _cat(self.expr(e.obj, POSTFIX), f".{e.attr.name}"), POSTFIX
 
     def x_Index(self, e):
-        return f"{self.expr(e.obj, POSTFIX)}[{self.expr(e.key)}]", POSTFIX
+        return _cat(self.expr(e.obj, POSTFIX), "[", self.expr(e.key), "]"), POSTFIX
 
     def x_Slice(self, e):
-        start = self.expr(e.start) if e.start is not None else ""
-        stop = self.expr(e.stop) if e.stop is not None else ""
-        return f"{self.expr(e.obj, POSTFIX)}[{start}:{stop}]", POSTFIX
+        start = self.expr(e.start) if e.start is not None else []
+        stop = self.expr(e.stop) if e.stop is not None else []
+        return _cat(self.expr(e.obj, POSTFIX), "[", start, ":", stop, "]"), POSTFIX
 
     def x_Call(self, e):
-        args = ", ".join(self.arg(a) for a in (*e.args, *e.kwargs))
-        return f"{self.expr(e.func, POSTFIX)}({args})", POSTFIX
+        return _cat(self.expr(e.func, POSTFIX), self.args((*e.args, *e.kwargs))), POSTFIX
 
     def x_ListDisplay(self, e):
-        return "[" + ", ".join(self.expr(i) for i in e.items) + "]", ATOM
+        return [Group("[", [self.expr(i) for i in e.items], "]")], ATOM
 
     def x_ListComp(self, e):
-        return f"[{self.expr(e.element)}{self.loops(e.loops)}]", ATOM
+        return [Group("[", self.comprehension(e.element, e.loops), "]", comp=True)], ATOM
 
-    def item(self, i) -> str:
-        return f"{self.expr(i.key)}: {self.expr(i.value)}"
+    def item(self, i) -> list:
+        return _cat(self.expr(i.key), ": ", self.expr(i.value))
 
     def x_DictDisplay(self, e):
-        return "{" + ", ".join(self.item(i) for i in e.items) + "}", ATOM
+        return [Group("{", [self.item(i) for i in e.items], "}")], ATOM
 
     def x_DictComp(self, e):
-        return "{" + self.item(e.item) + self.loops(e.loops) + "}", ATOM
+        return [Group("{", self.comprehension(None, e.loops, self.item(e.item)), "}", comp=True)], ATOM
 
     def x_Conditional(self, e):
         # always bracketed: the grammar has no unbracketed form
-        return f"({self.expr(e.then)} if {self.expr(e.condition)} else {self.expr(e.otherwise)})", ATOM
+        # broken, it reads as a comprehension does: the value, `if ...`, `else ...`, a line each
+        clauses = [self.expr(e.then), _cat("if ", self.expr(e.condition)), _cat("else ", self.expr(e.otherwise))]
+        return [Group("(", clauses, ")", comp=True)], ATOM
 
     def x_BinaryOp(self, e):
         prec = _BINARY_PREC[e.op]  # left-associative: the right operand must bind tighter
-        return f"{self.expr(e.left, prec)} {e.op} {self.expr(e.right, prec + 1)}", prec
+        return _cat(self.expr(e.left, prec), f" {e.op} ", self.expr(e.right, prec + 1)), prec
 
     def x_Compare(self, e):
         # a plain comparison's sides are sums: a nested one is bracketed, never read as a chain
-        return f"{self.expr(e.left, SUM)} {e.op} {self.expr(e.right, SUM)}", CMP
+        return _cat(self.expr(e.left, SUM), f" {e.op} ", self.expr(e.right, SUM)), CMP
 
     def x_ChainedCompare(self, e):
-        text = self.expr(e.operands[0], SUM)
+        pieces = self.expr(e.operands[0], SUM)
         for op, operand in zip(e.ops, e.operands[1:]):
-            text += f" {op} {self.expr(operand, SUM)}"
-        return text, CMP
+            pieces = _cat(pieces, f" {op} ", self.expr(operand, SUM))
+        return pieces, CMP
 
     def x_IsCheck(self, e):
-        return f"{self.expr(e.value, SUM)} is {'not ' if e.negated else ''}{_tag(e.kind.name) if e.kind.name != 'none' else 'none'}", CMP
+        kind = _tag(e.kind.name) if e.kind.name != "none" else "none"
+        return _cat(self.expr(e.value, SUM), f" is {'not ' if e.negated else ''}{kind}"), CMP
 
     def x_BoolOp(self, e):
         prec = _BOOL_PREC[e.op]
-        return f"{self.expr(e.left, prec)} {e.op} {self.expr(e.right, prec + 1)}", prec
+        return _cat(self.expr(e.left, prec), Soft(prec, e.op), self.expr(e.right, prec + 1)), prec
 
     def x_Not(self, e):
-        return f"not {self.expr(e.operand, NOT)}", NOT
+        return _cat("not ", self.expr(e.operand, NOT)), NOT
 
     def x_Negate(self, e):
-        return f"-{self.expr(e.operand, UNARY)}", UNARY
+        return _cat("-", self.expr(e.operand, UNARY)), UNARY
+
+
+# ---------------------------------------------------------------- columns
+
+def _runs(items: list, one_line) -> list[list]:
+    """`items` cut into runs of those `one_line` can print on one line, and single others."""
+    runs: list[list] = []
+    for item in items:
+        fits = one_line(item) is not None
+        if fits and runs and runs[-1][-1][1]:
+            runs[-1].append((item, fits))
+        else:
+            runs.append([(item, fits)])
+    return [[item for item, _ in run] for run in runs]
+
+
+def _align(rows: list[list[str]], depth: int, suffix: str = "") -> list[str]:
+    """Lines of cells, each column after the first starting in one place, as in
+
+        member_id: str  "The member id."  example "m_001"
+        name: str       "Full name."      compare normalized
+
+    A column is aligned where at least two lines have a cell in it, one space after the widest
+    text before it. A line that would not fit in MAX_LINE so aligned keeps a single space there,
+    and so does a multi-line cell (a `\"\"\"` string).
+    """
+    texts = [row[0] for row in rows]
+    for k in (1, 2):
+        has = [i for i, row in enumerate(rows) if row[k] and "\n" not in row[k] + texts[i]]
+        column = max((len(texts[i]) for i in has), default=0) + 1
+
+        def line(i: int, at: int) -> str:
+            return " ".join(c for c in [texts[i].ljust(at - 1), *rows[i][k:]] if c) + suffix
+
+        for i, row in enumerate(rows):
+            if row[k]:
+                at = column if len(has) > 1 and i in has and _fits(depth, line(i, column)) else 0
+                texts[i] = texts[i].ljust(at - 1) + " " + row[k] if at else texts[i] + " " + row[k]
+    return [text + suffix for text in texts]
+
+
+# ---------------------------------------------------------------- line breaking
+
+@dataclass
+class Group:
+    """A bracketed list (arguments, a list or map display, a comprehension) that may break.
+
+    Flat, it is `open` + items + `close`. Broken, `open` ends its line, each item gets a line
+    of its own one level deeper, and `close` starts the next line. Broken items all end in a
+    comma, the last too; a comprehension's clauses (`comp`) have none, as it allows none.
+    """
+
+    open: str
+    items: list[list]
+    close: str
+    comp: bool = False
+
+    def flat(self) -> str:
+        return self.open + (" " if self.comp else ", ").join(flat(i) for i in self.items) + self.close
+
+
+@dataclass
+class Soft:
+    """A place a line may break before a keyword: ` else `, ` or `, ` and `.
+
+    `level` orders them: a line breaks at its loosest ones (`else` before `or` before `and`).
+    Broken, the keyword starts a continuation line two levels deeper (`CONTINUE`), so that an
+    `if` header's continuation never lines up with the block's body.
+    """
+
+    level: int
+    word: str
+
+    def flat(self) -> str:
+        return f" {self.word} "
+
+
+ELSE = 0  # looser than `or` (OR == 1): a statement's `else` clause
+CONTINUE = 2  # how many levels deeper a line broken at a soft break goes on
+
+
+def _cat(*parts) -> list:
+    out: list = []
+    for part in parts:
+        if isinstance(part, list):
+            out.extend(part)
+        else:
+            out.append(part)
+    return out
+
+
+def flat(pieces: list) -> str:
+    return "".join(p if isinstance(p, str) else p.flat() for p in pieces)
+
+
+def _no_soft(pieces: list) -> list:
+    return [p.flat() if isinstance(p, Soft) else p for p in pieces]
+
+
+def _fits(depth: int, text: str) -> bool:
+    return "\n" not in text and len(INDENT) * depth + len(text) <= MAX_LINE
+
+
+def layout(pieces: list, depth: int) -> list[tuple[int, str]]:
+    """`pieces` as lines of (depth, text), none over MAX_LINE where a break can help.
+
+    A line that does not fit first tries its loosest soft breaks (`else`, `or`, `and`), kept
+    when every part then fits; then it breaks its last bracketed group whose opening line fits
+    (the rest of the line follows the closing bracket, as in `) else "message"`); then its
+    soft breaks whatever the parts' lengths. Each part is laid out again the same way.
+    """
+    text = flat(pieces)
+    if _fits(depth, text):
+        return [(depth, text)]
+    parts = _split_soft(pieces)
+    deeper = [depth] + [depth + CONTINUE] * (len(parts) - 1) if parts else []
+    if parts and all(_fits(d, flat(p)) for d, p in zip(deeper, parts)):
+        return [(d, flat(p)) for d, p in zip(deeper, parts)]
+    groups = [i for i, p in enumerate(pieces) if isinstance(p, Group) and p.items]
+    if groups:
+        fitting = [i for i in groups if _fits(depth, flat(pieces[:i]) + pieces[i].open)]
+        return _break_group(pieces, (fitting or groups)[-1], depth)
+    if parts:
+        return [line for d, p in zip(deeper, parts) for line in layout(p, d)]
+    return [(depth, text)]
+
+
+def _split_soft(pieces: list) -> list[list] | None:
+    """`pieces` cut before each of its loosest soft breaks, the keyword leading the next part."""
+    levels = [p.level for p in pieces if isinstance(p, Soft)]
+    if not levels:
+        return None
+    parts: list[list] = [[]]
+    for p in pieces:
+        if isinstance(p, Soft) and p.level == min(levels):
+            parts.append([p.word + " "])
+        else:
+            parts[-1].append(p)
+    return parts
+
+
+def _break_group(pieces: list, i: int, depth: int) -> list[tuple[int, str]]:
+    group = pieces[i]
+    lines = [(depth, flat(pieces[:i]) + group.open)]
+    for item in group.items:
+        lines += layout(item if group.comp else _cat(item, ","), depth + 1)
+    return lines + layout(_cat(group.close, pieces[i + 1:]), depth)
 
 
 # ---------------------------------------------------------------- comments
@@ -643,5 +843,8 @@ def _physical(line: Line, detached: set[Comment]) -> list[str]:
             out.append("")
     text = INDENT * line.indent + line.text
     if len(line.trailing) == 1:
-        text += "  " + line.trailing[0].text
+        # on a broken statement, the comment stays on the line the statement starts on, where
+        # `# lint: allow` looks for it; a `\"\"\"` string is never broken, so it cannot swallow it
+        first, newline, rest = text.partition("\n") if line.wrapped else (text, "", "")
+        text = first + "  " + line.trailing[0].text + newline + rest
     return out + [text]

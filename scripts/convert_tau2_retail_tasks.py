@@ -24,6 +24,9 @@ The output is `stdlib_domains/retail/tasks.sedl`, included from `retail.sedl`. M
 - `initial {...}` from `initial_state.initialization_data.agent_data` when present.
   tau2's `initialization_actions` and `message_history` have no equivalent: the converter
   reports them on stderr and leaves them out.
+
+The file is written as `scaleenv fmt` lays it out (long actions one argument per line), so
+`scaleenv fmt --check` passes on it.
 """
 
 from __future__ import annotations
@@ -231,6 +234,13 @@ def convert(tasks: list[dict], source_name: str = "tasks.json", warn=None, db: d
     return header + "\n" + "\n\n".join(convert_task(task, warn, db) for task in tasks) + "\n"
 
 
+def formatted(text: str, file: str = "tasks.sedl") -> str:
+    """`text` as `scaleenv fmt` lays it out, so that `scaleenv fmt --check` passes on the output."""
+    from scaleenv_dsl.fmt import format_source
+
+    return format_source(text, file)
+
+
 def read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -253,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(tasks, list):
         print(f"error: {source} does not hold a list of tasks", file=sys.stderr)
         return 2
-    text = convert(tasks, source.name, db=db)
+    text = formatted(convert(tasks, source.name, db=db), str(target))
     target.write_text(text, encoding="utf-8")
     print(f"wrote {len(tasks)} tasks to {target}", file=sys.stderr)
     return 0

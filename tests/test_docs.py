@@ -106,8 +106,8 @@ def _matches(value, claim) -> bool:
     if isinstance(claim, dict):
         return isinstance(value, dict) and value.keys() == claim.keys() and all(
             _matches(value[k], claim[k]) for k in claim)
-    if isinstance(claim, tuple):
-        return isinstance(value, tuple) and len(value) == len(claim) and all(map(_matches, value, claim))
+    if isinstance(claim, (tuple, list)):
+        return type(value) is type(claim) and len(value) == len(claim) and all(map(_matches, value, claim))
     return value == claim
 
 
@@ -230,3 +230,99 @@ def test_the_synthesized_task_is_the_real_output():
     spec.loader.exec_module(module)
     block = next(b for b in code_blocks(README) if b.startswith("$ scaleenv synth"))
     assert block == module.example()
+
+# ---------------------------------------------------------------- docs/language.md
+
+LANGUAGE = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+
+
+def _language_section(title: str) -> str:
+    start = LANGUAGE.index(f"\n{title}\n")
+    level = title.split(" ")[0]
+    rest = LANGUAGE[start + len(title) + 2:]
+    ends = [m.start() for m in re.finditer(r"^#{2,%d} " % len(level), rest, re.MULTILINE)]
+    return rest[:ends[0]] if ends else rest
+
+
+def _labels_spec() -> str:
+    [spec] = code_blocks(_language_section("## Data, state and rewards"), "sedl")
+    return spec
+
+
+def test_the_labels_spec_checks_clean_and_is_in_canonical_form():
+    spec = _labels_spec()
+    result = check_source(spec, "labels.sedl")
+    assert result.ok and result.diagnostics == []
+    assert format_source(spec, "labels.sedl") == spec
+    assert "\n  data " not in spec, "the example shows a domain without a `data` line"
+
+
+def test_the_data_state_and_rewards_snippet_returns_what_its_comments_say(tmp_path, monkeypatch):
+    (tmp_path / "labels.sedl").write_text(_labels_spec(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    [snippet] = code_blocks(_language_section("## Data, state and rewards"), "python")
+    claims = _claims(snippet)
+    assert len(claims) >= 12
+    namespace: dict = {}
+    checked = 0
+    for statement in ast.parse(snippet).body:
+        if isinstance(statement, ast.Expr) and statement.lineno in claims:
+            value = eval(compile(ast.Expression(statement.value), "language.md", "eval"), namespace)
+            claim = claims[statement.lineno]
+            assert _matches(value, claim), f"snippet line {statement.lineno}: {value!r} is not {claim!r}"
+            checked += 1
+        else:
+            exec(compile(ast.Module([statement], []), "language.md", "exec"), namespace)
+    assert checked == len(claims)
+
+
+def test_the_tool_schema_example_is_the_compilers(tmp_path):
+    import json
+
+    from scaleenv_dsl import load_domain
+
+    (tmp_path / "labels.sedl").write_text(_labels_spec(), encoding="utf-8")
+    [shown] = code_blocks(_language_section("### Tool schemas"), "json")
+    tools = load_domain(str(tmp_path / "labels.sedl")).openai_tools()
+    assert json.loads(shown) == next(t for t in tools if t["function"]["name"] == "add_note")
+
+
+def _python_differences() -> list[tuple[str, str]]:
+    """(expression, what the docs say it does here) for each row of the table."""
+    table = _language_section("### Where expressions differ from Python")
+    rows = re.findall(r"^\| `(.+?)` \| (.+?) \| .+ \|$", table, re.MULTILINE)
+    return [(expr, here) for expr, here in rows if expr != "expression"]
+
+
+def test_the_python_differences_table_has_its_rows():
+    assert len(_python_differences()) >= 12
+
+
+@pytest.mark.parametrize("expr, here", _python_differences(), ids=[e for e, _ in _python_differences()])
+def test_each_documented_python_difference_holds(expr: str, here: str, tmp_path):
+    from scaleenv_dsl import load_domain
+
+    spec = f'domain d {{\n  description "x"\n}}\n\ntool t() -> str "r" {{\n  "doc"\n  return to_json({expr})\n}}\n'
+    errors = [d.code for d in check_source(spec, "d.sedl").diagnostics if d.severity == "error"]
+    code = re.match(r"`([a-z-]+)`", here)
+    if code:
+        assert code[1] in errors, f"{expr}: expected {code[1]}, got {errors}"
+        return
+    assert errors == [], f"{expr}: {errors}"
+    (tmp_path / "d.sedl").write_text(spec, encoding="utf-8")
+    result = load_domain(str(tmp_path / "d.sedl")).env().call("t", {})
+    gives = re.match(r"gives `([^`]+)`", here)
+    fails = re.match(r"fails with kind `(\w+)`", here)
+    assert gives or fails, f"the table's cell for {expr} says neither what it gives nor how it fails"
+    if gives:
+        assert result.ok and result.value == gives[1], f"{expr}: {result}"
+    else:
+        assert not result.ok and result.error.kind == fails[1], f"{expr}: {result}"
+
+
+def test_the_layout_example_is_what_fmt_prints():
+    written, printed = code_blocks(_language_section("## Layout: `scaleenv fmt`"), "sedl")
+    assert written != printed
+    assert format_source(written, "example.sedl") == printed
+    assert format_source(printed, "example.sedl") == printed
+    assert max(len(line) for line in written.split("\n")) > 100 >= max(len(line) for line in printed.split("\n"))

@@ -12,13 +12,16 @@ import argparse
 import dataclasses
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from scaleenv_dsl import cli, fmt_cmd
+from scaleenv_dsl import api, cli, fmt_cmd
+from scaleenv_dsl import fmt as fmt_module
+from scaleenv_dsl.check import check_paths
 from scaleenv_dsl.diagnostics import DiagnosticError
-from scaleenv_dsl.fmt import format_source, long_quote, quote
+from scaleenv_dsl.fmt import MAX_LINE, format_source, long_quote, quote
 from scaleenv_dsl.parse import parse_source
 
 HERE = Path(__file__).parent
@@ -94,6 +97,71 @@ def test_stdlib_spec_keeps_its_meaning(path: Path):
 
 def test_stdlib_specs_were_found():
     assert STDLIB, "no stdlib_domains/*/*.sedl"
+
+
+@pytest.mark.parametrize("path", STDLIB, ids=_name)
+def test_stdlib_spec_is_in_canonical_form(path: Path):
+    """`scaleenv fmt --check` is clean on the shipped specs, and none of their code lines is over
+    100 columns where a break could help: only a string or a comment may run past."""
+    text = path.read_text(encoding="utf-8")
+    assert format_source(text, str(path)) == text
+    # a `"""` string's lines are prose: blank them, keeping the line count
+    blanked = re.sub(r'"""(?:.|\n)*?"""', lambda m: '""' + "\n" * m.group().count("\n"), text)
+    for number, (line, code) in enumerate(zip(text.split("\n"), blanked.split("\n")), 1):
+        code = _without_strings_and_comments(code)
+        assert len(line) <= MAX_LINE or len(code) <= MAX_LINE, f"{_name(path)}:{number} is {len(line)} long"
+
+
+def test_fmt_check_is_clean_on_the_stdlib(capsys):
+    assert fmt("--check", str(ROOT / "stdlib_domains")) == 0
+    assert "would reformat" not in capsys.readouterr().err
+
+
+def _without_strings_and_comments(line: str) -> str:
+    """A line with each string literal cut to `""` and its comment dropped: what a break could shorten."""
+    line = re.sub(r'f?"(?:[^"\\]|\\.)*"', '""', line)
+    return line.split("#", 1)[0].rstrip()
+
+
+def _ir_without_places(folder: Path):
+    """The checked IR of the domain in `folder`, without spans or the line numbers messages quote."""
+    result = check_paths([str(api.resolve_spec(folder))])
+    assert result.ok, [d.message for d in result.diagnostics][:3]
+
+    place = re.compile(r"\S+\.sedl:\d+:\d+:\d+:\d+")
+
+    def strip(value):
+        if isinstance(value, dict) and value and all(place.fullmatch(k) for k in value):
+            return [strip(v) for v in value.values()]   # keyed by places (a helper's guards by call site)
+        if isinstance(value, dict):
+            return {k if not place.fullmatch(k) else "PLACE": strip(v) for k, v in value.items() if k not in ("span", "line", "column", "end_line", "end_column")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return re.sub(r"\bline \d+", "line N", value) if isinstance(value, str) else value
+
+    return strip(result.domain.model_dump())
+
+
+@pytest.mark.parametrize("domain", sorted(p.name for p in (ROOT / "stdlib_domains").iterdir() if p.is_dir()))
+def test_stdlib_domain_laid_out_wide_wraps_back_with_the_same_ir(domain: str, tmp_path, monkeypatch):
+    """Each stdlib domain formatted with no line limit (every statement on one line, as fmt used
+    to print them) formats back to the shipped files, and both check to the same IR."""
+    folder = tmp_path / domain
+    shutil.copytree(ROOT / "stdlib_domains" / domain, folder)
+    specs = sorted(folder.glob("*.sedl"))
+    shipped = {p.name: p.read_text(encoding="utf-8") for p in specs}
+    with monkeypatch.context() as patch:
+        patch.setattr(fmt_module, "MAX_LINE", 10**6)
+        for spec in specs:
+            spec.write_text(format_source(shipped[spec.name], spec.name), encoding="utf-8")
+    wide = {p.name: p.read_text(encoding="utf-8") for p in specs}
+    assert wide != shipped, "nothing in the domain is wrapped: the test tests nothing"
+    assert max(len(line) for text in wide.values() for line in text.split("\n")) > 200
+    ir_wide = _ir_without_places(folder)
+    for spec in specs:
+        assert format_source(wide[spec.name], spec.name) == shipped[spec.name]
+        spec.write_text(shipped[spec.name], encoding="utf-8")
+    assert _ir_without_places(folder) == ir_wide
 
 
 @pytest.mark.parametrize("path", CHECK_FIXTURES, ids=_name)
@@ -209,7 +277,7 @@ def test_long_parameter_lists_are_broken():
     params = ", ".join(f"p{i}: int" for i in range(12))
     out = format_source(f"tool t({params}) {{\n}}\n")
     assert out.split("\n")[:3] == ["tool t(", "  p0: int,", "  p1: int,"]
-    assert "  p11: int\n) {}\n" in out
+    assert "  p11: int,\n) {}\n" in out
 
 
 # ---------------------------------------------------------------- strings
@@ -402,3 +470,57 @@ def test_cli_is_wired_into_scaleenv(tmp_path):
     assert cli.main(["fmt", "--check", str(spec)]) == 1
     assert cli.main(["fmt", str(spec)]) == 0
     assert spec.read_text() == PRETTY
+
+
+# ---------------------------------------------------------------- wrapping and columns
+
+def test_random_expressions_keep_their_meaning_when_wrapped_narrow(monkeypatch):
+    """With a 24-column limit nearly every statement breaks, at every kind of break."""
+    monkeypatch.setattr(fmt_module, "MAX_LINE", 24)
+    rng = random.Random(11)
+    for _ in range(300):
+        source = "tool t() {\n  require " + _random_expr(rng, rng.randint(2, 4)) + ' else "no"\n}\n'
+        out = assert_formats_well(source)
+        assert len(out.split("\n")) > 3 or len(source) < 40
+
+
+def test_a_long_statement_breaks_at_else_when_both_parts_fit():
+    cond = " and ".join(f"x{i} > {i}" for i in range(8))
+    assert fmt_body(f'require {cond} else "a message that is long enough to push the line over"') == (
+        f'require {cond}\n    else "a message that is long enough to push the line over"')
+
+
+def test_a_long_call_breaks_one_argument_per_line_with_commas():
+    args = ", ".join(f"argument_{i}=value_{i}" for i in range(6))
+    out = fmt_body(f'insert Row({args}) else "Row exists"')
+    assert out.split("\n") == ["insert Row("] + [f"  argument_{i}=value_{i}," for i in range(6)] + [
+        ') else "Row exists"']
+
+
+def test_a_long_comprehension_breaks_at_its_clauses():
+    out = fmt_body("let xs = [item.some_long_field_name for item in collection.values() "
+                   "if item.status == \"active\" and item.owner == owner_id]")
+    assert out.split("\n") == [
+        "let xs = [", "  item.some_long_field_name", "  for item in collection.values()",
+        '  if item.status == "active" and item.owner == owner_id', "]"]
+
+
+def test_the_trailing_comment_of_a_broken_statement_stays_on_its_first_line():
+    args = ", ".join(f'p{i}="value number {i}"' for i in range(6))
+    out = format_source(f"task t {{\n  action tool_name({args})  # lint: allow missing-row: why\n}}\n")
+    assert "  action tool_name(  # lint: allow missing-row: why\n" in out
+    assert_formats_well(out)
+
+
+def test_fields_align_in_columns_unless_that_pushes_a_line_past_100():
+    out = format_source('record R {\n  a: int "A." example 1\n  longer_name: str "Longer." compare exact\n'
+                        f'  c: str "{"x" * 80}"\n}}\n')
+    assert '  a: int           "A."      example 1\n' in out
+    assert '  longer_name: str "Longer." compare exact\n' in out
+    assert f'  c: str "{"x" * 80}"\n' in out  # aligned, it would pass 100 columns
+
+
+def test_plain_union_variants_go_on_one_line_with_their_braces_in_a_column():
+    out = format_source('union P by kind {\n  credit_card { id: str last_four: str }\n  cash { id: str }\n'
+                        '  gift { id: str  invariant len(self.id) > 0 else "an id" }\n}\n')
+    assert "  credit_card { id: str  last_four: str }\n  cash        { id: str }\n  gift {\n" in out
