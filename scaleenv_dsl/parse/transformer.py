@@ -298,6 +298,14 @@ class ToAst:
     def communicate_entry(self, meta, text):
         return ast.Communicate(self._span(meta), self._str(text))
 
+    def clock_entry(self, meta, key, time):
+        if str(key) != "clock":
+            self._error("syntax-error", f"`{key}` is not a task entry", token_span(self.file, key),
+                        "a task's entries are instruction, knows, initial, action, goal, communicate, reward "
+                        "and clock")
+            return None
+        return ast.ClockEntry(self._span(meta), self._str(time))
+
     def reward_entry(self, meta, *bases):
         return ast.RewardEntry(self._span(meta), tuple(self._ident(b) for b in bases))
 
