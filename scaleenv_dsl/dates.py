@@ -59,3 +59,87 @@ def datetime_key(text):
     if type(text) is str and len(text) == 16:
         return text + ":00"
     return text
+
+
+# ---------------------------------------------------------------- the built-ins, over text
+# Each takes and gives ISO text. Bad text raises DateError (a ValueError), a result outside
+# years 1 to 9999 OverflowError: the runtime words both as a failed call (runtime/dates.py), and
+# the checker's static evaluator as an expression that fails.
+
+class DateError(ValueError):
+    """Text that is not a date or datetime of the language's spellings."""
+
+
+def _date(text) -> _dt.date:
+    d = parse_date(text)
+    if d is None:
+        raise DateError(f"invalid date {_shown(text)}: a date is written {DATE_FORMAT}, such as 2024-03-01")
+    return d
+
+
+def _datetime(text) -> _dt.datetime:
+    d = parse_datetime(text)
+    if d is None:
+        raise DateError(f"invalid datetime {_shown(text)}: a datetime is written {DATETIME_FORMAT}, "
+                        "such as 2024-03-01T09:00:00")
+    return d
+
+
+def _shown(text) -> str:
+    return repr(text[:40] + "…" if len(text) > 40 else text) if type(text) is str else repr(text)
+
+
+def _shifted(start, **amount):
+    try:
+        return start + _dt.timedelta(**amount)
+    except OverflowError:  # before year 1 or after 9999, as Python's dates are
+        (unit, n), = amount.items()
+        raise OverflowError(f"the date is out of range: {start.isoformat()} plus {n} {unit}") from None
+
+
+def date_of_text(text) -> str:
+    """`date(s)`: the date `s` spells."""
+    return date_text(_date(text))
+
+
+def datetime_of_text(text) -> str:
+    """`datetime(s)`: the datetime `s` spells, with its seconds."""
+    return datetime_text(_datetime(text))
+
+
+def day_of(value) -> str:
+    """`date(t)`: the day a datetime falls on."""
+    return date_text(_datetime(value).date())
+
+
+def midnight_of(value) -> str:
+    """`datetime(d)`: the start of a day."""
+    return datetime_text(_dt.datetime.combine(_date(value), _dt.time()))
+
+
+def days_between(a, b) -> int:
+    """Whole days from date `a` to date `b`, negative when `b` is earlier."""
+    return (_date(b) - _date(a)).days
+
+
+def minutes_between(a, b) -> int:
+    """Whole minutes from datetime `a` to `b`, rounded toward zero."""
+    seconds = (_datetime(b) - _datetime(a)) // _dt.timedelta(seconds=1)
+    return int(seconds / 60)
+
+
+def add_days(value, n) -> str:
+    return date_text(_shifted(_date(value), days=n))
+
+
+def add_days_datetime(value, n) -> str:
+    """`add_days(t, n)` for a datetime: the same time of day, `n` days later."""
+    return datetime_text(_shifted(_datetime(value), days=n))
+
+
+def add_hours(value, n) -> str:
+    return datetime_text(_shifted(_datetime(value), hours=n))
+
+
+def add_minutes(value, n) -> str:
+    return datetime_text(_shifted(_datetime(value), minutes=n))

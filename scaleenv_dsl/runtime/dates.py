@@ -1,9 +1,9 @@
 """The date and clock helpers generated code calls.
 
-Dates and datetimes are ISO text (scaleenv_dsl/dates.py says which spellings); these helpers read
-them with the standard library's `datetime` and give text back, datetimes always with seconds.
-Bad text or a result outside years 1 to 9999 fails the call with kind `runtime`, as Python's own
-errors inside a tool do. Each helper does a fixed amount of work, so none is charged to the fuel.
+Dates and datetimes are ISO text; scaleenv_dsl/dates.py reads and computes them, for the checker
+and the runtime alike. Here each built-in fails as a tool call does: bad text or a result outside
+years 1 to 9999 is a ToolError of kind `runtime`, as Python's own errors inside a tool are. Each
+helper does a fixed amount of work, so none is charged to the fuel.
 
 The clock is the State's `clock`, set by the environment at reset from the task or the domain
 header (runtime/env.py): tools never read the machine's clock.
@@ -11,7 +11,7 @@ header (runtime/env.py): tools never read the machine's clock.
 
 from __future__ import annotations
 
-import datetime as _dt
+from functools import wraps
 
 from .. import dates
 from .errors import RUNTIME, ToolError
@@ -19,81 +19,26 @@ from .errors import RUNTIME, ToolError
 datetime_key = dates.datetime_key
 
 
-def _date(text) -> _dt.date:
-    d = dates.parse_date(text)
-    if d is None:
-        raise ToolError(f"invalid date {_shown(text)}: a date is written {dates.DATE_FORMAT}, such as 2024-03-01",
-                        RUNTIME)
-    return d
+def _failing_as_a_call(function):
+    @wraps(function)
+    def helper(*args):
+        try:
+            return function(*args)
+        except (ValueError, OverflowError) as err:
+            raise ToolError(str(err), RUNTIME) from None
+    return helper
 
 
-def _datetime(text) -> _dt.datetime:
-    d = dates.parse_datetime(text)
-    if d is None:
-        raise ToolError(f"invalid datetime {_shown(text)}: a datetime is written {dates.DATETIME_FORMAT}, "
-                        "such as 2024-03-01T09:00:00", RUNTIME)
-    return d
-
-
-def _shown(text) -> str:
-    return repr(text[:40] + "…" if len(text) > 40 else text) if type(text) is str else repr(text)
-
-
-def parse_date(text) -> str:
-    """`date(s)`: the date `s` spells, or a failed call."""
-    return dates.date_text(_date(text))
-
-
-def parse_datetime(text) -> str:
-    """`datetime(s)`: the datetime `s` spells, with its seconds, or a failed call."""
-    return dates.datetime_text(_datetime(text))
-
-
-def date_of(value) -> str:
-    """`date(dt)`: the day a datetime falls on."""
-    return dates.date_text(_datetime(value).date())
-
-
-def midnight_of(value) -> str:
-    """`datetime(d)`: the start of a day."""
-    return dates.datetime_text(_dt.datetime.combine(_date(value), _dt.time()))
-
-
-def days_between(a, b) -> int:
-    """`days_between(a, b)`: whole days from date `a` to date `b`, negative when `b` is earlier."""
-    return (_date(b) - _date(a)).days
-
-
-def minutes_between(a, b) -> int:
-    """`minutes_between(a, b)`: whole minutes from datetime `a` to `b`, rounded toward zero."""
-    seconds = (_datetime(b) - _datetime(a)) // _dt.timedelta(seconds=1)
-    return int(seconds / 60)
-
-
-def add_days(value, n) -> str:
-    """`add_days(d, n)` for a date: `n` days later (earlier when `n` is negative)."""
-    return dates.date_text(_shifted(_date(value), days=n))
-
-
-def add_days_datetime(value, n) -> str:
-    """`add_days(t, n)` for a datetime: the same time of day, `n` days later."""
-    return dates.datetime_text(_shifted(_datetime(value), days=n))
-
-
-def add_hours(value, n) -> str:
-    return dates.datetime_text(_shifted(_datetime(value), hours=n))
-
-
-def add_minutes(value, n) -> str:
-    return dates.datetime_text(_shifted(_datetime(value), minutes=n))
-
-
-def _shifted(start, **amount):
-    try:
-        return start + _dt.timedelta(**amount)
-    except OverflowError:  # before year 1 or after 9999, as Python's dates are
-        (unit, n), = amount.items()
-        raise ToolError(f"the date is out of range: {start.isoformat()} plus {n} {unit}", RUNTIME) from None
+parse_date = _failing_as_a_call(dates.date_of_text)
+parse_datetime = _failing_as_a_call(dates.datetime_of_text)
+date_of = _failing_as_a_call(dates.day_of)
+midnight_of = _failing_as_a_call(dates.midnight_of)
+days_between = _failing_as_a_call(dates.days_between)
+minutes_between = _failing_as_a_call(dates.minutes_between)
+add_days = _failing_as_a_call(dates.add_days)
+add_days_datetime = _failing_as_a_call(dates.add_days_datetime)
+add_hours = _failing_as_a_call(dates.add_hours)
+add_minutes = _failing_as_a_call(dates.add_minutes)
 
 
 def now(state) -> str:

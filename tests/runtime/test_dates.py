@@ -241,3 +241,32 @@ def test_a_literal_date_is_a_constant_of_its_canonical_text():
                           '  return datetime("2024-03-01T09:00")\n}\n', "spec.sedl")
     [tool] = result.domain.tools
     assert tool.body[0].value.kind == "const" and tool.body[0].value.value == "2024-03-01T09:00:00"
+
+
+def test_procedural_tests_draw_dates_near_the_clock(tmp_path, capsys):
+    from scaleenv_dsl.cli import main
+
+    spec = tmp_path / "agenda.sedl"
+    spec.write_text('''domain agenda {
+  description "Meetings."
+  clock "2024-03-01T09:00"
+}
+
+entity Meeting in meetings key meeting_id else "Meeting not found" {
+  meeting_id: str
+  at: datetime
+}
+
+tool plan(meeting_id: str, day: date, hour: int) -> Meeting {
+  require day > today() else "Plan a later day"
+  require 8 <= hour <= 17 else "Office hours are 8 to 17"
+  insert Meeting(meeting_id=meeting_id, at=add_hours(datetime(day), hour))
+  return meetings[meeting_id]
+}
+''', encoding="utf-8")
+    code = main(["test", str(spec)])
+    out = capsys.readouterr()
+    assert "internal error" not in out.err
+    assert code == 0, out.out + out.err
+    # a day after the clock was drawn, so the insert was reached: its guard is not reported as never passing
+    assert "never passes: plan#1" not in out.out
