@@ -79,7 +79,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
               "a header entry other than description, policy, data, clock, step_limit, size_limit"),
     ErrorCode("invalid-domain-entry", DECLARATIONS,
               "a header entry's value of the wrong kind: a number for description, policy, data or clock, "
-              "a clock that is not an ISO datetime, or a budget that is not a whole number from 1 to 1,000,000,000"),
+              "or a budget that is not a whole number from 1 to 1,000,000,000"),
     ErrorCode("duplicate-option", DECLARATIONS,
               "an entry or option given twice: a header entry, a field's doc/example/compare, "
               "a task's instruction/initial/reward, a constructor field"),
@@ -122,7 +122,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-expression", EXPRESSIONS, "something used as a value that has none"),
     ErrorCode("old-outside-ensures", EXPRESSIONS, "`old(…)` outside an `ensures`"),
     ErrorCode("invalid-date", EXPRESSIONS,
-              "a date or datetime literal that names no day or time, or is not written in ISO 8601"),
+              "a date, datetime or clock literal that names no day or time, or is not written in ISO 8601"),
     ErrorCode("no-clock", EXPRESSIONS,
               "`now()` or `today()` where no clock is set (the domain header has no `clock`), or in an invariant"),
     ErrorCode("always-present", EXPRESSIONS, "`is none` on a value that cannot be none", WARNING),

@@ -69,10 +69,11 @@ def _entry_fits(symbols: Symbols, key: str, entry: ast.DomainEntry) -> bool:
 
 
 def _clock(symbols: Symbols, text: ast.Str) -> str | None:
-    """A clock is a datetime, kept with its seconds; bad text is reported and leaves no clock."""
+    """A clock, the header's or a task's, is a datetime kept with its seconds; bad text is
+    reported and leaves no clock."""
     parsed = dates.parse_datetime(text.value)
     if parsed is None:
-        symbols.error("invalid-domain-entry", f'the clock "{text.value[:40]}" is not a datetime', text.span,
+        symbols.error("invalid-date", f'the clock "{text.value[:40]}" is not a datetime', text.span,
                       f"write it as {dates.DATETIME_FORMAT}, such as 2024-03-01T09:00:00 (no time zone)")
         return None
     return dates.datetime_text(parsed)
@@ -231,15 +232,7 @@ def _task_clock(symbols: Symbols, decl: ast.TaskDecl) -> str | None:
     entries = [e for e in decl.entries if isinstance(e, ast.ClockEntry)]
     for extra in entries[1:]:
         symbols.error("duplicate-option", "`clock` is given twice in this task", extra.span, "keep one")
-    if not entries:
-        return None
-    text = entries[0].time
-    parsed = dates.parse_datetime(text.value)
-    if parsed is None:
-        symbols.error("invalid-date", f'the clock "{text.value[:40]}" is not a datetime', text.span,
-                      f"write it as {dates.DATETIME_FORMAT}, such as 2024-03-01T09:00:00 (no time zone)")
-        return None
-    return dates.datetime_text(parsed)
+    return _clock(symbols, entries[0].time) if entries else None
 
 
 def _once(symbols: Symbols, fields: dict, key: str, entry, value) -> None:
