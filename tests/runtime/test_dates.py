@@ -193,6 +193,10 @@ def test_arguments_and_overlays_are_held_to_iso_text(hotel):
     result = env.call("book", {"booking_id": "b1", "check_in": "03/11/2024", "nights": 1})
     assert result.error.kind == "invalid_arguments"
     assert "is not a date: write it as YYYY-MM-DD" in result.error.message
+    for wrong in (20240311, None, ["2024-03-11"]):
+        result = env.call("book", {"booking_id": "b1", "check_in": wrong, "nights": 1})
+        assert result.error.kind == "invalid_arguments"
+        assert "expected a date string (YYYY-MM-DD)" in result.error.message, result.error.message
     with pytest.raises(ValueError, match="is not a date"):
         env.reset(initial={"bookings": {"b0": {"check_in": "2024-02-30"}}})
 
