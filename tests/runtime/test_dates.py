@@ -274,3 +274,25 @@ tool plan(meeting_id: str, day: date, hour: int) -> Meeting {
     assert code == 0, out.out + out.err
     # a day after the clock was drawn, so the insert was reached: its guard is not reported as never passing
     assert "never passes: plan#1" not in out.out
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("2024-03-01T09:00", True), ("2024-03-01T09:00:00", True), ("2024-02-29T23:59:59", True),
+    ("2024-03-01T09:00:0", False), ("2024-03-01T0900", False), ("2024-03-01T09:00:00Z", False),
+    ("2024-03-01 09:00", False), ("2024-03-01T9:00:00", False), ("2024-03-01T09:00:60", False),
+    ("2024-03-01T24:00", False), ("２０２４-03-01T09:00", False), ("2024-03-01T09:00:00.5", False),
+    ("2024-03-01T09-00", False), ("2023-02-29T09:00", False),
+])
+def test_the_datetime_spellings(text, ok):
+    from scaleenv_dsl import dates
+    assert (dates.parse_datetime(text) is not None) == ok
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("2024-03-01", True), ("0001-01-01", True), ("9999-12-31", True), ("2024-3-01", False), ("2024-03-1", False),
+    ("20240301", False), ("2024/03/01", False), ("+024-03-01", False), ("2024-02-30", False), ("0000-01-01", False),
+    ("2024-03-01T00:00", False), (20240301, False), (None, False),
+])
+def test_the_date_spellings(text, ok):
+    from scaleenv_dsl import dates
+    assert (dates.parse_date(text) is not None) == ok
