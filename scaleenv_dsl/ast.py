@@ -319,6 +319,8 @@ class EntityDecl(Node):
     doc: Str | None
     fields: tuple[FieldDecl, ...]
     invariants: tuple[InvariantDecl, ...]
+    # `key user_id from map`: the rows leave their key field out (the key is the one they are stored under)
+    key_from_map: bool = False
 
 
 # ---------------------------------------------------------------- statements

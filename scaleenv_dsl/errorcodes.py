@@ -69,7 +69,8 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("data-outside-root", FILES, "the `data` file is outside the spec's folder"),
     ErrorCode("invalid-json", FILES, "the data file is not valid JSON"),
     ErrorCode("invalid-data", FILES,
-              "the data does not fit the schema: types, enum values, keys, references, fields, tags"),
+              "the data does not fit the schema: types, enum values, keys, references, fields, tags; "
+              "a row that stores a key taken from the map"),
     ErrorCode("data-breaks-invariant", FILES,
               "a row of the data, or of a task's `initial`, breaks an invariant of its entity, record or variant"),
     # Declarations
@@ -92,7 +93,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-type", DECLARATIONS,
               "a malformed type: `list`/`map` without arguments, non-string map keys, `T??`"),
     ErrorCode("unknown-entity", DECLARATIONS, "`ref` names no entity"),
-    ErrorCode("invalid-key", DECLARATIONS, "an entity's key field is not a `str`"),
+    ErrorCode("invalid-key", DECLARATIONS, "an entity's key field is not a `str`, whether stored or taken from the map"),
     ErrorCode("invalid-default", DECLARATIONS, "a parameter's default value does not fit its type"),
     ErrorCode("invalid-example", DECLARATIONS, "an `example` does not fit the field's type"),
     ErrorCode("not-a-literal", DECLARATIONS,

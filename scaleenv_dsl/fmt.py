@@ -261,7 +261,8 @@ class _Printer:
                     self.members(variant)
 
     def decl_EntityDecl(self, d) -> None:
-        header = (f"entity {d.name.name} in {d.collection.name} key {d.key.name} "
+        source = " from map" if d.key_from_map else ""
+        header = (f"entity {d.name.name} in {d.collection.name} key {d.key.name}{source} "
                   f"else {self.expr(d.not_found)}")
         with self.braces(header, d.span):
             self.doc(d.doc)

@@ -539,7 +539,54 @@ class EntityDef(Model):
     doc: str = ""
     fields: tuple[FieldDef, ...]
     invariants: tuple[Invariant, ...] = ()
+    # `key user_id from map`: the data stores rows without their key field. Every stage after
+    # loading sees rows with it (see `keyed_rows`); the data file's shape has it left out
+    # (`stored_rows`), so that the data dumps back as it was read.
+    key_from_map: bool = False
     loc: Loc | None = field(default=None, compare=False)
+
+
+def keyless_collections(domain: "Domain") -> dict[str, str]:
+    """Collection -> key field, for the entities whose rows are stored without their key."""
+    return {e.collection: e.key for e in domain.entities if e.key_from_map}
+
+
+def keyed_rows(keyless: dict[str, str], data: dict) -> dict:
+    """`data` with each row of a keyless collection given its key field, first, from the key it is
+    stored under: the rows tools, goals and invariants read. New dicts for those collections and
+    rows; `data` itself (possibly a cached file's contents) is not changed. Rows that are not
+    objects are left as they are, for the data checker to report."""
+    if not keyless or not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for collection, key_field in keyless.items():
+        rows = data.get(collection)
+        if isinstance(rows, dict):
+            out[collection] = {k: keyed_row(key_field, k, row) for k, row in rows.items()}
+    return out
+
+
+def keyed_row(key_field: str, key, row):
+    """One stored row of a keyless collection, with its key field put back in front."""
+    return {key_field: key, **row} if isinstance(row, dict) else row
+
+
+def stored_rows(keyless: dict[str, str], data: dict) -> dict:
+    """`data` in the data file's shape: the rows of keyless collections without their key field.
+    The inverse of `keyed_rows`; rows are shallow copies, other collections are `data`'s own."""
+    if not keyless:
+        return data
+    out = dict(data)
+    for collection, key_field in keyless.items():
+        rows = data.get(collection)
+        if isinstance(rows, dict):
+            out[collection] = {k: stored_row(key_field, row) for k, row in rows.items()}
+    return out
+
+
+def stored_row(key_field: str, row):
+    """One live row of a keyless collection as the data file stores it: without its key field."""
+    return {f: v for f, v in row.items() if f != key_field} if isinstance(row, dict) else row
 
 
 def not_found_for(entity: EntityDef, key: Expr) -> Expr:

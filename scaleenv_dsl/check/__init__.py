@@ -93,7 +93,8 @@ def _passes(spec: LoadedSpec, validate_data: bool) -> tuple[ir.Domain | None, li
         display = _display(domain.data_path, spec)
         found, text, data = validate_data_file(domain, domain.data_path, display)
         if data is not None and not has_errors(found):  # invariants read rows that fit the schema
-            found += broken_invariants(domain, data, display, text)
+            # invariants read rows as tools do: a keyless row with its key field
+            found += broken_invariants(domain, ir.keyed_rows(ir.keyless_collections(domain), data), display, text)
         if found:
             spec.sources[display] = text  # so the text form can show the offending JSON line
         diagnostics += found

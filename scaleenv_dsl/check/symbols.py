@@ -249,8 +249,9 @@ def _check_key(decl: ast.EntityDecl, symbols: Symbols) -> None:
         symbols.error("unknown-field", f"the key `{key}` is not a field of `{decl.name.name}`", decl.key.span,
                       did_you_mean(key, fields) or f"declare `{key}: str` in the entity")
     elif fields[key].type.kind != "str":
-        symbols.error("invalid-key", f"the key `{key}` has type `{fields[key].type}`", decl.key.span,
-                      "keys are strings: declare it as `str`")
+        help = ("a key taken from the map is the map's key, a string: declare it as `str`"
+                if decl.key_from_map else "keys are strings: declare it as `str`")
+        symbols.error("invalid-key", f"the key `{key}` has type `{fields[key].type}`", decl.key.span, help)
 
 
 def _resolve_union(decl: ast.UnionDecl, symbols: Symbols) -> None:

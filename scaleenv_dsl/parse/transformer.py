@@ -13,6 +13,7 @@ from lark import Token, Tree
 
 from .. import ast
 from . import fstrings
+from .recovery import task_entry_hint
 from ..diagnostics import Diagnostic, Span
 
 # JSON's safe integer range: a number outside it cannot round-trip through data files.
@@ -163,10 +164,13 @@ class ToAst:
         _, fields, invariants = self._split_members(members)
         return ast.VariantDecl(self._span(meta), self._tag(name), fields, invariants)
 
-    def entity_decl(self, meta, name, collection, key, not_found, *members):
+    def entity_decl(self, meta, name, collection, key, from_map, not_found, *members):
         doc, fields, invariants = self._split_members(members)
         return ast.EntityDecl(self._span(meta), self._ident(name), self._ident(collection),
-                              self._ident(key), self._expr(not_found), doc, fields, invariants)
+                              self._ident(key), self._expr(not_found), doc, fields, invariants, from_map is not None)
+
+    def key_from_map(self, meta):
+        return True
 
     def field_decl(self, meta, name, type_, *options):
         return ast.FieldDecl(self._span(meta), self._ident(name), type_, options)
@@ -301,8 +305,7 @@ class ToAst:
     def clock_entry(self, meta, key, time):
         if str(key) != "clock":
             self._error("syntax-error", f"`{key}` is not a task entry", token_span(self.file, key),
-                        "a task's entries are instruction, knows, initial, action, goal, communicate, reward "
-                        "and clock")
+                        task_entry_hint(str(key)))
             return None
         return ast.ClockEntry(self._span(meta), self._str(time))
 
