@@ -95,17 +95,19 @@ class CompiledDomain:
     def task(self, name: str) -> ir.TaskDef:
         return self.ir.task(name)  # KeyError naming the domain and the task
 
-    def env(self, data: dict | None = None, *, validate: bool = True) -> Env:
+    def env(self, data: dict | None = None, *, validate: bool = True, clock: str | None = None) -> Env:
         """A fresh environment on the initial data, or on `data` (same JSON shape) if given.
 
         Given data is checked against the schema first (the data file was checked
         with the spec); a mismatch raises DomainLoadError with the diagnostics.
+        `clock`, an ISO datetime, replaces the header's `clock` for this env: what `now()`
+        reads when a task sets no clock of its own (a bad one raises ValueError).
         """
         if data is None:
-            return Env(self, self._initial_world())
+            return Env(self, self._initial_world(), clock=clock)
         if validate:
             self._validate_data(data)
-        return Env(self, World(self, deep_copy(data), None, trusted=validate))
+        return Env(self, World(self, deep_copy(data), None, trusted=validate), clock=clock)
 
     def _validate_data(self, data) -> None:
         from .check.data import validate_data

@@ -506,7 +506,13 @@ class RewardEntry(Node):
     bases: tuple[Ident, ...]
 
 
-TaskEntry = Union[Instruction, Knows, Initial, Action, Goal, Communicate, RewardEntry]
+@dataclass(frozen=True, slots=True)
+class ClockEntry(Node):
+    """`clock "2024-03-01T09:00:00"`: the task's time, overriding the domain header's."""
+    time: Str
+
+
+TaskEntry = Union[Instruction, Knows, Initial, Action, Goal, Communicate, RewardEntry, ClockEntry]
 
 
 @dataclass(frozen=True, slots=True)

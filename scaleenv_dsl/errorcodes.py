@@ -77,9 +77,9 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("missing-domain", DECLARATIONS, "the spec has no `domain` header"),
     ErrorCode("duplicate-domain", DECLARATIONS, "a second `domain` header"),
     ErrorCode("unknown-domain-entry", DECLARATIONS,
-              "a header entry other than description, policy, data, step_limit, size_limit"),
+              "a header entry other than description, policy, data, clock, step_limit, size_limit"),
     ErrorCode("invalid-domain-entry", DECLARATIONS,
-              "a header entry's value of the wrong kind: a number for description, policy or data, "
+              "a header entry's value of the wrong kind: a number for description, policy, data or clock, "
               "or a budget that is not a whole number from 1 to 1,000,000,000"),
     ErrorCode("duplicate-option", DECLARATIONS,
               "an entry or option given twice: a header entry, a field's doc/example/compare, "
@@ -131,6 +131,10 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("missing-field", EXPRESSIONS, "a constructor or `insert` leaves out a required field"),
     ErrorCode("invalid-expression", EXPRESSIONS, "something used as a value that has none"),
     ErrorCode("old-outside-ensures", EXPRESSIONS, "`old(…)` outside an `ensures`"),
+    ErrorCode("invalid-date", EXPRESSIONS,
+              "a date, datetime or clock literal that names no day or time, or is not written in ISO 8601"),
+    ErrorCode("no-clock", EXPRESSIONS,
+              "`now()` or `today()` where no clock is set (the domain header has no `clock`), or in an invariant"),
     ErrorCode("always-present", EXPRESSIONS, "`is none` on a value that cannot be none", WARNING),
     # Statements and tools
     ErrorCode("duplicate-name", STATEMENTS, "a name bound again while still in scope, or named like a collection"),

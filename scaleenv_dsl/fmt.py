@@ -498,6 +498,9 @@ class _Printer:
     def entry_Communicate(self, e) -> str:
         return f"communicate {self.text(e.text)}"
 
+    def entry_ClockEntry(self, e) -> str:
+        return f"clock {self.text(e.time)}"
+
     def entry_RewardEntry(self, e) -> str:
         return "reward " + ", ".join(b.name for b in e.bases)
 

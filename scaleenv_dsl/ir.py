@@ -115,7 +115,7 @@ class Loc(Model):
 # ---------------------------------------------------------------- types
 
 TypeKind = Literal[
-    "str", "int", "float", "bool", "none", "any",
+    "str", "int", "float", "bool", "none", "any", "date", "datetime",
     "enum", "record", "union", "entity", "ref",
     "list", "map", "optional", "tuple",
 ]
@@ -160,6 +160,8 @@ FLOAT = TypeRef(kind="float")
 BOOL = TypeRef(kind="bool")
 NONE = TypeRef(kind="none")
 ANY = TypeRef(kind="any")
+DATE = TypeRef(kind="date")          # ISO text `2024-03-01` (scaleenv_dsl/dates.py)
+DATETIME = TypeRef(kind="datetime")  # ISO text `2024-03-01T09:00:00`, seconds optional
 
 
 def list_of(t: TypeRef) -> TypeRef:
@@ -828,6 +830,8 @@ class TaskDef(Model):
     goals: tuple[Expr, ...] = ()
     communicate: tuple[str, ...] = ()
     reward: tuple[RewardBasis, ...] = ("state",)
+    # the task's own `clock`, an ISO datetime with seconds, overriding the domain's; None: the domain's
+    clock: str | None = None
     loc: Loc | None = field(default=None, compare=False)
 
 
@@ -842,6 +846,9 @@ class Domain(Model):
     # and characters and elements of the strings, lists and maps it builds
     step_limit: int = DEFAULT_STEP_LIMIT
     size_limit: int = DEFAULT_SIZE_LIMIT
+    # what `now()` and `today()` read, an ISO datetime with seconds (`clock "…"` in the header);
+    # None when the header sets none, and then no expression reads it
+    clock: str | None = None
     enums: tuple[EnumDef, ...] = ()
     records: tuple[RecordDef, ...] = ()
     unions: tuple[UnionDef, ...] = ()

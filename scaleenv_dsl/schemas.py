@@ -179,6 +179,10 @@ def _named_types(t: ir.TypeRef) -> list[str]:
 _SCALAR_SCHEMAS = {
     "str": {"type": "string"}, "int": {"type": "integer"}, "float": {"type": "number"},
     "bool": {"type": "boolean"}, "none": {"type": "null"}, "any": {}, "tuple": {"type": "array"},
+    "date": {"type": "string", "format": "date"},
+    # naive: JSON Schema's date-time has a zone, ours none; the pattern tells a model the spelling
+    "datetime": {"type": "string", "format": "date-time",
+                 "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?$"},
 }
 
 

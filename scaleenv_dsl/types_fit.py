@@ -29,11 +29,12 @@ that each user words it as its own messages always have.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from typing import Callable, Iterable
 
-from . import ir
+from . import dates, ir
 
 MAX_DEPTH = 32
 MAX_NODES = 10_000
@@ -55,6 +56,7 @@ DANGLING_REF = "dangling-ref"      # the key names no row of the entity
 OUT_OF_RANGE = "out-of-range"
 BAD_KEY = "bad-key"                # a map key that is not a string (no JSON decoder makes one)
 TOO_LARGE = "too-large"            # over a payload limit
+BAD_DATE = "bad-date"              # a date or datetime whose text is not ISO 8601 or names no day
 
 
 class Mismatch(Exception):
@@ -195,13 +197,25 @@ def _str_checker(t: ir.TypeRef, max_string: int) -> Fit:
     return check_str
 
 
+def _date_checker(t: ir.TypeRef, parse, form: str) -> Fit:
+    """A date is text that names a day; it is kept as written, so the data dumps back unchanged."""
+    def check_date(v):
+        if type(v) is not str:
+            raise Mismatch(WRONG_KIND, t, v)
+        if parse(v) is None:
+            shown = json.dumps(v[:40] + "…" if len(v) > 40 else v)
+            raise Mismatch(BAD_DATE, t, v, text=f"{shown} is not a {t.kind}: write it as {form}")
+        return v
+    return check_date
+
+
 def _measured_copy(v):
     measure(v)
     return jcopy(v)
 
 
 def _is_scalar(t: ir.TypeRef) -> bool:
-    return t.kind in ("str", "ref", "int", "float", "bool", "enum")
+    return t.kind in ("str", "ref", "int", "float", "bool", "enum", "date", "datetime")
 
 
 # ---------------------------------------------------------------- builder
@@ -219,7 +233,9 @@ class FitBuilder:
         self.max_items = MAX_NODES if payload_limits else sys.maxsize
         self.max_string = MAX_STRING if payload_limits else sys.maxsize
         self.check_str = _str_checker(STR, self.max_string)
-        self._scalars = {"int": _int_checker(integral_floats), "float": check_float, "bool": check_bool}
+        self._scalars = {"int": _int_checker(integral_floats), "float": check_float, "bool": check_bool,
+                         "date": _date_checker(ir.DATE, dates.parse_date, dates.DATE_FORMAT),
+                         "datetime": _date_checker(ir.DATETIME, dates.parse_datetime, dates.DATETIME_FORMAT)}
         self._any = _measured_copy if payload_limits else jcopy
         self._named: dict[str, Fit] = {}
 

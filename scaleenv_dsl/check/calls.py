@@ -12,6 +12,8 @@ from typing import Callable
 from .. import ast, ir
 from ..diagnostics import did_you_mean
 from . import types as T
+from .dates import FUNCTIONS as DATE_FUNCTIONS
+from .dates import check_date_call
 from .scope import Scope
 from .symbols import loc
 
@@ -32,6 +34,10 @@ PYTHON_HINTS = {
     "upper": "call it as a method: `s.upper()`",
     "json": "write `to_json(x)`",
     "dumps": "write `to_json(x)`",
+    "utcnow": "write `now()`: the domain's clock, set by `clock` in the header",
+    "timedelta": "write `add_days(d, n)`, `add_hours(t, n)` or `add_minutes(t, n)`",
+    "fromisoformat": 'write `date("2024-03-01")` or `datetime("2024-03-01T09:00:00")`',
+    "strptime": 'write `date(s)` or `datetime(s)`: dates are ISO text',
 }
 
 
@@ -44,6 +50,8 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
     name = node.func.id
     if name in AGGREGATES and node.args and isinstance(node.args[0], ast.Generator):
         return _aggregate(c, node, name, scope)
+    if name in DATE_FUNCTIONS:  # before types: `date` and `datetime` name both
+        return check_date_call(c, node, name, scope)
     if name in FUNCTIONS:
         return _function(c, node, name, scope)
     if name in AGGREGATES:  # `count` and `find` exist only over a generator
@@ -60,7 +68,8 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
     if name in c.symbols.tools:
         return c.error("unknown-function", f"`{name}` is a tool, and tools are not called from code",
                        node.func.span, "the agent calls tools; share the logic in a helper: `def name(…) -> T { … }`")
-    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, "old", *c.symbols.helpers])
+    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, *DATE_FUNCTIONS, "old",
+                                                         *c.symbols.helpers])
     return c.error("unknown-function", f"there is no function `{name}`", node.func.span,
                    hint or "see the built-in functions in docs/language.md")
 

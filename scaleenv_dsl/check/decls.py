@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import ast, ir
+from .. import ast, dates, ir
 from ..diagnostics import Label, did_you_mean
 from ..types_fit import FitBuilder, TypeTable
+from .dates import NO_CLOCK
 from .exprs import ExprChecker, Mode
 from .data import DataValidator
 from .loader import resolve_inside
@@ -15,7 +16,7 @@ from .options import NotLiteral, literal_value
 from .scope import Scope, VarInfo
 from .symbols import Symbols, loc
 
-TEXT_ENTRIES = ("description", "policy", "data")
+TEXT_ENTRIES = ("description", "policy", "data", "clock")
 LIMIT_ENTRIES = ("step_limit", "size_limit")  # each tool call's budget: runtime/limits.py
 DOMAIN_ENTRIES = TEXT_ENTRIES + LIMIT_ENTRIES
 REWARD_BASES = ("state", "goal", "actions", "communicate")
@@ -32,7 +33,7 @@ def domain_header(symbols: Symbols, root_dir: Path | None) -> dict:
         if key not in DOMAIN_ENTRIES:
             symbols.error("unknown-domain-entry", f"`{key}` is not a domain entry", entry.key.span,
                           did_you_mean(key, DOMAIN_ENTRIES)
-                          or "the entries are description, policy, data, step_limit and size_limit")
+                          or "the entries are description, policy, data, clock, step_limit and size_limit")
             continue
         if key in seen:
             symbols.error("duplicate-option", f"`{key}` is given twice", entry.key.span, "keep one",
@@ -41,6 +42,8 @@ def domain_header(symbols: Symbols, root_dir: Path | None) -> dict:
         seen[key] = entry
         if _entry_fits(symbols, key, entry):
             header[key] = entry.value.value
+    if "clock" in header:
+        header["clock"] = symbols.clock = _clock(symbols, seen["clock"].value)
     if "data" in header:
         header["data_path"] = _data_path(symbols, seen["data"], root_dir)
         del header["data"]
@@ -65,6 +68,17 @@ def _entry_fits(symbols: Symbols, key: str, entry: ast.DomainEntry) -> bool:
     return False
 
 
+def _clock(symbols: Symbols, text: ast.Str) -> str | None:
+    """A clock, the header's or a task's, is a datetime kept with its seconds; bad text is
+    reported and leaves no clock."""
+    parsed = dates.parse_datetime(text.value)
+    if parsed is None:
+        symbols.error("invalid-date", f'the clock "{text.value[:40]}" is not a datetime', text.span,
+                      f"write it as {dates.DATETIME_FORMAT}, such as 2024-03-01T09:00:00 (no time zone)")
+        return None
+    return dates.datetime_text(parsed)
+
+
 _LIMIT_DEFAULTS = {"step_limit": ir.DEFAULT_STEP_LIMIT, "size_limit": ir.DEFAULT_SIZE_LIMIT}
 
 
@@ -87,7 +101,7 @@ def _data_path(symbols: Symbols, entry: ast.DomainEntry, root_dir: Path | None) 
 # ---------------------------------------------------------------- types
 
 def type_definitions(symbols: Symbols) -> dict[str, list]:
-    checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True))
+    checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True, clock=NO_CLOCK))
     for name, decl in symbols.entities.items():
         _check_not_found(checker, symbols, name, decl)
     enums = [ir.EnumDef(name=n, values=[v.value for v in d.values], loc=loc(d.name.span))
@@ -184,7 +198,11 @@ def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.To
                     fits: FitBuilder) -> ir.TaskDef:
     fields: dict = {"name": decl.name.name, "doc": _doc(decl), "loc": loc(decl.name.span)}
     knows, actions, goals, communicate = {}, [], [], []
-    checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True))
+    clock = _task_clock(symbols, decl)
+    # goals read the task's clock as a constant: a goal is checked once, at the end of the episode
+    checker = ExprChecker(symbols, mode=Mode(lookups_may_fail=True, clock=clock or symbols.clock))
+    if clock is not None:
+        fields["clock"] = clock
     for entry in decl.entries:
         if isinstance(entry, ast.Instruction):
             _once(symbols, fields, "instruction", entry, entry.text.value)
@@ -208,6 +226,14 @@ def task_definition(symbols: Symbols, decl: ast.TaskDecl, tools: dict[str, ir.To
     fields.update(knows=knows, actions=actions, goals=goals, communicate=communicate)
     _check_task_basis(symbols, decl)
     return ir.TaskDef(**{k: v for k, v in fields.items() if v is not None})
+
+
+def _task_clock(symbols: Symbols, decl: ast.TaskDecl) -> str | None:
+    """The task's own `clock`, read before its goals, which may come first and read it."""
+    entries = [e for e in decl.entries if isinstance(e, ast.ClockEntry)]
+    for extra in entries[1:]:
+        symbols.error("duplicate-option", "`clock` is given twice in this task", extra.span, "keep one")
+    return _clock(symbols, entries[0].time) if entries else None
 
 
 def _once(symbols: Symbols, fields: dict, key: str, entry, value) -> None:
@@ -276,7 +302,8 @@ def _action(symbols: Symbols, entry: ast.Action, tools: dict[str, ir.ToolDef],
                           + detail(mismatch, fits.table), arg.value.span,
                           f"give a value of type `{params[name].type}`")
         arguments[name] = value
-    missing = [p for p in params if p not in arguments and params[p].type.kind != "optional"]
+    missing = [p for p in params if p not in arguments and params[p].type.kind != "optional"
+               and not params[p].has_default]  # a left-out argument takes its default
     if missing:
         symbols.error("missing-argument", f"`{tool.name}` also needs " + ", ".join(f"`{m}`" for m in missing),
                       entry.span, "give every parameter that is not optional")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 from typing import Any, Callable
 
-from .. import ir
+from .. import dates, ir
 
 DEFAULT_BUDGET = 2_000_000
 MAX_REPEAT = 100_000   # the longest string or list `*` may build
@@ -55,6 +55,24 @@ _METHODS: dict[str, Callable] = {
     "map.items": lambda m: list(m.items()),
     "zip": lambda *xs: list(zip(*xs)), "enumerate": lambda xs: list(enumerate(xs)),
 }
+
+
+_ORDERING = ("==", "!=", "<", "<=", ">", ">=")
+# the date built-ins (check/dates.py) by the kind of their first argument (None: any); `now()` and
+# `today()` are absent: in goals they are constants, in tools the clock is not known here
+_DATES: dict[str, dict[str | None, Callable]] = {
+    "date": {"str": dates.date_of_text, "datetime": dates.day_of},
+    "datetime": {"str": dates.datetime_of_text, "date": dates.midnight_of},
+    "days_between": {None: dates.days_between}, "minutes_between": {None: dates.minutes_between},
+    "add_days": {"date": dates.add_days, "datetime": dates.add_days_datetime},
+    "add_hours": {None: dates.add_hours}, "add_minutes": {None: dates.add_minutes},
+}
+
+
+def _kind(t: ir.TypeRef) -> str:
+    while t.kind == "optional":
+        t = t.args[0]
+    return t.kind
 
 
 class Evaluator:
@@ -157,6 +175,8 @@ class _Run:
         right = self.eval(e.right)
         if e.op == "*":
             return _repeat_bounded(left, right)
+        if e.op in _ORDERING and "datetime" in (_kind(e.left.type), _kind(e.right.type)):
+            left, right = dates.datetime_key(left), dates.datetime_key(right)  # `09:00` is `09:00:00`
         return _BINARY[e.op](left, right)
 
     def _is(self, e: ir.IsVariant) -> bool:
@@ -195,6 +215,12 @@ class _Run:
         args = [self.eval(a) for a in e.args]
         if e.name == "round":
             return _round_bounded(*args)
+        if e.name in _DATES:  # by the type of the first argument, as the generated code picks its helper
+            by_kind = _DATES[e.name]
+            function = by_kind.get(_kind(e.args[0].type), by_kind.get(None)) if e.args else None
+            if function is None:
+                raise Undecided(f"`{e.name}` is not evaluated statically")
+            return function(*args)
         function = _FUNCTIONS.get(e.name) or _METHODS.get(e.name)
         if function is None:
             raise Undecided(f"`{e.name}` is not evaluated statically")

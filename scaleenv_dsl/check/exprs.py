@@ -44,6 +44,10 @@ class Mode:
     """Where an expression stands, which changes what is allowed."""
     in_ensures: bool = False       # `old(...)` allowed
     lookups_may_fail: bool = False  # goals and invariants: a missing key just makes them false
+    # what `now()` reads (check/dates.py): RUN_TIME in tools, the clock the environment is given; a
+    # task's fixed time in its goals; NO_CLOCK where no time applies (an invariant holds at every
+    # time), or a goal's task and domain set none
+    clock: str | None = "run"
 
 
 class ExprChecker:
@@ -126,6 +130,8 @@ class ExprChecker:
             return "convert it with `str(x)`"
         if got.kind == "str" and expected.kind in T.NUMERIC:
             return f"convert it with `{expected.kind}(x)`"
+        if got.kind in ("str", "date", "datetime") and expected.kind in T.DATES:
+            return _DATE_HINTS[expected.kind]
         return f"give a value of type `{expected}`"
 
     def check_enum_literal(self, node, e: ir.Expr, expected: ir.TypeRef) -> None:
@@ -391,15 +397,16 @@ class ExprChecker:
         if op in ("==", "!="):
             if not T.comparable(left.type, right.type):
                 self.error("type-mismatch", f"`{left.type}` and `{right.type}` are never equal", span,
-                           "compare values of the same type")
+                           _date_comparison_hint(left.type, right.type) or "compare values of the same type")
             self.check_enum_literal(right_node, right, left.type)
             self.check_enum_literal(left_node, left, right.type)
         else:
             ok = (T.is_numeric(left.type) and T.is_numeric(right.type)) or \
-                 (T.is_stringlike(left.type) and T.is_stringlike(right.type))
+                 (T.is_stringlike(left.type) and T.is_stringlike(right.type)) or _same_dates(left.type, right.type)
             if not ok:
                 self.error("bad-operand", f"`{op}` does not order `{left.type}` and `{right.type}`", span,
-                           "order numbers with numbers and strings with strings; check optionals first")
+                           _date_comparison_hint(left.type, right.type)
+                           or "order numbers with numbers and strings with strings; check optionals first")
         return ir.Binary(type=ir.BOOL, op=op, left=left, right=right, loc=loc(span))
 
     def _membership(self, node: ast.Compare, left: ir.Expr, right: ir.Expr) -> None:
@@ -663,7 +670,34 @@ def _operand_hint(node: ast.BinaryOp, a: ir.TypeRef, b: ir.TypeRef) -> str:
         if other.kind in T.NUMERIC:
             return "convert the number with `str(x)` before joining strings"
         return f"convert the `{other}` with `str(x)` before joining strings"
+    if a.kind in T.DATES or b.kind in T.DATES:
+        return "dates have no operators: write `add_days(d, n)`, `days_between(a, b)` or `minutes_between(a, b)`"
     return "arithmetic applies to numbers; `+` also joins strings and lists"
+
+
+_DATE_HINTS = {
+    "date": 'parse the text with `date("2024-03-01")`, or pass a `date`',
+    "datetime": 'parse the text with `datetime("2024-03-01T09:00:00")`, or pass a `datetime`',
+}
+
+
+def _same_dates(a: ir.TypeRef, b: ir.TypeRef) -> bool:
+    """Two dates, or two datetimes: ordered by time. A date and a datetime are not ordered."""
+    kinds = {a.kind, b.kind} - {"any"}
+    return len(kinds) == 1 and kinds <= set(T.DATES)
+
+
+def _date_comparison_hint(a: ir.TypeRef, b: ir.TypeRef) -> str:
+    """The help for a date compared with what is not one: text to parse, or the other kind of date."""
+    kinds = [t.kind for t in (T.strip_optional(a), T.strip_optional(b))]
+    if "date" in kinds and "datetime" in kinds:
+        return "compare a date with a date: `date(t)` is the day of a datetime `t`"
+    dated = next((k for k in kinds if k in T.DATES), None)
+    if dated is None:
+        return ""
+    if a.kind == "optional" or b.kind == "optional":
+        return "the value may be `none`: check `x is not none` first"
+    return _DATE_HINTS[dated] if "str" in kinds else ""
 
 
 def _or(names: list[str]) -> str:

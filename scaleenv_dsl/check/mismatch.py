@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..types_fit import (BAD_TAG, DANGLING_REF, MISSING_FIELD, NO_VARIANT, NOT_IN_ENUM, OUT_OF_RANGE, TOO_LARGE,
+from ..types_fit import (BAD_DATE, BAD_TAG, DANGLING_REF, MISSING_FIELD, NO_VARIANT, NOT_IN_ENUM, OUT_OF_RANGE, TOO_LARGE,
                          UNKNOWN_FIELD, WRONG_KIND, Mismatch, TypeTable)
 
 
@@ -20,6 +20,8 @@ def describe(m: Mismatch, types: TypeTable) -> tuple[tuple, str, str]:
     what = f"{t.name}.{m.variant}" if m.variant else t.name if t is not None else ""
     if m.text and m.reason == OUT_OF_RANGE:
         return path, m.text, "numbers must be finite, and integers within ±(2^53 − 1), the range JSON holds exactly"
+    if m.reason == BAD_DATE:
+        return path, m.text, "dates are ISO 8601 text without a time zone: 2024-03-01, 2024-03-01T09:00:00"
     if m.text:
         return path, m.text, "make the value smaller" if m.reason == TOO_LARGE else "give a value within the limits"
     if m.reason == WRONG_KIND:
@@ -68,6 +70,8 @@ def _value_path(path) -> str:
 def _expected(t) -> str:
     if t.kind in ("record", "entity", "union"):
         return f"a `{t.name}` object"
+    if t.kind in ("date", "datetime"):
+        return f"a `{t}` as ISO text"
     if t.kind == "list":
         return "a list"
     if t.kind == "map":

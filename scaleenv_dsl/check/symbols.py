@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from .. import ast, ir
 from ..diagnostics import Diagnostic, Label, Severity, Span, did_you_mean
 
-SCALARS = {"str": ir.STR, "int": ir.INT, "float": ir.FLOAT, "bool": ir.BOOL}
+SCALARS = {"str": ir.STR, "int": ir.INT, "float": ir.FLOAT, "bool": ir.BOOL, "date": ir.DATE,
+           "datetime": ir.DATETIME}
 TYPE_HINTS = {
     "string": "str", "String": "str", "integer": "int", "number": "float", "double": "float",
     "boolean": "bool", "dict": "map", "Dict": "map", "List": "list", "array": "list",
-    "Optional": "T?", "Ref": "ref",
+    "Optional": "T?", "Ref": "ref", "Date": "date", "DateTime": "datetime", "Datetime": "datetime",
+    "timestamp": "datetime",
 }
 
 
@@ -49,6 +51,8 @@ class Symbols:
     defaults: list[tuple] = field(default_factory=list)  # (value, type, span) of parameter defaults
     # entity -> its not-found message when built from the key, filled by `type_definitions`
     not_found_messages: dict[str, ir.Expr] = field(default_factory=dict)
+    # the header's `clock`, an ISO datetime with seconds, filled by `domain_header`: what `now()` reads
+    clock: str | None = None
 
     def error(self, code: str, message: str, span: Span, help: str, labels=()) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, help, labels=tuple(labels)))

@@ -7,7 +7,8 @@ from .. import ir
 NUMERIC = ("int", "float")
 STRINGLIKE = ("str", "enum", "ref")
 # values that cannot change in place, so sharing one between two places is harmless
-IMMUTABLE = ("str", "int", "float", "bool", "enum", "ref", "none")
+IMMUTABLE = ("str", "int", "float", "bool", "enum", "ref", "none", "date", "datetime")
+DATES = ("date", "datetime")  # ISO text at run time, ordered by time (scaleenv_dsl/dates.py)
 
 
 def is_numeric(t: ir.TypeRef) -> bool:
@@ -43,7 +44,7 @@ def assignable(src: ir.TypeRef, dst: ir.TypeRef) -> bool:
 
 def is_orderable(t: ir.TypeRef) -> bool:
     """Can `<`, `min` and `sorted` order values of type `t`?"""
-    return is_numeric(t) or is_stringlike(t)
+    return is_numeric(t) or is_stringlike(t) or t.kind in DATES
 
 
 def _distinct_refs(a: ir.TypeRef, b: ir.TypeRef) -> bool:

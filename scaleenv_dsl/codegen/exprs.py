@@ -161,6 +161,15 @@ _FUNCTIONS = {  # spec built-in -> Python callable in the generated module
     "to_json": "_to_json", "arithmetic": "_arithmetic",
 }
 _ITERATORS = {"zip": "zip", "enumerate": "enumerate"}
+# date built-ins (check/dates.py) -> the runtime helper for the type of their first argument (None: any)
+_DATE_FUNCTIONS: dict[str, dict] = {
+    "date": {"str": "_parse_date", "any": "_parse_date", "datetime": "_date_of", "date": ""},
+    "datetime": {"str": "_parse_datetime", "any": "_parse_datetime", "date": "_midnight_of", "datetime": ""},
+    "days_between": {None: "_days_between"}, "minutes_between": {None: "_minutes_between"},
+    "add_days": {"date": "_add_days", "datetime": "_add_days_datetime"},
+    "add_hours": {None: "_add_hours"}, "add_minutes": {None: "_add_minutes"},
+    "now": {}, "today": {},
+}
 _METHODS = {  # spec method -> (Python method, argument count)
     "str.lower": ("lower", 0), "str.upper": ("upper", 0), "str.strip": ("strip", 0),
     "str.startswith": ("startswith", 1), "str.endswith": ("endswith", 1),
@@ -310,13 +319,19 @@ class ExprCompiler:
         right = self._membership_target(e.right) if e.op in ("in", "not in") else self.expr(e.right)
         if e.op in _COMPUTING:
             return self.arithmetic(e.op, left, right, e.left.type, e.right.type, e.type)
+        if e.op in _CHAINING and _compares_datetimes(e):
+            left, right = f"_dt_key({left})", f"_dt_key({right})"
         return f"({left} {e.op} {right})"
 
     def _chain(self, links: list[ir.Binary]) -> str:
-        text = self.expr(links[0].left)
+        keyed = any(_compares_datetimes(link) for link in links)
+        text = self._compared(links[0].left, keyed)
         for link in links:
-            text += f" {link.op} {self.expr(link.right)}"
+            text += f" {link.op} {self._compared(link.right, keyed)}"
         return f"({text})"
+
+    def _compared(self, e: ir.Expr, keyed: bool) -> str:
+        return f"_dt_key({self.expr(e)})" if keyed else self.expr(e)
 
     def _membership_target(self, e: ir.Expr) -> str:
         # `key in users` tests a key: no row is reached, so nothing is touched
@@ -463,6 +478,8 @@ class ExprCompiler:
         if name == "slice" and len(e.args) == 3:
             obj, start, stop = (self.expr(a) for a in e.args)
             return f"{obj}[{start}:{stop}]"
+        if name in _DATE_FUNCTIONS:
+            return self._date_builtin(e)
         if name in _FUNCTIONS:
             return f"{_FUNCTIONS[name]}({self._args(e.args)})"
         if name in _ITERATORS:
@@ -477,6 +494,21 @@ class ExprCompiler:
                 raise GenerationError(f"`{name}` takes {arity} argument(s)")
             return f"{self.expr(e.args[0])}.{method}({self._args(e.args[1:])})"
         raise GenerationError(f"unknown built-in {name!r}")
+
+    def _date_builtin(self, e: ir.Builtin) -> str:
+        """Dates through runtime/dates.py, picked by the argument's type; the clock from the State."""
+        if e.name in ("now", "today"):
+            if not self.ctx.has_state or e.args:
+                raise GenerationError(f"`{e.name}()` outside a tool")  # goals read the task's clock as a constant
+            return f"_{e.name}(_S)"
+        first = strip_optional(e.args[0].type).kind if e.args else None
+        helpers = _DATE_FUNCTIONS[e.name]
+        helper = helpers.get(first, helpers.get(None))
+        if helper is None:
+            raise GenerationError(f"`{e.name}` of a value of type {first}")
+        if helper == "":  # `date(d)` of a date: the value itself
+            return self.expr(e.args[0])
+        return f"{helper}({self._args(e.args)})"
 
     def _args(self, args: list[ir.Expr]) -> str:
         return ", ".join(self.expr(a) for a in args)
@@ -562,6 +594,11 @@ def _chain_links(e: ir.Binary) -> list[ir.Binary] | None:
     if not left or not _is_link(e.right) or left[-1].right != e.right.left:
         return None
     return left + [e.right]
+
+
+def _compares_datetimes(e: ir.Binary) -> bool:
+    """A comparison of datetimes goes through `_dt_key`, so that `09:00` equals `09:00:00`."""
+    return "datetime" in (strip_optional(e.left.type).kind, strip_optional(e.right.type).kind)
 
 
 def _is_link(e: ir.Expr) -> bool:

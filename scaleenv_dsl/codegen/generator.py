@@ -41,6 +41,10 @@ RUNTIME_NAMES = (
     ("_steps", "steps"), ("_sized", "sized"), ("_concat", "concat"), ("_replace", "replace"), ("_join", "join"),
     ("_number", "number"), ("_arithmetic_any", "arithmetic_any"), ("_measured", "measured"),
     ("_to_json_charged", "to_json_charged"),
+    ("_parse_date", "parse_date"), ("_parse_datetime", "parse_datetime"), ("_date_of", "date_of"),
+    ("_midnight_of", "midnight_of"), ("_days_between", "days_between"), ("_minutes_between", "minutes_between"),
+    ("_add_days", "add_days"), ("_add_days_datetime", "add_days_datetime"), ("_add_hours", "add_hours"),
+    ("_add_minutes", "add_minutes"), ("_dt_key", "datetime_key"), ("_now", "now"), ("_today", "today"),
 )
 
 _TEMPLATES = jinja2.Environment(

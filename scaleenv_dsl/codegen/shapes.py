@@ -13,7 +13,7 @@ from .exprs import DomainInfo, ExprCompiler, FunctionContext, strip_optional, wa
 from .names import identifier, literal, local, spec_comment, type_function
 
 INDENT = "    "
-_SCALARS = ("str", "int", "float", "bool", "enum", "ref", "none")
+_SCALARS = ("str", "int", "float", "bool", "enum", "ref", "none", "date", "datetime")  # dates are ISO text
 
 
 class Shapes:

@@ -223,7 +223,7 @@ def _is_simple(e: ir.Expr) -> bool:
     return isinstance(e, ir.Var) or (isinstance(e, ir.Const) and isinstance(e.value, (str, int)))
 
 
-_IMMUTABLE = ("str", "int", "float", "bool", "enum", "ref", "none")
+_IMMUTABLE = ("str", "int", "float", "bool", "enum", "ref", "none", "date", "datetime")
 _NEW_VALUE_BUILTINS = ("sorted", "map.keys", "str.split")
 
 

@@ -96,6 +96,9 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     line = _line_around(text, token.start_pos) if token.start_pos is not None else ""
     if re.search(r"\belif\b", line):
         return Diagnostic("syntax-error", "`elif` is not a keyword", span, "write `else if`")
+    entry = _unknown_task_entry(text, file, token, expected)
+    if entry is not None:
+        return entry
     known = habit(token, line, expected)
     if known is not None and known.dropped_value:
         return Diagnostic("unused-value", known.message, span, known.help)
@@ -135,6 +138,30 @@ def _expected_terminals(err: UnexpectedInput):
         return list(state.parse_conf.parse_table.states[state.position])
     except (AttributeError, KeyError, IndexError, TypeError):
         return getattr(err, "expected", None) or getattr(err, "accepts", None) or ()
+
+
+TASK_ENTRIES = ("instruction", "knows", "initial", "action", "goal", "communicate", "reward", "clock")
+
+
+def _unknown_task_entry(text: str, file: str, token: Token, expected: list[str]) -> Diagnostic | None:
+    """`goals 1 == 1` in a task: a lone name that is no entry keyword reads as the start of a
+    `clock "…"` line, which is led by a name; report the name, not what follows it."""
+    if expected != ["a string", "string"] or token.start_pos is None:
+        return None
+    before = _code_before(text, token)
+    word = re.search(r"(?:^|\n)[ \t]*([A-Za-z_][A-Za-z0-9_]*)$", before)
+    if word is None or word.group(1) == "clock":
+        return None
+    name = word.group(1)
+    start = _offset_span(text, text.rfind(name, 0, token.start_pos), file)
+    span = Span(file, start.line, start.column, start.line, start.column + len(name))
+    return Diagnostic("syntax-error", f"`{name}` is not a task entry", span, task_entry_hint(name))
+
+
+def task_entry_hint(value: str) -> str:
+    """The help for a word that starts no task entry: the nearest entry, or all of them."""
+    return (did_you_mean(value, TASK_ENTRIES) or "a task's entries are "
+            + ", ".join(f"`{e}`" for e in TASK_ENTRIES) + ": see docs/language.md, Tasks")
 
 
 def _missing_else(text: str, file: str, token: Token, expected: list[str]) -> Diagnostic | None:
@@ -227,9 +254,7 @@ def _hint(token: Token, expected: list[str], starts_line: bool) -> str:
     if value == ":" and "`{`" in expected:
         return "blocks use braces, not a colon: `if condition { … }`"
     if "`instruction`" in expected and "`reward`" in expected:  # inside a task, where no statement goes
-        entries = ("instruction", "knows", "initial", "action", "goal", "communicate", "reward")
-        return (did_you_mean(value, entries) or "a task's entries are "
-                + ", ".join(f"`{e}`" for e in entries) + ": see docs/language.md, Tasks")
+        return task_entry_hint(value)
     if expected == ["`}`"] or "`}`" in expected and token.type == "NAME":
         return "a statement starts with `let`, `require`, `fail`, `if`, `for`, `return`, `ensures`, `insert`, `delete`, or a name"
     if value == "," and "`}`" in expected:

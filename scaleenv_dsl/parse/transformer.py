@@ -13,6 +13,7 @@ from lark import Token, Tree
 
 from .. import ast
 from . import fstrings
+from .recovery import task_entry_hint
 from ..diagnostics import Diagnostic, Span
 
 # JSON's safe integer range: a number outside it cannot round-trip through data files.
@@ -315,6 +316,13 @@ class ToAst:
 
     def communicate_entry(self, meta, text):
         return ast.Communicate(self._span(meta), self._str(text))
+
+    def clock_entry(self, meta, key, time):
+        if str(key) != "clock":
+            self._error("syntax-error", f"`{key}` is not a task entry", token_span(self.file, key),
+                        task_entry_hint(str(key)))
+            return None
+        return ast.ClockEntry(self._span(meta), self._str(time))
 
     def reward_entry(self, meta, *bases):
         return ast.RewardEntry(self._span(meta), tuple(self._ident(b) for b in bases))

@@ -13,6 +13,7 @@ trip exactly one guard, which is how the search finds the failing side of each.
 
 from __future__ import annotations
 
+import datetime as _dt
 import random
 from dataclasses import dataclass
 from functools import lru_cache
@@ -160,6 +161,8 @@ class InputMaker:
                     lengths]
         if scalar.kind == "bool":
             return [[True, False]]
+        if scalar.kind in ("date", "datetime"):  # days around the domain's clock, as a booking's would be
+            return [nearby, example, self.pools.named(param.name), _days_near(self.domain.clock, scalar.kind)]
         return [nearby, example, self.pools.named(param.name)]
 
     def _facts(self, related: dict) -> "RowFacts":
@@ -262,6 +265,13 @@ def _of_length(n: int, example: list) -> str:
     return (base * (n // len(base) + 1))[:n]
 
 
+def _days_near(clock: str | None, kind: str) -> list[str]:
+    """Dates (or datetimes at the clock's time) from a week before the clock to a month after it."""
+    start = _dt.datetime.fromisoformat(clock or "2024-03-01T09:00:00")
+    days = [start + _dt.timedelta(days=d) for d in (-7, -1, 0, 1, 2, 7, 30)]
+    return [d.date().isoformat() if kind == "date" else d.isoformat(timespec="seconds") for d in days]
+
+
 def wrong_type(t: ir.TypeRef):
     """A JSON value the argument check of type `t` rejects."""
     inner = t.args[0] if t.kind == "optional" else t
@@ -276,6 +286,8 @@ def sample_of_type(domain: ir.Domain, t: ir.TypeRef, rng: random.Random, depth: 
         return None
     if kind in ("str", "ref"):
         return "x"
+    if kind in ("date", "datetime"):
+        return _days_near(domain.clock, kind)[2]
     if kind in ("int", "float"):
         return 1
     if kind == "bool":
@@ -302,7 +314,7 @@ def fits(value, t: ir.TypeRef) -> bool:
     kind = t.kind
     if kind == "optional":
         return value is None or fits(value, t.args[0])
-    if kind in ("str", "ref", "enum"):
+    if kind in ("str", "ref", "enum", "date", "datetime"):
         return isinstance(value, str)
     if kind == "int":
         return type(value) is int

@@ -7,6 +7,8 @@ are not imported here, so generated modules do not load them.
 """
 
 from .arithmetic import evaluate as arithmetic
+from .dates import (add_days, add_days_datetime, add_hours, add_minutes, date_of, datetime_key, days_between,
+                    midnight_of, minutes_between, now, parse_date, parse_datetime, today)
 from .errors import ToolError, invariant_failed, postcondition_failed
 from .limits import arithmetic_any, concat, join, measured, number, replace, sized, steps
 from .limits import to_json as to_json_charged
@@ -16,7 +18,9 @@ from .state import (State, delete, get_touch, insert, is_variant, items_touch, l
 from .values import bounded, copy_flat, copy_list, copy_map, jcopy, round_number, to_json
 
 __all__ = [
-    "arithmetic", "ToolError", "invariant_failed", "postcondition_failed",
+    "arithmetic", "ToolError",
+    "add_days", "add_days_datetime", "add_hours", "add_minutes", "date_of", "datetime_key", "days_between",
+    "midnight_of", "minutes_between", "now", "parse_date", "parse_datetime", "today", "invariant_failed", "postcondition_failed",
     "arithmetic_any", "concat", "join", "measured", "number", "replace", "sized", "steps", "to_json_charged",
     "append", "extend", "remove", "set_index", "set_key", "sort", "value_at",
     "State", "delete", "get_touch", "insert", "is_variant", "items_touch", "lookup", "lookup_touch",

@@ -2,6 +2,7 @@
 
     env = domain.env()                        # made by a CompiledDomain (scaleenv_dsl.api)
     env.reset(task)                           # back to the initial data (+ the task's overlay)
+    env.reset(task, clock="2024-03-01T09:00") # … with now() reading that time (see `clock`)
     result = env.call("get_order_details", {"order_id": "#W1"})
     result.ok, result.value, result.error     # error: CallError(kind, message, guard, loc)
     mark = env.savepoint(); ...; env.rollback(mark)   # a planner backtracks
@@ -22,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import ir
+from .. import dates, ir
 from .errors import INTERNAL, INVALID_ARGUMENTS, RUNTIME, UNKNOWN_TOOL, ToolError
 from .journal import rollback as rollback_journal
 from .overlay import apply_overlay, check_overlay
@@ -125,7 +126,8 @@ class World:
         # invariants read it as any field; dump() leaves it out again
         self.base = ir.keyed_rows(domain.keyless, data)
         self.row_copiers = domain.module.copiers if trusted else {}
-        self.expected: dict[int, tuple[ir.TaskDef, dict]] = {}  # id(task) -> (task, expected changes)
+        # (id(task), clock) -> (task, expected changes): the gold actions' changes depend on the time
+        self.expected: dict[tuple[int, str | None], tuple[ir.TaskDef, dict]] = {}
         self.scratch: Env | None = None
         self.lock = threading.Lock()  # guards `scratch` and `expected`, which envs on several threads share
 
@@ -135,7 +137,7 @@ class World:
 class Env:
     """One environment: live state, the tools, and the reward."""
 
-    def __init__(self, domain: CompiledDomain, world: World):
+    def __init__(self, domain: CompiledDomain, world: World, *, clock: str | None = None):
         self.domain = domain
         self._world = world
         self._tools = domain.tool_entries
@@ -147,14 +149,28 @@ class Env:
         self._savepoints: list[tuple[int, int, set, set]] = []
         self._step_limit = domain.ir.step_limit
         self._size_limit = domain.ir.size_limit
+        # this env's clock where a task sets none: `env(clock=…)`, else the domain header's
+        self._clock = clock_text(clock) if clock is not None else domain.ir.clock
+        self._state.clock = self._clock
+
+    @property
+    def clock(self) -> str | None:
+        """What `now()` reads in this episode: an ISO datetime with seconds, or None when the
+        domain has no clock. Set at reset, by precedence: `reset(clock=…)`, the task's `clock`,
+        `env(clock=…)`, the domain header's `clock`. Never the machine's clock."""
+        return self._state.clock
 
     # ------------------------------------------------------------ reset
-    def reset(self, task: ir.TaskDef | str | None = None, *, initial: dict | None = None) -> "Env":
-        """Back to the initial data, then merge the task's `initial` overlay (and `initial`, if given)."""
+    def reset(self, task: ir.TaskDef | str | None = None, *, initial: dict | None = None,
+              clock: str | None = None) -> "Env":
+        """Back to the initial data, then merge the task's `initial` overlay (and `initial`, if given).
+        The clock is `clock` if given, else the task's, else this env's (see `Env.clock`)."""
         task = self.domain.task(task) if isinstance(task, str) else task
-        # refuse a bad overlay before anything changes (a task's was checked with its spec)
+        # refuse a bad overlay or clock before anything changes (a task's was checked with its spec)
         if initial is not None:
             self.domain.check_initial(initial)
+        if clock is not None:
+            clock = clock_text(clock)
         if task is not None:
             check_overlay(task.initial)
         state = self._state
@@ -162,6 +178,7 @@ class Env:
         self._calls.clear()
         self._savepoints.clear()
         self._task = task
+        state.clock = clock or (task.clock if task is not None else None) or self._clock
         keyless = self.domain.keyless
         if task is not None and task.initial:
             apply_overlay(state, task.initial, keyless)
@@ -400,18 +417,28 @@ class Env:
     def _expected_changes(self, task: ir.TaskDef) -> dict:
         """The changes the task's gold actions make, replayed once on a scratch env and cached."""
         world = self._world
-        cached = world.expected.get(id(task))
+        key = (id(task), self.clock)  # gold actions run at this episode's time
+        cached = world.expected.get(key)
         if cached is not None and cached[0] is task:
             return cached[1]
         with world.lock:  # one scratch env for the world: replay on it one task at a time
             if world.scratch is None:
                 world.scratch = Env(self.domain, world)
-            scratch = world.scratch.reset(task)
+            scratch = world.scratch.reset(task, clock=self.clock)
             for action in task.actions:
                 scratch.call(action.tool, action.arguments)
             expected = scratch.changes()
-            world.expected[id(task)] = (task, expected)
+            world.expected[key] = (task, expected)
         return expected
+
+
+def clock_text(text) -> str:
+    """A clock given to `env(clock=…)` or `reset(clock=…)`, as the ISO datetime with seconds it names."""
+    parsed = dates.parse_datetime(text)
+    if parsed is None:
+        raise ValueError(f"the clock must be an ISO datetime {dates.DATETIME_FORMAT}, such as "
+                         f"2024-03-01T09:00:00, not {text!r:.60}")
+    return dates.datetime_text(parsed)
 
 
 def _parse_arguments(arguments) -> dict:

@@ -32,7 +32,7 @@ _NO_ROWS: dict = {}  # the base rows of a collection the initial data lacks; nev
 
 class State:
     __slots__ = ("base", "copiers", "data", "journal", "call_touched", "call_touched_all", "touched", "touched_all",
-                 "steps", "room")
+                 "steps", "room", "clock")
 
     def __init__(self, base: dict, copiers: dict | None = None):
         self.base = base                      # the shared initial data: read, never written
@@ -46,6 +46,9 @@ class State:
         # the running call's fuel, set by the environment before each call (runtime/limits.py)
         self.steps = DEFAULT_STEP_LIMIT       # loop iterations and comprehension elements left
         self.room = DEFAULT_SIZE_LIMIT        # characters and elements it may still build
+        # what `now()` reads: an ISO datetime set at reset from the task or the domain header, never the
+        # machine's clock (runtime/dates.py); None when the domain has no clock, and then no tool reads it
+        self.clock: str | None = None
 
     def restart(self) -> None:
         """Back to the initial data in O(changes): the journal is undone. The env keeps the indexes

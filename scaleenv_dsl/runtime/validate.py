@@ -49,7 +49,8 @@ def json_kind(value) -> str:
 
 _EXPECTED = {"str": "a string", "ref": "a string", "enum": "a string", "int": "an integer", "float": "a number",
              "bool": "a boolean", "list": "a list", "map": "an object", "record": "an object",
-             "entity": "an object", "union": "an object"}
+             "entity": "an object", "union": "an object",
+             "date": "a date string (YYYY-MM-DD)", "datetime": "a datetime string (YYYY-MM-DDTHH:MM[:SS])"}
 
 
 def mismatch_message(m: Mismatch, types: TypeTable) -> str:

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import ir
+from .. import dates, ir
 from ..prove.model import DomainModel
 
 
@@ -150,6 +150,9 @@ class Grounder:
         a day from a loan), else a fresh id or a day near the parameter's example."""
         seen = [] if id(param) in self._new_keys else \
             [v for row in related.values() for name, v in _fields(row) if _fits_name(name, param.name)]
+        kind = param.type.args[0].kind if param.type.kind == "optional" else param.type.kind
+        if kind in ("date", "datetime"):
+            return self._day(kind, seen, param.example, rng)
         example = param.example
         kind = type(example) if example is not None else (type(seen[0]) if seen else None)
         near = [v for v in seen if kind is not None and type(v) is kind and not isinstance(v, bool)]
@@ -165,6 +168,17 @@ class Grounder:
         if example is None:
             raise GroundFailure(f"free-parameter-without-example: {param.name}")
         return example
+
+    def _day(self, kind: str, seen: list, example, rng) -> str:
+        """A date a few days after one near the target (a changed day changes something), else
+        after the example or the domain's clock: policies mostly ask for days ahead."""
+        parse = dates.parse_date if kind == "date" else dates.parse_datetime
+        starts = [v for v in [*seen, example] if parse(v) is not None]
+        start = rng.choice(starts) if starts else self.model.ir.clock or "2024-03-01T09:00:00"
+        if kind == "date":
+            start = start[:10]
+        shift = dates.add_days if kind == "date" else dates.add_days_datetime
+        return shift(start, rng.randrange(1, 15))
 
     def _near(self, entity: str, rng, related: dict, context: list[dict], data: dict) -> dict:
         if entity in related:

@@ -37,8 +37,11 @@ SYNTAX_HELP = {
         "did you mean `goal`?"),
     "a statement inside a task": (
         "task t {\n  let x = 1\n}\n",
-        "a task's entries are `instruction`, `knows`, `initial`, `action`, `goal`, `communicate`, `reward`: "
-        "see docs/language.md, Tasks"),
+        "a task's entries are `instruction`, `knows`, `initial`, `action`, `goal`, `communicate`, `reward`, "
+        "`clock`: see docs/language.md, Tasks"),
+    "a misspelt clock in a task": (
+        "task t {\n  clok \"2024-03-01T09:00\"\n}\n",
+        "did you mean `clock`?"),
     "an unclosed list": (
         "tool t() -> int {\n  let y = [1, 2\n  return 1\n}\n",
         "add the missing `]` at the end of the line before"),

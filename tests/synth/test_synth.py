@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +145,14 @@ def test_library_free_values_come_from_near_rows_and_every_write_is_used():
     assert summary["tasks"] == 60
     assert summary["unused_write_tools"] == []
     assert all(t["proof"]["status"] == "proved" for t in document["tasks"])
+
+
+def test_date_parameters_are_drawn_after_the_rows_days_and_proved():
+    agenda = load_domain(Path(__file__).parent / "specs" / "agenda.sedl")
+    out = synthesize(agenda, SynthOptions(n=5, seed=1))
+    assert out["tasks"], out["summary"]["rejected"]
+    for task in out["tasks"]:
+        [move] = [a for a in task["actions"] if a["tool"] == "move"]
+        day = move["arguments"]["day"]
+        assert "2024-03-03" <= day <= "2024-03-16", day  # 1 to 14 days after the meeting's day
+        assert task["proof"]["status"] == "proved"
