@@ -153,6 +153,9 @@ class ContractBuilder:
     def _return(self, s: ir.ReturnStmt, ctx: _Context) -> None:
         self._expression(s.value, ctx)
         self.returns.append(ir.Return(value=self.resolve(s.value), when=ctx.when))
+        if ctx.in_loop:  # no `when` can say "an earlier pass did not return": said in words instead
+            self.opaque.append(f"the return at line {s.loc.line if s.loc else '?'} stands in a loop: the guards "
+                               "and effects after that loop hold only when no pass returned")
 
     def _ensures(self, s: ir.EnsuresStmt, ctx: _Context) -> None:
         pass  # a postcondition checks the spec, not the call: no guard

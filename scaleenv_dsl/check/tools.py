@@ -189,9 +189,6 @@ class ToolChecker:
 
     def _Return(self, node: ast.Return, scope: Scope, in_loop: bool) -> ir.Stmt:
         value = self.exprs.expr(node.value, scope)
-        if in_loop:
-            self.exprs.error("return-in-loop", "`return` cannot stand inside `for`", node.span,
-                             "find the element first: `let x = find(x for x in xs if …) else \"…\"`, then return")
         if self.returns is None:
             self.exprs.error("type-mismatch", "this tool declares no return type", node.span,
                              f"declare it: `-> {value.type}` after the parameters")
@@ -394,8 +391,11 @@ class ToolChecker:
         if self.decl.body_unparsed:  # its syntax error is reported; an empty body says nothing more
             return
         if self.returns is not None and self.returns.kind != "optional" and not always_returns(body):
+            help = f"end every path of the body with `return`, or `fail \"…\"` (the tool returns `{self.returns}`)"
+            if body and isinstance(body[-1], ir.ForStmt):  # `for x in xs { … return x }` and nothing after it
+                help = "a `for` may run zero times, or end without returning: put a `return` or a `fail \"…\"` after it"
             self.exprs.error("missing-return", f"`{self.decl.name.name}` can end without returning", self.decl.name.span,
-                             f"end every path of the body with `return`, or `fail \"…\"` (the tool returns `{self.returns}`)")
+                             help)
 
 
 def _entities_of(body: list[ir.Stmt], kind: type) -> tuple[str, ...]:
@@ -423,7 +423,8 @@ def always_exits(body: list[ir.Stmt]) -> bool:
 
 
 def always_returns(body: list[ir.Stmt]) -> bool:
-    """Whether every path through `body` leaves the call: by `return`, or by `fail`."""
+    """Whether every path through `body` leaves the call: by `return`, or by `fail`. A `for` never
+    counts, whatever its body does: it may run zero times, and a `break` may leave it."""
     if not body:
         return False
     last = body[-1]

@@ -1,0 +1,29 @@
+"""The message, span and help of each diagnostic about loops and maps (issue 11): a `return`
+only inside a loop. The fixtures pin codes and lines; these pin the words a writer reads."""
+
+from __future__ import annotations
+
+from scaleenv_dsl.check import check_source
+
+HEADER = '''domain probe {
+  description "A probe."
+}
+entity User in users key user_id else "User not found" {
+  user_id: str
+  tags: list[str]
+  prefs: map[str, str]
+}
+'''
+LINES = HEADER.count("\n")
+
+
+def diagnostics(body: str):
+    return [(d.code, d.span.line - LINES, d.span.column, d.span.end_column, d.message, d.help)
+            for d in check_source(HEADER + body, "probe.sedl").diagnostics]
+
+
+def test_a_return_only_inside_a_loop_says_the_loop_may_run_zero_times():
+    found = diagnostics('tool t(user_id: ref User) -> str {\n  for x in users[user_id].tags {\n    return x\n  }\n}\n')
+    assert found == [("missing-return", 1, 6, 7, "`t` can end without returning",
+                      "a `for` may run zero times, or end without returning: put a `return` or a "
+                      "`fail \"…\"` after it")]
