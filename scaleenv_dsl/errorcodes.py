@@ -129,7 +129,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("assign-to-key", STATEMENTS, "an assignment to an entity's key field"),
     ErrorCode("assign-to-param", STATEMENTS, "a change to a value passed as a parameter"),
     ErrorCode("invalid-insert", STATEMENTS, "`insert` of something that is not an entity row"),
-    ErrorCode("invalid-delete", STATEMENTS, "`delete` of something that is not `collection[key]`"),
+    ErrorCode("invalid-delete", STATEMENTS, "`delete` of something that is not `collection[key]` or `map[key]`"),
     ErrorCode("jump-outside-loop", STATEMENTS, "`break` or `continue` outside any `for`"),
     ErrorCode("missing-return", STATEMENTS, "a tool with a (non-optional) return type can end without `return` or `fail`"),
     ErrorCode("unreachable-code", STATEMENTS, "a statement after `return`, `fail`, `break` or `continue`"),

@@ -400,7 +400,7 @@ class _Printer:
         self.line(f"insert {self.expr(s.row)}{self.otherwise(s.otherwise)}", s)
 
     def stmt_Delete(self, s) -> None:
-        self.line(f"delete {self.expr(s.target)}", s)
+        self.line(f"delete {self.expr(s.target)}{self.otherwise(s.otherwise)}", s)
 
     def stmt_Assign(self, s) -> None:
         self.line(f"{self.expr(s.target)} {s.op} {self.expr(s.value)}", s)

@@ -451,13 +451,26 @@ class InsertStmt(StmtBase):
 
 @node
 class DeleteStmt(StmtBase):
+    """`delete coll[key] [else error]`: fails with `error`, or the entity's not-found message."""
     kind: Literal["delete"] = "delete"
     entity: str
     key: Expr
+    error: Expr | None = None
+
+
+@node
+class DeleteEntryStmt(StmtBase):
+    """`delete m[key] [else error]` on a map: removes the entry, or fails with `error` (the checker
+    fills in `"Key " + key + " not found"` when the spec gives none)."""
+    kind: Literal["delete_entry"] = "delete_entry"
+    map: Expr
+    key: Expr
+    error: Expr
+    writes: tuple[str, ...] = ()   # as for AssignStmt
 
 
 Stmt = Union[LetStmt, RequireStmt, AssignStmt, ListOpStmt, IfStmt, ForStmt, BreakStmt, ContinueStmt, ReturnStmt,
-          EnsuresStmt, InsertStmt, DeleteStmt]
+          EnsuresStmt, InsertStmt, DeleteStmt, DeleteEntryStmt]
 
 
 # ---------------------------------------------------------------- declarations
@@ -618,7 +631,8 @@ class Guard(Model):
     loc: Loc
 
 
-EffectOp = Literal["set", "insert", "delete", "append", "extend", "remove", "sort"]
+# `delete_key`: a map entry removed (`delete row.m[k]`); `path` ends at the entry ("[]")
+EffectOp = Literal["set", "insert", "delete", "delete_key", "append", "extend", "remove", "sort"]
 
 
 @node

@@ -67,6 +67,8 @@ def is_destructive(tool: ir.ToolDef) -> bool:
 def _destructive(s: ir.Stmt) -> bool:
     if isinstance(s, ir.DeleteStmt):
         return True
+    if isinstance(s, ir.DeleteEntryStmt):
+        return bool(s.writes)
     if isinstance(s, ir.AssignStmt):
         stored = bool(s.writes) and not isinstance(s.target, ir.Var)
         additive = s.op == "+=" and s.target.type.kind == "list"

@@ -219,14 +219,35 @@ class ToolChecker:
         return ir.InsertStmt(entity=row.type.name, row=row, error=error, loc=loc(node.span))
 
     def _Delete(self, node: ast.Delete, scope: Scope, in_loop: bool) -> ir.Stmt | None:
-        target = self.exprs.expr(node.target, scope)
-        if not isinstance(target, ir.Lookup):
-            if target.type.kind != "any":
-                self.exprs.error("invalid-delete", "`delete` removes a row by key", node.target.span,
-                                 "write `delete collection[key]`")
-            return None
-        self._write(target.entity, f"{target.entity}.*")
-        return ir.DeleteStmt(entity=target.entity, key=target.key, loc=loc(node.span))
+        error = self.exprs.string(node.otherwise, scope, "the error message") if node.otherwise else None
+        self.effects.error_message(error)
+        if isinstance(node.target, ast.Index):  # a map entry's lookup fails as the delete does: not unhandled
+            target = self.exprs.index(node.target, scope, error=error, bound=True)
+        else:
+            target = self.exprs.expr(node.target, scope)
+        if isinstance(target, ir.Lookup):
+            self._write(target.entity, f"{target.entity}.*")
+            return ir.DeleteStmt(entity=target.entity, key=target.key, error=error, loc=loc(node.span))
+        if isinstance(target, ir.MapGet):
+            return self._delete_entry(node, target, error)
+        if target.type.kind != "any":
+            help = ("remove a list's item with `xs.remove(x)`" if isinstance(target, ir.ListIndex)
+                    else "write `delete collection[key]` for a row, `delete row.map_field[key]` for a map entry")
+            self.exprs.error("invalid-delete", "`delete` removes a row or a map entry by key", node.target.span, help)
+        return None
+
+    def _delete_entry(self, node: ast.Delete, target: ir.MapGet, error: ir.Expr | None) -> ir.Stmt:
+        """`delete m[k]`: writes the row the map lives in. Without `else`, a missing key fails with
+        `Key k not found`, built here so that every later stage reads one message expression."""
+        if error is None:
+            at = loc(node.span)
+            key = ir.Binary(type=ir.STR, op="+", left=ir.Const(type=ir.STR, value="Key ", loc=at), right=target.key,
+                            loc=at)
+            error = ir.Binary(type=ir.STR, op="+", left=key, right=ir.Const(type=ir.STR, value=" not found", loc=at),
+                              loc=at)
+        writes = self._record_write(self.exprs.origin(target.obj), node.target.span,
+                                    "build a new map without the key: `{k: v for k, v in m.items() if k != key}`")
+        return ir.DeleteEntryStmt(map=target.obj, key=target.key, error=error, writes=writes, loc=loc(node.span))
 
     def _Assign(self, node: ast.Assign, scope: Scope, in_loop: bool) -> ir.Stmt | None:
         target = self._target(node.target, scope, narrowed=node.op != "=")

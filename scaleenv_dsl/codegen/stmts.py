@@ -47,7 +47,8 @@ class StmtCompiler:
             lines += self.stmt(stmt, depth)
         return lines or [INDENT * depth + "pass"]
 
-    _KINDS = frozenset({"let", "require", "assign", "list_op", "if", "for", "break", "continue", "return", "ensures", "insert", "delete"})
+    _KINDS = frozenset({"let", "require", "assign", "list_op", "if", "for", "break", "continue", "return", "ensures", "insert", "delete",
+                        "delete_entry"})
 
     def stmt(self, s: ir.Stmt, depth: int) -> list[str]:
         kind = getattr(s, "kind", None)
@@ -172,8 +173,12 @@ class StmtCompiler:
         entity = self.ctx.info.entities.get(s.entity)
         if entity is None:
             raise GenerationError(f"unknown entity {s.entity!r}")
-        message = self.exprs.message(ir.not_found_for(entity, s.key))
+        message = self.exprs.message(s.error if s.error is not None else ir.not_found_for(entity, s.key))
         return [f"_delete(_S, {literal(entity.collection)}, {self.e(s.key)}, {message}, "
+                f"{self.ctx.guard(s.loc)})"]
+
+    def _delete_entry(self, s: ir.DeleteEntryStmt, depth: int) -> list[str]:
+        return [f"_delete_entry(_J, {self.e(s.map)}, {self.e(s.key)}, {self.exprs.message(s.error)}, "
                 f"{self.ctx.guard(s.loc)})"]
 
     # ------------------------------------------------------------ control flow

@@ -27,3 +27,21 @@ def test_a_return_only_inside_a_loop_says_the_loop_may_run_zero_times():
     assert found == [("missing-return", 1, 6, 7, "`t` can end without returning",
                       "a `for` may run zero times, or end without returning: put a `return` or a "
                       "`fail \"…\"` after it")]
+
+
+def test_deleting_a_list_item_points_to_remove():
+    found = diagnostics('tool t(user_id: ref User) {\n  delete users[user_id].tags[0]\n}\n')
+    assert found == [("invalid-delete", 2, 10, 32, "`delete` removes a row or a map entry by key",
+                      "remove a list's item with `xs.remove(x)`")]
+
+
+def test_deleting_a_whole_field_says_what_delete_takes():
+    found = diagnostics('tool t(user_id: ref User) {\n  delete users[user_id].prefs\n}\n')
+    assert found == [("invalid-delete", 2, 10, 30, "`delete` removes a row or a map entry by key",
+                      "write `delete collection[key]` for a row, `delete row.map_field[key]` for a map entry")]
+
+
+def test_deleting_from_a_parameter_says_to_build_a_new_map():
+    found = diagnostics('tool t(prefs: map[str, str]) {\n  delete prefs["a"]\n}\n')
+    assert found == [("assign-to-param", 2, 10, 20, "parameters are read-only",
+                      "build a new map without the key: `{k: v for k, v in m.items() if k != key}`")]

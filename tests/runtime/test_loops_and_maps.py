@@ -49,3 +49,104 @@ def test_a_loop_that_runs_zero_times_reaches_what_follows_it(make_domain):
     assert not result.ok
     assert (result.error.kind, result.error.message) == ("require", "No account is overdrawn")
     assert env.state()["customers"]["c2"]["visits"] == 0
+
+
+CARDS = '''
+record Card {
+  last_four: str
+}
+
+entity User in users key user_id else "User not found" {
+  user_id: str
+  cards: map[str, Card]
+  prefs: map[str, str]
+  visits: int
+}
+
+tool remove_card(user_id: ref User, card_id: ref User.cards) -> int {
+  let u = users[user_id]
+  u.visits += 1
+  delete u.cards[card_id] else "Card " + card_id + " not found"
+  return len(u.cards)
+}
+
+tool remove_pref(user_id: ref User, name: str) {
+  users[user_id].visits += 1
+  delete users[user_id].prefs[name]
+}
+
+tool remove_two(user_id: ref User, first: str, second: str) {
+  let u = users[user_id]
+  delete u.prefs[first]
+  delete u.prefs[second]
+}
+
+tool prefs_without(user_id: ref User, name: str) -> list[str] {
+  let copy = {k: v for k, v in users[user_id].prefs.items()}
+  delete copy[name] else "no " + name
+  return copy.keys()
+}
+'''
+
+USERS = {"users": {"u1": {"user_id": "u1", "visits": 0,
+                          "cards": {"c1": {"last_four": "1111"}, "c2": {"last_four": "2222"}},
+                          "prefs": {"lang": "en", "tz": "UTC", "theme": "dark"}}}}
+
+
+def test_delete_removes_a_map_entry_and_changes_says_so(make_domain):
+    env = make_domain(CARDS, USERS).env()
+    result = env.call("remove_card", {"user_id": "u1", "card_id": "c1"})
+    assert result.ok, result.error
+    assert result.value == 1
+    assert env.state()["users"]["u1"]["cards"] == {"c2": {"last_four": "2222"}}
+    assert "u1" in str(env.changes())
+
+
+def test_a_missing_key_fails_with_the_else_message_and_changes_nothing(make_domain):
+    env = make_domain(CARDS, USERS).env()
+    before = env.state()
+    result = env.call("remove_card", {"user_id": "u1", "card_id": "c9"})
+    assert not result.ok
+    assert (result.error.kind, result.error.message) == ("not_found", "Card c9 not found")
+    guard = env.domain.ir.tool("remove_card").contract.guard(result.error.guard)  # the contract's own guard
+    assert guard.kind == "lookup" and guard.condition.op == "in"
+    assert env.state() == before
+
+
+def test_without_else_a_missing_key_fails_with_the_default_message(make_domain):
+    env = make_domain(CARDS, USERS).env()
+    before = env.state()
+    result = env.call("remove_pref", {"user_id": "u1", "name": "font"})
+    assert (result.ok, result.error.kind, result.error.message) == (False, "not_found", "Key font not found")
+    assert env.state() == before
+
+
+def test_a_failed_second_delete_puts_the_first_entry_back_in_its_place(make_domain):
+    env = make_domain(CARDS, USERS).env()
+    result = env.call("remove_two", {"user_id": "u1", "first": "lang", "second": "nope"})
+    assert not result.ok
+    assert list(env.state()["users"]["u1"]["prefs"]) == ["lang", "tz", "theme"]  # order kept too
+    assert env.call("remove_two", {"user_id": "u1", "first": "tz", "second": "lang"}).ok
+    assert env.state()["users"]["u1"]["prefs"] == {"theme": "dark"}
+    env.reset()
+    assert env.state()["users"]["u1"]["prefs"] == {"lang": "en", "tz": "UTC", "theme": "dark"}
+
+
+def test_deleting_from_a_local_copy_leaves_the_row_alone(make_domain):
+    domain = make_domain(CARDS, USERS)
+    assert not domain.ir.tool("prefs_without").writes
+    env = domain.env()
+    assert env.call("prefs_without", {"user_id": "u1", "name": "tz"}).value == ["lang", "theme"]
+    assert env.state()["users"]["u1"]["prefs"] == {"lang": "en", "tz": "UTC", "theme": "dark"}
+    failed = env.call("prefs_without", {"user_id": "u1", "name": "x"})
+    assert failed.error.message == "no x"
+
+
+def test_a_map_delete_is_a_write_of_that_field(make_domain):
+    domain = make_domain(CARDS, USERS)
+    tool = domain.ir.tool("remove_card")
+    assert (tool.writes, tool.write_fields) == (("User",), ("User.cards", "User.visits"))
+    (effect,) = [e for e in tool.contract.effects if e.op == "delete_key"]
+    assert (effect.entity, effect.path, effect.opaque) == ("User", ("cards", "[]"), False)
+    guard = next(g for g in tool.contract.guards if g.loc.line == effect.loc.line)
+    assert guard.kind == "lookup" and guard.message is None and guard.message_expr is not None
