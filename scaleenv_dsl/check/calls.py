@@ -208,6 +208,26 @@ def _arithmetic(c, node, args):
     return ir.FLOAT
 
 
+MAX_ID_WIDTH = 32  # `new_id`'s zero-padding: a literal, so that no call can build a huge id
+
+
+def _new_id(c, node, args):
+    """`new_id(bookings, "B")`: a key no row (or entry) of the collection or map has."""
+    keys, prefix = args[0].type, args[1].type
+    if keys.kind not in ("map", "any"):
+        return _bad(c, node.args[0], f"`new_id` takes the collection (or map) the id is for, this is `{keys}`",
+                    _checked_first(keys, 'name the collection: `new_id(bookings, "B")`'))
+    if not T.is_stringlike(prefix):
+        return _bad(c, node.args[1], f"`new_id`'s prefix is a string, this is `{prefix}`",
+                    _checked_first(prefix, 'write the prefix as a string: `new_id(bookings, "B")`'))
+    if len(args) == 3:
+        width = args[2]
+        if not (isinstance(width, ir.Const) and type(width.value) is int and 1 <= width.value <= MAX_ID_WIDTH):
+            return _bad(c, node.args[2], f"`new_id`'s width is a whole number from 1 to {MAX_ID_WIDTH}, written as it is",
+                        'write the digits\' width as a literal: `new_id(orders, "#W", 7)` gives "#W0000001"')
+    return ir.STR
+
+
 Signature = Callable[..., "ir.TypeRef | None"]
 FUNCTIONS: dict[str, tuple[tuple[int, int], Signature]] = {
     "len": ((1, 1), _len),
@@ -226,6 +246,7 @@ FUNCTIONS: dict[str, tuple[tuple[int, int], Signature]] = {
     "enumerate": ((1, 1), _enumerate),
     "to_json": ((1, 1), _to_json),
     "arithmetic": ((1, 1), _arithmetic),
+    "new_id": ((2, 3), _new_id),
 }
 
 

@@ -13,6 +13,7 @@ from .limits import to_json as to_json_charged
 from .journal import append, extend, remove, set_index, set_key, sort, value_at
 from .state import (State, delete, delete_entry, get_touch, insert, is_variant, items_touch, lookup, lookup_touch,
                     map_get, require_present, touch_all, values_touch)
+from .ids import new_id
 from .values import bounded, copy_flat, copy_list, copy_map, jcopy, round_number, to_json
 
 __all__ = [
@@ -21,5 +22,5 @@ __all__ = [
     "append", "extend", "remove", "set_index", "set_key", "sort", "value_at",
     "State", "delete", "delete_entry", "get_touch", "insert", "is_variant", "items_touch", "lookup", "lookup_touch",
     "map_get", "require_present", "touch_all", "values_touch",
-    "bounded", "copy_flat", "copy_list", "copy_map", "jcopy", "round_number", "to_json",
+    "new_id", "bounded", "copy_flat", "copy_list", "copy_map", "jcopy", "round_number", "to_json",
 ]

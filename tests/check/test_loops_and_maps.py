@@ -45,3 +45,23 @@ def test_deleting_from_a_parameter_says_to_build_a_new_map():
     found = diagnostics('tool t(prefs: map[str, str]) {\n  delete prefs["a"]\n}\n')
     assert found == [("assign-to-param", 2, 10, 20, "parameters are read-only",
                       "build a new map without the key: `{k: v for k, v in m.items() if k != key}`")]
+
+
+def test_new_id_of_a_list_names_what_it_takes():
+    found = diagnostics('tool t(user_id: ref User) -> str {\n  return new_id(users[user_id].tags, "B")\n}\n')
+    assert found == [("type-mismatch", 2, 17, 36,
+                      "`new_id` takes the collection (or map) the id is for, this is `list[str]`",
+                      'name the collection: `new_id(bookings, "B")`')]
+
+
+def test_new_id_with_a_number_for_prefix():
+    found = diagnostics('tool t() -> str {\n  return new_id(users, 7)\n}\n')
+    assert found == [("type-mismatch", 2, 24, 25, "`new_id`'s prefix is a string, this is `int`",
+                      'write the prefix as a string: `new_id(bookings, "B")`')]
+
+
+def test_new_id_with_a_computed_width():
+    found = diagnostics('tool t(n: int) -> str {\n  return new_id(users, "u", n)\n}\n')
+    assert found == [("type-mismatch", 2, 29, 30,
+                      "`new_id`'s width is a whole number from 1 to 32, written as it is",
+                      'write the digits\' width as a literal: `new_id(orders, "#W", 7)` gives "#W0000001"')]

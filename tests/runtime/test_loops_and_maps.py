@@ -150,3 +150,83 @@ def test_a_map_delete_is_a_write_of_that_field(make_domain):
     assert (effect.entity, effect.path, effect.opaque) == ("User", ("cards", "[]"), False)
     guard = next(g for g in tool.contract.guards if g.loc.line == effect.loc.line)
     assert guard.kind == "lookup" and guard.message is None and guard.message_expr is not None
+
+
+HOTEL = '''
+entity Booking in bookings key booking_id else "Booking not found" {
+  booking_id: str
+  guest: str
+}
+
+entity Guest in guests key guest_id else "Guest not found" {
+  guest_id: str
+  notes: map[str, str]
+}
+
+tool book(guest: str) -> str {
+  let id = new_id(bookings, "B")
+  insert Booking(booking_id=id, guest=guest)
+  return id
+}
+
+tool book_two(guest: str) -> list[str] {
+  insert Booking(booking_id=new_id(bookings, "B"), guest=guest)
+  let second = new_id(bookings, "B")
+  insert Booking(booking_id=second, guest=guest)
+  return [second, new_id(bookings, "#W", 7)]
+}
+
+tool add_note(guest_id: ref Guest, text: str) -> str {
+  let g = guests[guest_id]
+  let key = new_id(g.notes, "n")
+  g.notes[key] = text
+  return key
+}
+'''
+
+BOOKINGS = {"bookings": {"B1001": {"booking_id": "B1001", "guest": "Ana"},
+                         "B0999": {"booking_id": "B0999", "guest": "Bo"},
+                         "B12x": {"booking_id": "B12x", "guest": "Cy"},
+                         "X9999": {"booking_id": "X9999", "guest": "Di"}},
+            "guests": {"g1": {"guest_id": "g1", "notes": {"n2": "late", "nx": "?"}}}}
+
+
+def test_new_id_is_one_past_the_largest_counter_of_its_prefix(make_domain):
+    env = make_domain(HOTEL, BOOKINGS).env()
+    assert env.call("book", {"guest": "Ed"}).value == "B1002"
+    assert env.call("book", {"guest": "Fay"}).value == "B1003"  # it sees the row inserted before it
+    assert set(env.state()["bookings"]) >= {"B1002", "B1003"}
+
+
+def test_new_id_sees_rows_inserted_earlier_in_the_same_call_and_pads_to_its_width(make_domain):
+    env = make_domain(HOTEL, BOOKINGS).env()
+    assert env.call("book_two", {"guest": "Ed"}).value == ["B1003", "#W0000001"]
+
+
+def test_new_id_is_the_same_after_a_reset_so_replays_reproduce(make_domain):
+    domain = make_domain(HOTEL, BOOKINGS)
+    first = [domain.env().call("book", {"guest": "Ed"}).value for _ in range(2)]
+    env = domain.env()
+    env.call("book", {"guest": "Ed"})
+    env.reset()
+    assert first == ["B1002", "B1002"] and env.call("book", {"guest": "Ed"}).value == "B1002"
+
+
+def test_new_id_of_an_empty_collection_starts_at_one(make_domain):
+    env = make_domain(HOTEL, {"bookings": {}, "guests": {}}).env()
+    assert env.call("book", {"guest": "Ed"}).value == "B1"
+
+
+def test_new_id_over_a_map_field_gives_a_new_entry_key(make_domain):
+    env = make_domain(HOTEL, BOOKINGS).env()
+    assert env.call("add_note", {"guest_id": "g1", "text": "vip"}).value == "n3"
+    assert env.state()["guests"]["g1"]["notes"] == {"n2": "late", "nx": "?", "n3": "vip"}
+
+
+def test_new_id_never_collides_with_a_key_of_hostile_digits():
+    from scaleenv_dsl.runtime.ids import new_id
+    keys = ["B" + "9" * 5000, "B007", "B٣", "B", "b5"]  # Python's int() would refuse the first
+    fresh = new_id(None, keys, "B")
+    assert fresh == "B1" + "0" * 5000 and fresh not in keys
+    assert new_id(None, ["B007"], "B", 3) == "B008"
+    assert new_id(None, ["B٣"], "B") == "B1"  # only ASCII digits count
