@@ -323,6 +323,7 @@ class Builtin(ExprBase):
     kind: Literal["builtin"] = "builtin"
     name: str
     args: tuple["Expr", ...]
+    # `replace(x, f=v)` is the built-in "replace" with args (x, a DictExpr from field names to values)
 
 
 @node
@@ -390,10 +391,11 @@ class AssignStmt(StmtBase):
 
 @node
 class ListOpStmt(StmtBase):
-    """`xs.append(x)`, `xs.extend(ys)`, `xs.remove(x)`, `xs.sort()` on a list."""
+    """`xs.append(x)`, `xs.extend(ys)`, `xs.remove(x)`, `xs.sort()` on a list, and `m.update(other)`
+    on a map (its one changing method)."""
     kind: Literal["list_op"] = "list_op"
     target: Expr
-    op: Literal["append", "extend", "remove", "sort"]
+    op: Literal["append", "extend", "remove", "sort", "update"]
     args: tuple[Expr, ...]
     writes: tuple[str, ...] = ()   # as for AssignStmt
 
@@ -632,7 +634,7 @@ class Guard(Model):
 
 
 # `delete_key`: a map entry removed (`delete row.m[k]`); `path` ends at the entry ("[]")
-EffectOp = Literal["set", "insert", "delete", "delete_key", "append", "extend", "remove", "sort"]
+EffectOp = Literal["set", "insert", "delete", "delete_key", "append", "extend", "remove", "sort", "update"]
 
 
 @node

@@ -74,7 +74,7 @@ def _destructive(s: ir.Stmt) -> bool:
         additive = s.op == "+=" and s.target.type.kind == "list"
         return stored and not additive
     if isinstance(s, ir.ListOpStmt):
-        return bool(s.writes) and s.op in ("remove", "sort")
+        return bool(s.writes) and s.op in ("remove", "sort", "update")
     if isinstance(s, ir.IfStmt):
         return any(_destructive(x) for x in [*s.then, *s.otherwise])
     if isinstance(s, ir.ForStmt):

@@ -17,6 +17,7 @@ from .symbols import loc
 
 AGGREGATES = ("sum", "count", "any", "all", "find", "min", "max")
 LIST_STATEMENT_METHODS = ("append", "extend", "remove", "sort")
+MAP_STATEMENT_METHOD = "update"  # `m.update(other)`: a statement, as the list methods are
 PYTHON_HINTS = {
     "next": "write `find(x for x in xs if …)`",
     "filter": "write a comprehension: `[x for x in xs if …]`",
@@ -42,6 +43,8 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
         return c.error("not-callable", "only built-ins, methods and types can be called", node.func.span,
                        "call a built-in function by name, a method as `x.method(…)`, or a type as `Type(field=…)`")
     name = node.func.id
+    if name == "replace":
+        return _replace(c, node, scope)
     if name in AGGREGATES and node.args and isinstance(node.args[0], ast.Generator):
         return _aggregate(c, node, name, scope)
     if name in FUNCTIONS:
@@ -54,7 +57,7 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
     if c.symbols.is_type(name) and name not in ("str", "int", "float", "bool"):
         from .constructors import construct
         return construct(c, node, name, scope)
-    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, "old"])
+    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, "old", "replace"])
     return c.error("unknown-function", f"there is no function `{name}`", node.func.span,
                    hint or "see the built-in functions in docs/language.md")
 
@@ -81,6 +84,41 @@ def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     if name in ("zip", "enumerate"):  # their tuples share the lists' items
         e = c.with_origin(e, frozenset().union(*(c.origin(a) for a in args)))
     return e
+
+
+def _replace(c, node: ast.Call, scope: Scope) -> ir.Expr:
+    """`replace(x, city="Paris")`: a copy of a record or row with some fields changed, as Python's
+    `copy.replace`. The copy is shallow: its other fields' lists and records are the original's.
+    In the IR, the built-in `replace` of `x` and a map from field names to the new values."""
+    if len(node.args) != 1 or isinstance(node.args[0], ast.Generator) or not node.kwargs:
+        return c.error("wrong-arguments", "`replace` takes one value and the fields to change", node.span,
+                       'write `replace(address, city="Paris")`')
+    value = c.expr(node.args[0], scope)
+    t = value.type
+    if t.kind == "any":
+        return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
+    if t.kind not in ("record", "entity"):
+        return c.error("type-mismatch", f"`replace` changes fields of a record or a row, this is `{t}`",
+                       node.args[0].span, _checked_first(t, "for a union, build the variant: `Type(tag=\"…\", …)`"
+                                                         if t.kind == "union" else "give a record or a row"))
+    fields = c.symbols.fields.get(t.name, {})
+    names, values = [], []
+    for kw in node.kwargs:
+        new = c.expr(kw.value, scope)
+        field = fields.get(kw.name.name)
+        if field is None:
+            c.error("unknown-field", f"`{t.name}` has no field `{kw.name.name}`", kw.name.span,
+                    did_you_mean(kw.name.name, fields) or "its fields are " + ", ".join(fields))
+        elif kw.name.name in names:
+            c.error("duplicate-option", f"the field `{kw.name.name}` is given twice", kw.name.span, "keep one")
+        else:
+            names.append(kw.name.name)
+            values.append(c.coerce(kw.value, new, field.type, f"the field `{kw.name.name}`"))
+    at = loc(node.span)
+    changes = ir.DictExpr(type=ir.map_of(ir.ANY), keys=[ir.Const(type=ir.STR, value=n, loc=at) for n in names],
+                          values=values, loc=at)
+    e = ir.Builtin(type=t, name="replace", args=(value, changes), loc=at)
+    return c.with_origin(e, c.origin(value) | c.shared_origin(values))
 
 
 def _bad(c, node, message: str, help: str) -> None:
@@ -327,6 +365,9 @@ def _method(c, node: ast.Call, scope: Scope) -> ir.Expr:
 
 
 def _unknown_method(c, node, t: ir.TypeRef, name: str, table) -> ir.Expr:
+    if t.kind == "map" and name == MAP_STATEMENT_METHOD:
+        return c.error("invalid-expression", "`.update()` changes the map and gives no value", node.span,
+                       "use it as a statement on its own line: `m.update(other)`")
     if t.kind == "list" and name in LIST_STATEMENT_METHODS:
         return c.error("invalid-expression", f"`.{name}()` changes the list and gives no value", node.span,
                        f"use it as a statement on its own line: `xs.{name}(…)`")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import Span, has_errors
 from . import types as T
-from .calls import LIST_STATEMENT_METHODS
+from .calls import LIST_STATEMENT_METHODS, MAP_STATEMENT_METHOD
 from .options import param_default
 from .exprs import INT_HOLDS_NO_FLOAT, Effects, ExprChecker, Mode, facts_of, path_of, text_of
 from .scope import Scope
@@ -366,6 +366,9 @@ class ToolChecker:
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
                 call.func.attr.name in LIST_STATEMENT_METHODS:
             return self._list_op(call, scope)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+                call.func.attr.name == MAP_STATEMENT_METHOD:
+            return self._map_update(call, scope)
         reported = len(self.symbols.diagnostics)
         self.exprs.expr(node.expr, scope)  # still report what is wrong inside it
         if not has_errors(self.symbols.diagnostics[reported:]):  # `xs.push(x)`: the unknown method says it all
@@ -406,6 +409,26 @@ class ToolChecker:
         writes = self._record_write(self.exprs.origin(target), call.func.obj.span,
                                     "build a new list: `let xs = param + [x]`")
         return ir.ListOpStmt(target=target, op=op, args=args, writes=writes, loc=loc(call.span))
+
+    def _map_update(self, call: ast.Call, scope: Scope) -> ir.Stmt | None:
+        """`m.update(other)`: Python's merge in place, `other`'s entries added or replacing."""
+        target = self.exprs.expr(call.func.obj, scope)
+        if len(call.args) != 1 or call.kwargs or isinstance(call.args[0], ast.Generator):
+            self.exprs.error("wrong-arguments", "`.update()` takes one map", call.span, "write `m.update(other)`")
+            return None
+        other = self.exprs.expr(call.args[0], scope)
+        if target.type.kind == "optional":
+            self.exprs.error("optional-unchecked", f"`{text_of(call.func.obj)}` may be none", call.func.obj.span,
+                             f"check `{text_of(call.func.obj)} is not none` first")
+            return None
+        if target.type.kind not in ("map", "any"):
+            self.exprs.error("unknown-method", f"`.update()` merges into a map, this is `{target.type}`", call.span,
+                             "change a record's fields one by one (`x.f = v`), or build a copy with `replace(x, f=v)`")
+            return None
+        self.exprs.coerce(call.args[0], other, target.type if target.type.kind == "map" else ir.ANY, "`.update()`")
+        writes = self._record_write(self.exprs.origin(target), call.func.obj.span,
+                                    "build a new map: `let m = {k: v for k, v in param.items()}`, then update it")
+        return ir.ListOpStmt(target=target, op="update", args=[other], writes=writes, loc=loc(call.span))
 
     # ------------------------------------------------------------ return paths
     def _check_return_paths(self, body: list[ir.Stmt]) -> None:

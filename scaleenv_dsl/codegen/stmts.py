@@ -153,11 +153,11 @@ class StmtCompiler:
         return self.exprs.arithmetic(s.op[0], current, value, s.target.type, s.value.type, s.target.type)
 
     def _list_op(self, s: ir.ListOpStmt, depth: int) -> list[str]:
-        expected = {"append": 1, "extend": 1, "remove": 1, "sort": 0}.get(s.op)
+        expected = {"append": 1, "extend": 1, "remove": 1, "sort": 0, "update": 1}.get(s.op)
         if expected is None or len(s.args) != expected:
             raise GenerationError(f"list operation {s.op!r} with {len(s.args)} argument(s)")
-        stored = s.op in ("append", "extend")
-        charged = s.op == "extend"  # `xs.extend(xs)` in a loop doubles the list each time
+        stored = s.op in ("append", "extend", "update")
+        charged = s.op in ("extend", "update")  # `xs.extend(xs)` in a loop doubles the list each time
         args = "".join(", " + (self.stored(a, charged) if stored else self.e(a)) for a in s.args)
         return [f"_{s.op}(_J, {self.e(s.target)}{args})"]
 

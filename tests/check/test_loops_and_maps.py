@@ -65,3 +65,16 @@ def test_new_id_with_a_computed_width():
     assert found == [("type-mismatch", 2, 29, 30,
                       "`new_id`'s width is a whole number from 1 to 32, written as it is",
                       'write the digits\' width as a literal: `new_id(orders, "#W", 7)` gives "#W0000001"')]
+
+
+def test_replace_of_an_unknown_field_suggests_the_near_one():
+    body = ('record Address {\n  city: str\n}\nentity P in ps key pid else "No" {\n  pid: str\n  address: Address\n}\n'
+            'tool t(pid: ref P) -> Address {\n  return replace(ps[pid].address, cty="Paris")\n}\n')
+    found = diagnostics(body)
+    assert found == [("unknown-field", 9, 35, 38, "`Address` has no field `cty`", "did you mean `city`?")]
+
+
+def test_update_on_a_list_says_what_merges():
+    found = diagnostics('tool t(user_id: ref User) {\n  users[user_id].tags.update({"a": "b"})\n}\n')
+    assert found == [("unknown-method", 2, 3, 41, "`.update()` merges into a map, this is `list[str]`",
+                      "change a record's fields one by one (`x.f = v`), or build a copy with `replace(x, f=v)`")]

@@ -230,3 +230,82 @@ def test_new_id_never_collides_with_a_key_of_hostile_digits():
     assert fresh == "B1" + "0" * 5000 and fresh not in keys
     assert new_id(None, ["B007"], "B", 3) == "B008"
     assert new_id(None, ["B٣"], "B") == "B1"  # only ASCII digits count
+
+
+PEOPLE = '''
+record Address {
+  street: str
+  city: str
+  note: str?
+}
+
+entity User in users key user_id else "User not found" {
+  user_id: str
+  address: Address
+  prefs: map[str, str]
+}
+
+tool move(user_id: ref User, city: str) -> Address {
+  let u = users[user_id]
+  u.address = replace(u.address, city=city)
+  return u.address
+}
+
+tool copy_user(user_id: ref User, new_user: str) {
+  insert replace(users[user_id], user_id=new_user, prefs={})
+}
+
+tool preview(user_id: ref User, city: str) -> Address {
+  return replace(users[user_id].address, city=city, note="moved")
+}
+
+tool merge_prefs(user_id: ref User, more: map[str, str], fail_after: bool) {
+  users[user_id].prefs.update(more)
+  require not fail_after else "Stopped"
+}
+'''
+
+PEOPLE_DATA = {"users": {"u1": {"user_id": "u1", "address": {"city": "Rome", "street": "Via 1"},
+                                "prefs": {"lang": "it"}}}}
+
+
+def test_replace_changes_one_field_and_keeps_the_rest_as_the_data_had_it(make_domain):
+    domain = make_domain(PEOPLE, PEOPLE_DATA)
+    env = domain.env()
+    assert env.call("move", {"user_id": "u1", "city": "Paris"}).value == {"city": "Paris", "street": "Via 1"}
+    address = env.state()["users"]["u1"]["address"]
+    assert list(address) == ["city", "street"]  # the data's order, and the absent note stays absent
+    tool = domain.ir.tool("move")
+    assert tool.write_fields == ("User.address",)
+
+
+def test_replace_builds_a_copy_and_leaves_the_row_alone(make_domain):
+    domain = make_domain(PEOPLE, PEOPLE_DATA)
+    assert not domain.ir.tool("preview").writes
+    env = domain.env()
+    preview = env.call("preview", {"user_id": "u1", "city": "Oslo"}).value
+    assert preview == {"city": "Oslo", "street": "Via 1", "note": "moved"}
+    assert env.state()["users"]["u1"]["address"] == {"city": "Rome", "street": "Via 1"}
+
+
+def test_replace_of_a_row_inserts_a_copy_that_shares_nothing(make_domain):
+    env = make_domain(PEOPLE, PEOPLE_DATA).env()
+    assert env.call("copy_user", {"user_id": "u1", "new_user": "u2"}).ok
+    assert env.call("move", {"user_id": "u2", "city": "Lima"}).ok
+    users = env.state()["users"]
+    assert users["u2"] == {"user_id": "u2", "address": {"city": "Lima", "street": "Via 1"}, "prefs": {}}
+    assert users["u1"]["address"]["city"] == "Rome"
+
+
+def test_update_merges_a_map_in_place_and_a_failure_undoes_it(make_domain):
+    domain = make_domain(PEOPLE, PEOPLE_DATA)
+    assert domain.ir.tool("merge_prefs").write_fields == ("User.prefs",)
+    env = domain.env()
+    more = {"lang": "en", "tz": "CET"}
+    failed = env.call("merge_prefs", {"user_id": "u1", "more": more, "fail_after": True})
+    assert failed.error.message == "Stopped"
+    assert env.state()["users"]["u1"]["prefs"] == {"lang": "it"}
+    assert env.call("merge_prefs", {"user_id": "u1", "more": more, "fail_after": False}).ok
+    assert env.state()["users"]["u1"]["prefs"] == {"lang": "en", "tz": "CET"}
+    effect = next(e for e in domain.ir.tool("merge_prefs").contract.effects if e.op == "update")
+    assert (effect.entity, effect.path) == ("User", ("prefs",))
