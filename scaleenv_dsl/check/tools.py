@@ -385,9 +385,7 @@ class ToolChecker:
                              else f"`.{op}()` takes one item: loop with `for x in ys {{ xs.{op}(x) }}`")
             return None
         args = [self.exprs.expr(a, scope) for a in call.args]
-        if target.type.kind == "optional":
-            self.exprs.error("optional-unchecked", f"`{text_of(call.func.obj)}` may be none", call.func.obj.span,
-                             f"check `{text_of(call.func.obj)} is not none` first")
+        if not self._receiver_present(call, target):
             return None
         if target.type.kind not in ("list", "any"):
             self.exprs.error("unknown-method", f"`.{op}()` changes a list, this is `{target.type}`", call.span,
@@ -410,6 +408,14 @@ class ToolChecker:
                                     "build a new list: `let xs = param + [x]`")
         return ir.ListOpStmt(target=target, op=op, args=args, writes=writes, loc=loc(call.span))
 
+    def _receiver_present(self, call: ast.Call, target: ir.Expr) -> bool:
+        """A changing method's receiver may not be none: report it when it may be."""
+        if target.type.kind != "optional":
+            return True
+        self.exprs.error("optional-unchecked", f"`{text_of(call.func.obj)}` may be none", call.func.obj.span,
+                         f"check `{text_of(call.func.obj)} is not none` first")
+        return False
+
     def _map_update(self, call: ast.Call, scope: Scope) -> ir.Stmt | None:
         """`m.update(other)`: Python's merge in place, `other`'s entries added or replacing."""
         target = self.exprs.expr(call.func.obj, scope)
@@ -417,9 +423,7 @@ class ToolChecker:
             self.exprs.error("wrong-arguments", "`.update()` takes one map", call.span, "write `m.update(other)`")
             return None
         other = self.exprs.expr(call.args[0], scope)
-        if target.type.kind == "optional":
-            self.exprs.error("optional-unchecked", f"`{text_of(call.func.obj)}` may be none", call.func.obj.span,
-                             f"check `{text_of(call.func.obj)} is not none` first")
+        if not self._receiver_present(call, target):
             return None
         if target.type.kind not in ("map", "any"):
             self.exprs.error("unknown-method", f"`.update()` merges into a map, this is `{target.type}`", call.span,
