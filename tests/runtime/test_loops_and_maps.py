@@ -309,3 +309,16 @@ def test_update_merges_a_map_in_place_and_a_failure_undoes_it(make_domain):
     assert env.state()["users"]["u1"]["prefs"] == {"lang": "en", "tz": "CET"}
     effect = next(e for e in domain.ir.tool("merge_prefs").contract.effects if e.op == "update")
     assert (effect.entity, effect.path) == ("User", ("prefs",))
+
+
+def test_new_id_counts_the_keys_it_scans_against_the_step_budget():
+    import pytest
+
+    from scaleenv_dsl.runtime import State, ToolError
+    from scaleenv_dsl.runtime.ids import new_id
+    state = State({})
+    state.steps = 5
+    assert new_id(state, ["B1", "B2", "B3"], "B") == "B4" and state.steps == 2
+    with pytest.raises(ToolError) as failed:
+        new_id(state, ["B1", "B2", "B3"], "B")
+    assert failed.value.kind == "limit"
