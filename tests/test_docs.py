@@ -219,3 +219,14 @@ def test_the_cli_starts_without_the_compiler_runtime_or_sdk():
              f"print(sorted(m for m in sys.modules if m.startswith({heavy!r})))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_synthesized_task_is_the_real_output():
+    # the README's synthesized retail task is generated, not written: after a change to synth,
+    # regenerate it with scripts/readme_synth_example.py
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("readme_synth_example", ROOT / "scripts" / "readme_synth_example.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    block = next(b for b in code_blocks(README) if b.startswith("$ scaleenv synth"))
+    assert block == module.example()

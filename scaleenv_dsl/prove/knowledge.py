@@ -111,9 +111,11 @@ class Knowledge:
                 self._add(Fact(scalar, Knows(name), path, is_key), ())
 
     def add_output(self, origin, returns: ir.TypeRef | None, value) -> None:
-        walker = _Walker(self.model)
-        walker.walk(value, returns, None, (), 0)
-        for path, scalar, kinds, is_key in walker.found:
+        self.add_walked(origin, walk_output(self.model, returns, value))
+
+    def add_walked(self, origin, found: list) -> None:
+        """The facts of an output already walked by `walk_output` (a memo keeps the walk)."""
+        for path, scalar, kinds, is_key in found:
             self._add(Fact(scalar, origin, path, is_key, kinds), kinds)
 
     def _add(self, fact: Fact, kinds: tuple[Kind, ...]) -> None:
@@ -185,6 +187,13 @@ def _fits(value, t: ir.TypeRef) -> bool:
 
 
 # ---------------------------------------------------------------- walking outputs
+
+def walk_output(model: DomainModel, returns: ir.TypeRef | None, value) -> list:
+    """(path, scalar, kinds, is_key) of every scalar in an output, found by its declared type."""
+    walker = _Walker(model)
+    walker.walk(value, returns, None, (), 0)
+    return walker.found
+
 
 class _Walker:
     """Collects (path, scalar, kinds, is_key) from a value walked by its declared type.

@@ -72,6 +72,7 @@ class Prover:
         self.env = compiled.env()
         self.budget = budget or Budget()
         self._base: dict | None = None
+        self._reads: dict = {}   # read answers on the untouched data, shared by every task (reads.ReadFinder)
         self._texts: dict[str, list[str]] = {f: t.split("\n") for f, t in (sources or {}).items()}
         self._read_files = sources is None
 
@@ -110,7 +111,7 @@ class Prover:
     def _witness(self, task: ir.TaskDef, relaxed: RelaxedTask | None) -> tuple[Witness, SearchOutcome | None]:
         """The gold actions checked, or with `relaxed` a search's plan (the closest one when none is
         found), or else the empty plan."""
-        builder = WitnessBuilder(self.model, self.env, task, self.budget.max_reads)
+        builder = WitnessBuilder(self.model, self.env, task, self.budget.max_reads, self._reads)
         if task.actions:
             gold = [Planned(Call(a.tool, dict(a.arguments)), "gold", a.loc) for a in task.actions]
             return builder.build(gold), None

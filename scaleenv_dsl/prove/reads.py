@@ -17,10 +17,11 @@ from itertools import islice, product
 from typing import Any, Iterable, Iterator
 
 from .. import ir
-from .knowledge import Knowledge, value_key
+from .knowledge import Knowledge, value_key, walk_output
 from .model import Call, DomainModel, kind_of
 
 MAX_BINDINGS = 2_000   # calls of one tool from one state: beyond it, a keyed domain is truncated
+MEMO_SIZE = 200_000    # read answers kept from the untouched data before the memo starts again
 
 
 def groundings(model: DomainModel, tool: ir.ToolDef, knowledge: Knowledge, *,
@@ -89,10 +90,14 @@ class Finding:
 
 
 class ReadFinder:
-    def __init__(self, model: DomainModel, env, max_calls: int):
+    def __init__(self, model: DomainModel, env, max_calls: int, memo: dict | None = None):
+        """`memo` (call key -> result and walked output) keeps the answers of reads made on the
+        untouched data, which only the call decides; a prover shares one over all its tasks, so
+        the look-ups that many tasks try again (a name and zip of every fact) run once."""
         self.model = model
         self.env = env
         self.max_calls = max_calls
+        self.memo = memo
 
     def find(self, knowledge: Knowledge, wanted: list[Wanted], made: Iterable[str]) -> Finding:
         finding = Finding()
@@ -113,11 +118,11 @@ class ReadFinder:
                     if finding.calls >= self.max_calls:
                         break
                     finding.calls += 1
-                    result = self.env.call(call.tool, call.arguments)
+                    result, walked = self._read(call)
                     if not result.ok:
                         continue
                     step = Explored(call, self._needs(call, knowledge, layer))
-                    layer.add_output(step, self.model.tools[call.tool].returns, result.value)
+                    layer.add_walked(step, walked)
                     for want in list(pending):
                         if _reveals(want, layer, step, result.value):
                             finding.chains[want.label] = [e.call for e in _chain(step)]
@@ -127,6 +132,20 @@ class ReadFinder:
         finally:
             self.env.rollback(mark)
         return finding
+
+    def _read(self, call: Call) -> tuple[Any, list]:
+        """The call's result and its walked output, from the memo when the data is untouched."""
+        pristine = self.memo is not None and self.env.unchanged()
+        hit = self.memo.get(call.key) if pristine else None
+        if hit is None:
+            result = self.env.call(call.tool, call.arguments)
+            walked = walk_output(self.model, self.model.tools[call.tool].returns, result.value) if result.ok else []
+            hit = (result, walked)
+            if pristine:
+                if len(self.memo) >= MEMO_SIZE:
+                    self.memo.clear()
+                self.memo[call.key] = hit
+        return hit
 
     def _needs(self, call: Call, known: Knowledge, layer: Knowledge) -> tuple[Explored, ...]:
         """The explored calls that gave this call's arguments (those the plan did not know already):

@@ -64,11 +64,11 @@ class Witness:
 
 
 class WitnessBuilder:
-    def __init__(self, model: DomainModel, env, task: ir.TaskDef, max_reads: int):
+    def __init__(self, model: DomainModel, env, task: ir.TaskDef, max_reads: int, memo: dict | None = None):
         self.model = model
         self.env = env
         self.task = task
-        self.finder = ReadFinder(model, env, max_reads)
+        self.finder = ReadFinder(model, env, max_reads, memo)
         self.keep_reads = "actions" in task.reward
 
     def build(self, planned: list[Planned]) -> Witness:
