@@ -322,3 +322,29 @@ def test_new_id_counts_the_keys_it_scans_against_the_step_budget():
     with pytest.raises(ToolError) as failed:
         new_id(state, ["B1", "B2", "B3"], "B")
     assert failed.value.kind == "limit"
+
+
+HELPER = '''
+entity Item in items key item_id else "Item not found" {
+  item_id: str
+  tags: list[str]
+}
+
+def first_long(xs: list[str]) -> str {
+  for x in xs {
+    if len(x) > 3 {
+      return x
+    }
+  }
+  return ""
+}
+
+tool longest_tag(item_id: ref Item) -> str {
+  return first_long(items[item_id].tags)
+}
+'''
+
+
+def test_a_helper_may_return_from_inside_a_loop(make_domain):
+    env = make_domain(HELPER, {"items": {"i1": {"item_id": "i1", "tags": ["a", "bb", "long", "longer"]}}}).env()
+    assert env.call("longest_tag", {"item_id": "i1"}).value == "long"
