@@ -392,6 +392,7 @@ class Insert(Node):
 @dataclass(frozen=True, slots=True)
 class Delete(Node):
     target: Expr
+    otherwise: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)

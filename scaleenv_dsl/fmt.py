@@ -465,7 +465,7 @@ class _Printer:
         self.wrap(_cat("insert ", self.expr(s.row), self.otherwise(s.otherwise)), s)
 
     def stmt_Delete(self, s) -> None:
-        self.wrap(_cat("delete ", self.expr(s.target)), s)
+        self.wrap(_cat("delete ", self.expr(s.target), self.otherwise(s.otherwise)), s)
 
     def stmt_Assign(self, s) -> None:
         self.wrap(_cat(self.expr(s.target), f" {s.op} ", self.expr(s.value)), s)

@@ -325,6 +325,7 @@ class Builtin(ExprBase):
     kind: Literal["builtin"] = "builtin"
     name: str
     args: tuple["Expr", ...]
+    # `replace(x, f=v)` is the built-in "replace" with args (x, a DictExpr from field names to values)
 
 
 @node
@@ -402,10 +403,11 @@ class AssignStmt(StmtBase):
 
 @node
 class ListOpStmt(StmtBase):
-    """`xs.append(x)`, `xs.extend(ys)`, `xs.remove(x)`, `xs.sort()` on a list."""
+    """`xs.append(x)`, `xs.extend(ys)`, `xs.remove(x)`, `xs.sort()` on a list, and `m.update(other)`
+    on a map (its one changing method)."""
     kind: Literal["list_op"] = "list_op"
     target: Expr
-    op: Literal["append", "extend", "remove", "sort"]
+    op: Literal["append", "extend", "remove", "sort", "update"]
     args: tuple[Expr, ...]
     writes: tuple[str, ...] = ()   # as for AssignStmt
 
@@ -463,13 +465,26 @@ class InsertStmt(StmtBase):
 
 @node
 class DeleteStmt(StmtBase):
+    """`delete coll[key] [else error]`: fails with `error`, or the entity's not-found message."""
     kind: Literal["delete"] = "delete"
     entity: str
     key: Expr
+    error: Expr | None = None
+
+
+@node
+class DeleteEntryStmt(StmtBase):
+    """`delete m[key] [else error]` on a map: removes the entry, or fails with `error` (the checker
+    fills in `"Key " + key + " not found"` when the spec gives none)."""
+    kind: Literal["delete_entry"] = "delete_entry"
+    map: Expr
+    key: Expr
+    error: Expr
+    writes: tuple[str, ...] = ()   # as for AssignStmt
 
 
 Stmt = Union[LetStmt, RequireStmt, AssignStmt, ListOpStmt, IfStmt, ForStmt, BreakStmt, ContinueStmt, ReturnStmt,
-          EnsuresStmt, InsertStmt, DeleteStmt]
+          EnsuresStmt, InsertStmt, DeleteStmt, DeleteEntryStmt]
 
 
 # ---------------------------------------------------------------- declarations
@@ -680,7 +695,8 @@ class Guard(Model):
     site: Loc | None = field(default=None, compare=False)
 
 
-EffectOp = Literal["set", "insert", "delete", "append", "extend", "remove", "sort"]
+# `delete_key`: a map entry removed (`delete row.m[k]`); `path` ends at the entry ("[]")
+EffectOp = Literal["set", "insert", "delete", "delete_key", "append", "extend", "remove", "sort", "update"]
 
 
 @node

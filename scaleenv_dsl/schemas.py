@@ -67,12 +67,14 @@ def is_destructive(tool: ir.ToolDef) -> bool:
 def _destructive(s: ir.Stmt) -> bool:
     if isinstance(s, ir.DeleteStmt):
         return True
+    if isinstance(s, ir.DeleteEntryStmt):
+        return bool(s.writes)
     if isinstance(s, ir.AssignStmt):
         stored = bool(s.writes) and not isinstance(s.target, ir.Var)
         additive = s.op == "+=" and s.target.type.kind == "list"
         return stored and not additive
     if isinstance(s, ir.ListOpStmt):
-        return bool(s.writes) and s.op in ("remove", "sort")
+        return bool(s.writes) and s.op in ("remove", "sort", "update")
     if isinstance(s, ir.IfStmt):
         return any(_destructive(x) for x in [*s.then, *s.otherwise])
     if isinstance(s, ir.ForStmt):

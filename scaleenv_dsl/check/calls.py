@@ -19,6 +19,7 @@ from .symbols import loc
 
 AGGREGATES = ("sum", "count", "any", "all", "find", "min", "max")
 LIST_STATEMENT_METHODS = ("append", "extend", "remove", "sort")
+MAP_STATEMENT_METHOD = "update"  # `m.update(other)`: a statement, as the list methods are
 PYTHON_HINTS = {
     "next": "write `find(x for x in xs if …)`",
     "filter": "write a comprehension: `[x for x in xs if …]`",
@@ -48,6 +49,8 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
         return c.error("not-callable", "only built-ins, methods and types can be called", node.func.span,
                        "call a built-in function by name, a method as `x.method(…)`, or a type as `Type(field=…)`")
     name = node.func.id
+    if name == "replace":
+        return _replace(c, node, scope)
     if name in AGGREGATES and node.args and isinstance(node.args[0], ast.Generator):
         return _aggregate(c, node, name, scope)
     if name in DATE_FUNCTIONS:  # before types: `date` and `datetime` name both
@@ -68,7 +71,7 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
     if name in c.symbols.tools:
         return c.error("unknown-function", f"`{name}` is a tool, and tools are not called from code",
                        node.func.span, "the agent calls tools; share the logic in a helper: `def name(…) -> T { … }`")
-    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, *DATE_FUNCTIONS, "old",
+    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, *DATE_FUNCTIONS, "old", "replace",
                                                          *c.symbols.helpers])
     return c.error("unknown-function", f"there is no function `{name}`", node.func.span,
                    hint or "see the built-in functions in docs/language.md")
@@ -96,6 +99,41 @@ def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     if name in ("zip", "enumerate"):  # their tuples share the lists' items
         e = c.with_origin(e, frozenset().union(*(c.origin(a) for a in args)))
     return e
+
+
+def _replace(c, node: ast.Call, scope: Scope) -> ir.Expr:
+    """`replace(x, city="Paris")`: a copy of a record or row with some fields changed, as Python's
+    `copy.replace`. The copy is shallow: its other fields' lists and records are the original's.
+    In the IR, the built-in `replace` of `x` and a map from field names to the new values."""
+    if len(node.args) != 1 or isinstance(node.args[0], ast.Generator) or not node.kwargs:
+        return c.error("wrong-arguments", "`replace` takes one value and the fields to change", node.span,
+                       'write `replace(address, city="Paris")`')
+    value = c.expr(node.args[0], scope)
+    t = value.type
+    if t.kind == "any":
+        return ir.Const(type=ir.ANY, value=None, loc=loc(node.span))
+    if t.kind not in ("record", "entity"):
+        return c.error("type-mismatch", f"`replace` changes fields of a record or a row, this is `{t}`",
+                       node.args[0].span, _checked_first(t, "for a union, build the variant: `Type(tag=\"…\", …)`"
+                                                         if t.kind == "union" else "give a record or a row"))
+    fields = c.symbols.fields.get(t.name, {})
+    names, values = [], []
+    for kw in node.kwargs:
+        new = c.expr(kw.value, scope)
+        field = fields.get(kw.name.name)
+        if field is None:
+            c.error("unknown-field", f"`{t.name}` has no field `{kw.name.name}`", kw.name.span,
+                    did_you_mean(kw.name.name, fields) or "its fields are " + ", ".join(fields))
+        elif kw.name.name in names:
+            c.error("duplicate-option", f"the field `{kw.name.name}` is given twice", kw.name.span, "keep one")
+        else:
+            names.append(kw.name.name)
+            values.append(c.coerce(kw.value, new, field.type, f"the field `{kw.name.name}`"))
+    at = loc(node.span)
+    changes = ir.DictExpr(type=ir.map_of(ir.ANY), keys=[ir.Const(type=ir.STR, value=n, loc=at) for n in names],
+                          values=values, loc=at)
+    e = ir.Builtin(type=t, name="replace", args=(value, changes), loc=at)
+    return c.with_origin(e, c.origin(value) | c.shared_origin(values))
 
 
 def _bad(c, node, message: str, help: str) -> None:
@@ -223,6 +261,26 @@ def _arithmetic(c, node, args):
     return ir.FLOAT
 
 
+MAX_ID_WIDTH = 32  # `new_id`'s zero-padding: a literal, so that no call can build a huge id
+
+
+def _new_id(c, node, args):
+    """`new_id(bookings, "B")`: a key no row (or entry) of the collection or map has."""
+    keys, prefix = args[0].type, args[1].type
+    if keys.kind not in ("map", "any"):
+        return _bad(c, node.args[0], f"`new_id` takes the collection (or map) the id is for, this is `{keys}`",
+                    _checked_first(keys, 'name the collection: `new_id(bookings, "B")`'))
+    if not T.is_stringlike(prefix):
+        return _bad(c, node.args[1], f"`new_id`'s prefix is a string, this is `{prefix}`",
+                    _checked_first(prefix, 'write the prefix as a string: `new_id(bookings, "B")`'))
+    if len(args) == 3:
+        width = args[2]
+        if not (isinstance(width, ir.Const) and type(width.value) is int and 1 <= width.value <= MAX_ID_WIDTH):
+            return _bad(c, node.args[2], f"`new_id`'s width is a whole number from 1 to {MAX_ID_WIDTH}, written as it is",
+                        'write the digits\' width as a literal: `new_id(orders, "#W", 7)` gives "#W0000001"')
+    return ir.STR
+
+
 Signature = Callable[..., "ir.TypeRef | None"]
 FUNCTIONS: dict[str, tuple[tuple[int, int], Signature]] = {
     "len": ((1, 1), _len),
@@ -241,6 +299,7 @@ FUNCTIONS: dict[str, tuple[tuple[int, int], Signature]] = {
     "enumerate": ((1, 1), _enumerate),
     "to_json": ((1, 1), _to_json),
     "arithmetic": ((1, 1), _arithmetic),
+    "new_id": ((2, 3), _new_id),
 }
 
 
@@ -321,6 +380,9 @@ def _method(c, node: ast.Call, scope: Scope) -> ir.Expr:
 
 
 def _unknown_method(c, node, t: ir.TypeRef, name: str, table) -> ir.Expr:
+    if t.kind == "map" and name == MAP_STATEMENT_METHOD:
+        return c.error("invalid-expression", "`.update()` changes the map and gives no value", node.span,
+                       "use it as a statement on its own line: `m.update(other)`")
     if t.kind == "list" and name in LIST_STATEMENT_METHODS:
         return c.error("invalid-expression", f"`.{name}()` changes the list and gives no value", node.span,
                        f"use it as a statement on its own line: `xs.{name}(…)`")

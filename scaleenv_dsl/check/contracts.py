@@ -124,8 +124,21 @@ class ContractBuilder:
         self._expression(s.key, ctx)
         key = self.resolve(s.key)
         entity = self.domain.entity(s.entity)
-        self._guard("lookup", _member(key, s.entity), *_message(ir.not_found_for(entity, key)), ctx, s.loc)
+        error = self.resolve(s.error) if s.error is not None else ir.not_found_for(entity, key)
+        self._guard("lookup", _member(key, s.entity), *_message(error), ctx, s.loc)
         self._add_effect(s.entity, key, (), (), "delete", None, ctx, s.loc)
+
+    def _delete_entry(self, s: ir.DeleteEntryStmt, ctx: _Context) -> None:
+        """A map entry removed: guarded by the key being in the map, an effect at the entry."""
+        self._expression(s.map, ctx, reads=False)
+        self._expression(s.key, ctx)
+        key, mapping = self.resolve(s.key), self.resolve(s.map)
+        present = ir.Binary(type=ir.BOOL, op="in", left=key, right=mapping, loc=s.loc)
+        self._guard("lookup", present, *_message(self.resolve(s.error)), ctx, s.loc)
+        self._reads(mapping, ctx)
+        if s.writes:
+            entry = ir.MapGet(type=s.map.type.args[0], obj=s.map, key=s.key, loc=s.loc)
+            self._effect(entry, "delete_key", None, ctx, s.loc)
 
     def _if(self, s: ir.IfStmt, ctx: _Context) -> None:
         self._expression(s.condition, ctx)
@@ -160,6 +173,9 @@ class ContractBuilder:
     def _return(self, s: ir.ReturnStmt, ctx: _Context) -> None:
         self._expression(s.value, ctx)
         self.returns.append(ir.Return(value=self.resolve(s.value), when=ctx.when))
+        if ctx.in_loop:  # no `when` can say "an earlier pass did not return": said in words instead
+            self.opaque.append(f"the return at line {s.loc.line if s.loc else '?'} stands in a loop: the guards "
+                               "and effects after that loop hold only when no pass returned")
 
     def _ensures(self, s: ir.EnsuresStmt, ctx: _Context) -> None:
         pass  # a postcondition checks the spec, not the call: no guard

@@ -45,6 +45,7 @@ _FUNCTIONS: dict[str, Callable] = {
     "len": len, "abs": abs, "min": min, "max": max, "sum": sum, "any": any, "all": all,
     "sorted": sorted, "str": str, "int": int, "float": float,
     "slice": lambda xs, start, stop: xs[start:stop],
+    "replace": lambda value, changes: {**value, **changes},
 }
 
 _METHODS: dict[str, Callable] = {

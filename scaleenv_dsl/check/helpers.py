@@ -191,9 +191,6 @@ class HelperChecker(ToolChecker):
 
     def _Return(self, node: ast.Return, scope: Scope, in_loop: bool) -> ir.Stmt:
         value = self.exprs.expr(node.value, scope)
-        if in_loop:
-            self.exprs.error("return-in-loop", "`return` cannot stand inside `for`", node.span,
-                             "find the element first: `let x = find(x for x in xs if …) else \"…\"`, then return")
         self.exprs.coerce(node.value, value, self.returns, "the return value")
         self.return_origins |= self.exprs.origin(value)
         return ir.ReturnStmt(value=value, loc=loc(node.span))

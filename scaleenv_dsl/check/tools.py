@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import ast, ir
 from ..diagnostics import Span, has_errors
 from . import types as T
-from .calls import LIST_STATEMENT_METHODS
+from .calls import LIST_STATEMENT_METHODS, MAP_STATEMENT_METHOD
 from .options import param_default
 from .exprs import INT_HOLDS_NO_FLOAT, Effects, ExprChecker, Mode, facts_of, path_of, text_of
 from .scope import Scope
@@ -190,9 +190,6 @@ class ToolChecker:
 
     def _Return(self, node: ast.Return, scope: Scope, in_loop: bool) -> ir.Stmt:
         value = self.exprs.expr(node.value, scope)
-        if in_loop:
-            self.exprs.error("return-in-loop", "`return` cannot stand inside `for`", node.span,
-                             "find the element first: `let x = find(x for x in xs if …) else \"…\"`, then return")
         if self.returns is None:
             self.exprs.error("type-mismatch", "this tool declares no return type", node.span,
                              f"declare it: `-> {value.type}` after the parameters")
@@ -223,14 +220,35 @@ class ToolChecker:
         return ir.InsertStmt(entity=row.type.name, row=row, error=error, loc=loc(node.span))
 
     def _Delete(self, node: ast.Delete, scope: Scope, in_loop: bool) -> ir.Stmt | None:
-        target = self.exprs.expr(node.target, scope)
-        if not isinstance(target, ir.Lookup):
-            if target.type.kind != "any":
-                self.exprs.error("invalid-delete", "`delete` removes a row by key", node.target.span,
-                                 "write `delete collection[key]`")
-            return None
-        self._write(target.entity, f"{target.entity}.*")
-        return ir.DeleteStmt(entity=target.entity, key=target.key, loc=loc(node.span))
+        error = self.exprs.string(node.otherwise, scope, "the error message") if node.otherwise else None
+        self.effects.error_message(error)
+        if isinstance(node.target, ast.Index):  # a map entry's lookup fails as the delete does: not unhandled
+            target = self.exprs.index(node.target, scope, error=error, bound=True)
+        else:
+            target = self.exprs.expr(node.target, scope)
+        if isinstance(target, ir.Lookup):
+            self._write(target.entity, f"{target.entity}.*")
+            return ir.DeleteStmt(entity=target.entity, key=target.key, error=error, loc=loc(node.span))
+        if isinstance(target, ir.MapGet):
+            return self._delete_entry(node, target, error)
+        if target.type.kind != "any":
+            help = ("remove a list's item with `xs.remove(x)`" if isinstance(target, ir.ListIndex)
+                    else "write `delete collection[key]` for a row, `delete row.map_field[key]` for a map entry")
+            self.exprs.error("invalid-delete", "`delete` removes a row or a map entry by key", node.target.span, help)
+        return None
+
+    def _delete_entry(self, node: ast.Delete, target: ir.MapGet, error: ir.Expr | None) -> ir.Stmt:
+        """`delete m[k]`: writes the row the map lives in. Without `else`, a missing key fails with
+        `Key k not found`, built here so that every later stage reads one message expression."""
+        if error is None:
+            at = loc(node.span)
+            key = ir.Binary(type=ir.STR, op="+", left=ir.Const(type=ir.STR, value="Key ", loc=at), right=target.key,
+                            loc=at)
+            error = ir.Binary(type=ir.STR, op="+", left=key, right=ir.Const(type=ir.STR, value=" not found", loc=at),
+                              loc=at)
+        writes = self._record_write(self.exprs.origin(target.obj), node.target.span,
+                                    "build a new map without the key: `{k: v for k, v in m.items() if k != key}`")
+        return ir.DeleteEntryStmt(map=target.obj, key=target.key, error=error, writes=writes, loc=loc(node.span))
 
     def _Assign(self, node: ast.Assign, scope: Scope, in_loop: bool) -> ir.Stmt | None:
         target = self._target(node.target, scope, narrowed=node.op != "=")
@@ -349,6 +367,9 @@ class ToolChecker:
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
                 call.func.attr.name in LIST_STATEMENT_METHODS:
             return self._list_op(call, scope)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+                call.func.attr.name == MAP_STATEMENT_METHOD:
+            return self._map_update(call, scope)
         reported = len(self.symbols.diagnostics)
         self.exprs.expr(node.expr, scope)  # still report what is wrong inside it
         if not has_errors(self.symbols.diagnostics[reported:]):  # `xs.push(x)`: the unknown method says it all
@@ -365,9 +386,7 @@ class ToolChecker:
                              else f"`.{op}()` takes one item: loop with `for x in ys {{ xs.{op}(x) }}`")
             return None
         args = [self.exprs.expr(a, scope) for a in call.args]
-        if target.type.kind == "optional":
-            self.exprs.error("optional-unchecked", f"`{text_of(call.func.obj)}` may be none", call.func.obj.span,
-                             f"check `{text_of(call.func.obj)} is not none` first")
+        if not self._receiver_present(call, target):
             return None
         if target.type.kind not in ("list", "any"):
             self.exprs.error("unknown-method", f"`.{op}()` changes a list, this is `{target.type}`", call.span,
@@ -390,13 +409,42 @@ class ToolChecker:
                                     "build a new list: `let xs = param + [x]`")
         return ir.ListOpStmt(target=target, op=op, args=args, writes=writes, loc=loc(call.span))
 
+    def _receiver_present(self, call: ast.Call, target: ir.Expr) -> bool:
+        """A changing method's receiver may not be none: report it when it may be."""
+        if target.type.kind != "optional":
+            return True
+        self.exprs.error("optional-unchecked", f"`{text_of(call.func.obj)}` may be none", call.func.obj.span,
+                         f"check `{text_of(call.func.obj)} is not none` first")
+        return False
+
+    def _map_update(self, call: ast.Call, scope: Scope) -> ir.Stmt | None:
+        """`m.update(other)`: Python's merge in place, `other`'s entries added or replacing."""
+        target = self.exprs.expr(call.func.obj, scope)
+        if len(call.args) != 1 or call.kwargs or isinstance(call.args[0], ast.Generator):
+            self.exprs.error("wrong-arguments", "`.update()` takes one map", call.span, "write `m.update(other)`")
+            return None
+        other = self.exprs.expr(call.args[0], scope)
+        if not self._receiver_present(call, target):
+            return None
+        if target.type.kind not in ("map", "any"):
+            self.exprs.error("unknown-method", f"`.update()` merges into a map, this is `{target.type}`", call.span,
+                             "change a record's fields one by one (`x.f = v`), or build a copy with `replace(x, f=v)`")
+            return None
+        self.exprs.coerce(call.args[0], other, target.type if target.type.kind == "map" else ir.ANY, "`.update()`")
+        writes = self._record_write(self.exprs.origin(target), call.func.obj.span,
+                                    "build a new map: `let m = {k: v for k, v in param.items()}`, then update it")
+        return ir.ListOpStmt(target=target, op="update", args=[other], writes=writes, loc=loc(call.span))
+
     # ------------------------------------------------------------ return paths
     def _check_return_paths(self, body: list[ir.Stmt]) -> None:
         if self.decl.body_unparsed:  # its syntax error is reported; an empty body says nothing more
             return
         if self.returns is not None and self.returns.kind != "optional" and not always_returns(body):
+            help = f"end every path of the body with `return`, or `fail \"…\"` (the tool returns `{self.returns}`)"
+            if body and isinstance(body[-1], ir.ForStmt):  # `for x in xs { … return x }` and nothing after it
+                help = "a `for` may run zero times, or end without returning: put a `return` or a `fail \"…\"` after it"
             self.exprs.error("missing-return", f"`{self.decl.name.name}` can end without returning", self.decl.name.span,
-                             f"end every path of the body with `return`, or `fail \"…\"` (the tool returns `{self.returns}`)")
+                             help)
 
 
 def _entities_of(body: list[ir.Stmt], kind: type) -> tuple[str, ...]:
@@ -424,7 +472,8 @@ def always_exits(body: list[ir.Stmt]) -> bool:
 
 
 def always_returns(body: list[ir.Stmt]) -> bool:
-    """Whether every path through `body` leaves the call: by `return`, or by `fail`."""
+    """Whether every path through `body` leaves the call: by `return`, or by `fail`. A `for` never
+    counts, whatever its body does: it may run zero times, and a `break` may leave it."""
     if not body:
         return False
     last = body[-1]

@@ -466,6 +466,11 @@ class ExprCompiler:
                 return hoisted
         if name == "len" and len(e.args) == 1 and isinstance(e.args[0], ir.CollectionRef):
             return f"len({self._membership_target(e.args[0])})"  # counting rows reaches none of them
+        if name == "new_id" and 2 <= len(e.args) <= 3:  # reads the keys only: no row is reached
+            state = "_S" if self.ctx.has_state else "None"
+            return f"_new_id({state}, {self._membership_target(e.args[0])}, {self._args(e.args[1:])})"
+        if name == "replace" and len(e.args) == 2:  # a shallow copy, keys in the original's order
+            return f"{{**{self.expr(e.args[0])}, **{self.expr(e.args[1])}}}"
         if name == "round" and len(e.args) == 2 and not isinstance(e.args[1], ir.Const):
             # a computed precision could make Python's round run for hours
             return f"_number(_round({self._args(e.args)}))"

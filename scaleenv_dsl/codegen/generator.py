@@ -34,7 +34,7 @@ RUNTIME_NAMES = (
     ("_get_touch", "get_touch"), ("_values_touch", "values_touch"), ("_items_touch", "items_touch"),
     ("_touch_all", "touch_all"), ("_require_present", "require_present"), ("_is_variant", "is_variant"),
     ("_set", "set_key"), ("_set_index", "set_index"), ("_append", "append"), ("_extend", "extend"),
-    ("_remove", "remove"), ("_sort", "sort"), ("_insert", "insert"), ("_delete", "delete"),
+    ("_remove", "remove"), ("_sort", "sort"), ("_insert", "insert"), ("_delete", "delete"), ("_delete_entry", "delete_entry"), ("_new_id", "new_id"), ("_update", "update"),
     ("_value_at", "value_at"), ("_jcopy", "jcopy"), ("_copy_flat", "copy_flat"),
     ("_copy_list", "copy_list"), ("_copy_map", "copy_map"), ("_to_json", "to_json"),
     ("_arithmetic", "arithmetic"), ("_round", "round_number"), ("_bounded", "bounded"),

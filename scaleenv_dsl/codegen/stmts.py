@@ -47,7 +47,8 @@ class StmtCompiler:
             lines += self.stmt(stmt, depth)
         return lines or [INDENT * depth + "pass"]
 
-    _KINDS = frozenset({"let", "require", "assign", "list_op", "if", "for", "break", "continue", "return", "ensures", "insert", "delete"})
+    _KINDS = frozenset({"let", "require", "assign", "list_op", "if", "for", "break", "continue", "return", "ensures", "insert", "delete",
+                        "delete_entry"})
 
     def stmt(self, s: ir.Stmt, depth: int) -> list[str]:
         kind = getattr(s, "kind", None)
@@ -152,11 +153,11 @@ class StmtCompiler:
         return self.exprs.arithmetic(s.op[0], current, value, s.target.type, s.value.type, s.target.type)
 
     def _list_op(self, s: ir.ListOpStmt, depth: int) -> list[str]:
-        expected = {"append": 1, "extend": 1, "remove": 1, "sort": 0}.get(s.op)
+        expected = {"append": 1, "extend": 1, "remove": 1, "sort": 0, "update": 1}.get(s.op)
         if expected is None or len(s.args) != expected:
             raise GenerationError(f"list operation {s.op!r} with {len(s.args)} argument(s)")
-        stored = s.op in ("append", "extend")
-        charged = s.op == "extend"  # `xs.extend(xs)` in a loop doubles the list each time
+        stored = s.op in ("append", "extend", "update")
+        charged = s.op in ("extend", "update")  # `xs.extend(xs)` in a loop doubles the list each time
         args = "".join(", " + (self.stored(a, charged) if stored else self.e(a)) for a in s.args)
         return [f"_{s.op}(_J, {self.e(s.target)}{args})"]
 
@@ -172,8 +173,12 @@ class StmtCompiler:
         entity = self.ctx.info.entities.get(s.entity)
         if entity is None:
             raise GenerationError(f"unknown entity {s.entity!r}")
-        message = self.exprs.message(ir.not_found_for(entity, s.key))
+        message = self.exprs.message(s.error if s.error is not None else ir.not_found_for(entity, s.key))
         return [f"_delete(_S, {literal(entity.collection)}, {self.e(s.key)}, {message}, "
+                f"{self.ctx.guard(s.loc)})"]
+
+    def _delete_entry(self, s: ir.DeleteEntryStmt, depth: int) -> list[str]:
+        return [f"_delete_entry(_J, {self.e(s.map)}, {self.e(s.key)}, {self.exprs.message(s.error)}, "
                 f"{self.ctx.guard(s.loc)})"]
 
     # ------------------------------------------------------------ control flow

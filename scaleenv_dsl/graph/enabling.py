@@ -416,7 +416,7 @@ def _why_undecided(touched: list[Place], effect: ir.Effect) -> str:
 
 
 _OP_WORDS = {"append": "appends to", "extend": "extends", "remove": "removes from", "sort": "sorts",
-             "delete": "deletes"}
+             "delete": "deletes", "delete_key": "deletes an entry of"}
 
 
 def _field(effect: ir.Effect) -> str:

@@ -281,8 +281,9 @@ class ToAst:
         return ast.Insert(self._span(meta), self._expr(row),
                           self._expr(otherwise) if otherwise is not None else None)
 
-    def delete_stmt(self, meta, target):
-        return ast.Delete(self._span(meta), self._expr(target))
+    def delete_stmt(self, meta, target, otherwise):
+        return ast.Delete(self._span(meta), self._expr(target),
+                          self._expr(otherwise) if otherwise is not None else None)
 
     def assign_stmt(self, meta, target, op, value):
         return ast.Assign(self._span(meta), self._expr(target), str(op), self._expr(value))

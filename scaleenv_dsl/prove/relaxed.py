@@ -466,7 +466,8 @@ def _first_write(tool: ir.ToolDef) -> tuple[float, int]:
         return cached[1]
     places = [(s.loc.line, s.loc.column) for s in ir.walk(tool.body)
               if (isinstance(s, (ir.InsertStmt, ir.DeleteStmt))
-                  or (isinstance(s, (ir.AssignStmt, ir.ListOpStmt)) and s.writes)) and s.loc is not None]
+                  or (isinstance(s, (ir.AssignStmt, ir.ListOpStmt, ir.DeleteEntryStmt)) and s.writes))
+              and s.loc is not None]
     first = min(places, default=(float("inf"), 0))
     _FIRST_WRITES[id(tool)] = (tool, first)
     return first

@@ -12,9 +12,10 @@ from .dates import (add_days, add_days_datetime, add_hours, add_minutes, date_of
 from .errors import ToolError, invariant_failed, postcondition_failed
 from .limits import arithmetic_any, concat, join, measured, number, replace, sized, steps
 from .limits import to_json as to_json_charged
-from .journal import append, extend, remove, set_index, set_key, sort, value_at
-from .state import (State, delete, get_touch, insert, is_variant, items_touch, lookup, lookup_touch,
+from .journal import append, extend, remove, set_index, set_key, sort, update, value_at
+from .state import (State, delete, delete_entry, get_touch, insert, is_variant, items_touch, lookup, lookup_touch,
                     map_get, require_present, touch_all, values_touch)
+from .ids import new_id
 from .values import bounded, copy_flat, copy_list, copy_map, jcopy, round_number, to_json
 
 __all__ = [
@@ -22,8 +23,8 @@ __all__ = [
     "add_days", "add_days_datetime", "add_hours", "add_minutes", "date_of", "datetime_key", "days_between",
     "midnight_of", "minutes_between", "now", "parse_date", "parse_datetime", "today", "invariant_failed", "postcondition_failed",
     "arithmetic_any", "concat", "join", "measured", "number", "replace", "sized", "steps", "to_json_charged",
-    "append", "extend", "remove", "set_index", "set_key", "sort", "value_at",
-    "State", "delete", "get_touch", "insert", "is_variant", "items_touch", "lookup", "lookup_touch",
+    "append", "extend", "remove", "set_index", "set_key", "sort", "update", "value_at",
+    "State", "delete", "delete_entry", "get_touch", "insert", "is_variant", "items_touch", "lookup", "lookup_touch",
     "map_get", "require_present", "touch_all", "values_touch",
-    "bounded", "copy_flat", "copy_list", "copy_map", "jcopy", "round_number", "to_json",
+    "new_id", "bounded", "copy_flat", "copy_list", "copy_map", "jcopy", "round_number", "to_json",
 ]

@@ -61,6 +61,12 @@ def sort(journal: list, items: list) -> None:
     items.sort()
 
 
+def update(journal: list, container: dict, other: dict) -> None:
+    """`m.update(other)`: each entry set as `m[k] = v` is, so a rollback undoes each."""
+    for key, value in other.items():
+        set_key(journal, container, key, value)
+
+
 def delete_key(journal: list, container: dict, key) -> None:
     """`delete coll[key]`. Iteration order is observable (`find`, `keys()`), so the undo
     must put the entry back where it was, not at the end: its index is recorded."""

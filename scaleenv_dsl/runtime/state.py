@@ -177,6 +177,13 @@ def delete(state: State, collection: str, key, message, guard=None) -> None:
     state.call_touched.append((collection, key))
 
 
+def delete_entry(journal: list, mapping: dict, key, message, guard=None) -> None:
+    """`delete m[key]` on a map: a missing key fails with `message`, and nothing changes."""
+    if key not in mapping:
+        raise ToolError(_message(message), NOT_FOUND, guard)
+    delete_key(journal, mapping, key)
+
+
 def require_present(value, message, guard=None):
     """`let x = e else "msg"` when `e` is none."""
     if value is None:

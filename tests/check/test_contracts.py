@@ -256,3 +256,24 @@ def test_retail_payment_methods_and_item_ids_flow_from_the_tools_that_show_them(
     assert ("get_product_details", "modify_pending_order_items", "new_item_ids") in data
     # a key alone shows no row: find_user_id_by_email returns a `ref User`, not its payment methods
     assert not any(u == "find_user_id_by_email" and p == "payment_method_id" for u, _, p in data)
+
+
+def test_a_return_inside_a_loop_is_a_return_and_says_what_follows_the_loop_may_not_run():
+    result = check_source(SCHEMA + '''
+tool t(account_id: ref Account) -> str {
+  let account = accounts[account_id]
+  for e in account.entries {
+    if e.amount < 0 {
+      return e.entry_id
+    }
+  }
+  account.balance = 0
+  return ""
+}
+''')
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
+    c = result.domain.tool("t").contract
+    assert len(c.returns) == 2
+    assert any("return at line" in reason and "stands in a loop" in reason for reason in c.opaque)
+    (effect,) = c.effects
+    assert (effect.path, effect.in_loop) == (("balance",), False)
