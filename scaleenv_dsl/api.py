@@ -76,6 +76,7 @@ class CompiledDomain:
                 self.invariant_dependents.setdefault(read, set()).add(collection)
         self.guard_locations = guard_locations(domain)
         self.comparer = RowComparer(domain)
+        self.keyless = ir.keyless_collections(domain)  # collection -> key field, rows stored without it
         self._default_world: World | None = None
 
     @property
@@ -112,7 +113,8 @@ class CompiledDomain:
         diagnostics = [d for d in validate_data(self.ir, data) if d.is_error]
         if diagnostics:
             shown = "; ".join(d.message for d in diagnostics[:3])
-            raise DomainLoadError(f"the data does not match the schema of {self.name}: {shown}", diagnostics)
+            more = f" (and {len(diagnostics) - 3} more: see .diagnostics)" if len(diagnostics) > 3 else ""
+            raise DomainLoadError(f"the data does not match the schema of {self.name}: {shown}{more}", diagnostics)
 
     def check_initial(self, initial: dict | None) -> None:
         """Raise OverlayError (a ValueError) unless `initial` is an overlay that fits the schema.

@@ -319,6 +319,8 @@ class EntityDecl(Node):
     doc: Str | None
     fields: tuple[FieldDecl, ...]
     invariants: tuple[InvariantDecl, ...]
+    # `key user_id from map`: the rows leave their key field out (the key is the one they are stored under)
+    key_from_map: bool = False
 
 
 # ---------------------------------------------------------------- statements
@@ -442,6 +444,29 @@ class ToolDecl(Node):
     body_unparsed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class HelperParam(Node):
+    name: Ident
+    type: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class HelperDecl(Node):
+    """`def name(p: T, …) -> R { … }`: a pure function over values and the state, called from tools."""
+    name: Ident
+    params: tuple[HelperParam, ...]
+    returns: TypeExpr
+    doc: Str | None
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConstDecl(Node):
+    """`const NAME = literal`: a named constant, typed by its literal."""
+    name: Ident
+    value: Expr
+
+
 # ---------------------------------------------------------------- tasks
 
 @dataclass(frozen=True, slots=True)
@@ -491,7 +516,8 @@ class TaskDecl(Node):
     entries: tuple[TaskEntry, ...]
 
 
-Decl = Union[DomainDecl, IncludeDecl, EnumDecl, RecordDecl, UnionDecl, EntityDecl, ToolDecl, TaskDecl]
+Decl = Union[DomainDecl, IncludeDecl, EnumDecl, RecordDecl, UnionDecl, EntityDecl, ToolDecl, HelperDecl, ConstDecl,
+             TaskDecl]
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,7 +171,7 @@ def run_replay(args) -> int:
         return 1
     try:
         cases = _read_json(args.cases, "cases")
-        data = _read_json(args.db, "data") if args.db else None
+        data = _read_db(domain, args.db) if args.db else None
         problems = cases_problems(cases)
         if problems:
             return _report_problems(args.cases, problems)
@@ -183,10 +183,9 @@ def run_replay(args) -> int:
         return _io_error(str(err))
     except OSError as err:
         return _io_error(f"cannot write {args.out}: {err.strerror or err}")
-    except DomainLoadError as err:  # --db data that does not match the schema
-        for diagnostic in err.diagnostics[:20]:
-            print(f"error: {args.db}: {diagnostic.message}", file=sys.stderr)
-        return 2
+    except _DataErrors as err:  # --db data that does not match the schema: located as `check` locates them
+        print(render_text(err.diagnostics, {args.db: err.text}), file=sys.stderr, end="")
+        return 1
     except ValueError as err:  # data that does not have the data file's shape
         return _io_error(str(err))
     except Exception as err:
@@ -208,12 +207,42 @@ class _InputError(Exception):
     pass
 
 
+class _DataErrors(Exception):
+    def __init__(self, diagnostics: list, text: str):
+        super().__init__(f"{len(diagnostics)} problem(s)")
+        self.diagnostics, self.text = diagnostics, text
+
+
+def _read_db(domain, path: str):
+    """`--db` data: strict JSON, then checked against the schema exactly as `check` checks the
+    data file, so its problems have codes, JSON paths, lines and help, and a cap is said."""
+    from .check.data import validate_data
+
+    text = _read_text(path, "data")
+    data = _parse_json(text, path, "data")
+    diagnostics = [d for d in validate_data(domain.ir, data, path, text) if d.is_error]
+    if diagnostics:
+        raise _DataErrors(diagnostics, text)
+    return data
+
+
 def _read_json(path: str, what: str):
+    return _parse_json(_read_text(path, what), path, what)
+
+
+def _read_text(path: str, what: str) -> str:
     try:
         with open(path, encoding="utf-8") as f:
-            return loads_strict(f.read())
+            return f.read()
     except OSError as err:
         raise _InputError(f"cannot read the {what} file {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise _InputError(f"the {what} file {path} is not UTF-8 text: {err.reason}") from None
+
+
+def _parse_json(text: str, path: str, what: str):
+    try:
+        return loads_strict(text)
     except (ValueError, StrictJSONError) as err:
         raise _InputError(f"the {what} file {path} is not valid JSON: {err}") from None
 

@@ -69,7 +69,8 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("data-outside-root", FILES, "the `data` file is outside the spec's folder"),
     ErrorCode("invalid-json", FILES, "the data file is not valid JSON"),
     ErrorCode("invalid-data", FILES,
-              "the data does not fit the schema: types, enum values, keys, references, fields, tags"),
+              "the data does not fit the schema: types, enum values, keys, references, fields, tags; "
+              "a row that stores a key taken from the map"),
     ErrorCode("data-breaks-invariant", FILES,
               "a row of the data, or of a task's `initial`, breaks an invariant of its entity, record or variant"),
     # Declarations
@@ -84,7 +85,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
               "an entry or option given twice: a header entry, a field's doc/example/compare, "
               "a task's instruction/initial/reward, a constructor field"),
     ErrorCode("duplicate-definition", DECLARATIONS,
-              "a name declared twice: type, tool, task, field, variant, enum value, collection"),
+              "a name declared twice: type, tool, helper, constant, task, field, variant, enum value, collection"),
     ErrorCode("empty-enum", DECLARATIONS, "an enum with no values"),
     ErrorCode("empty-union", DECLARATIONS, "a union with no variants"),
     ErrorCode("invalid-tag", DECLARATIONS, "a variant declares the union's tag as a field"),
@@ -92,7 +93,7 @@ ALL_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("invalid-type", DECLARATIONS,
               "a malformed type: `list`/`map` without arguments, non-string map keys, `T??`"),
     ErrorCode("unknown-entity", DECLARATIONS, "`ref` names no entity"),
-    ErrorCode("invalid-key", DECLARATIONS, "an entity's key field is not a `str`"),
+    ErrorCode("invalid-key", DECLARATIONS, "an entity's key field is not a `str`, whether stored or taken from the map"),
     ErrorCode("invalid-default", DECLARATIONS, "a parameter's default value does not fit its type"),
     ErrorCode("invalid-example", DECLARATIONS, "an `example` does not fit the field's type"),
     ErrorCode("not-a-literal", DECLARATIONS,
@@ -101,6 +102,15 @@ ALL_CODES: tuple[ErrorCode, ...] = (
               "an unknown policy, `tolerance` without a number, or a policy that does not fit the type"),
     ErrorCode("invalid-option", DECLARATIONS, "`compare` on a tool parameter"),
     ErrorCode("invalid-not-found", DECLARATIONS, "an entity's not-found message that reads a collection"),
+    ErrorCode("invalid-constant", DECLARATIONS, "a `const` whose value is not a literal"),
+    ErrorCode("helper-recursion", DECLARATIONS,
+              "a helper that calls itself, directly or through other helpers; the message gives the cycle"),
+    ErrorCode("helper-too-large", DECLARATIONS,
+              "a helper over 5,000 expressions and statements or 32 calls deep, the helpers it calls counted in"),
+    ErrorCode("helper-effect", DECLARATIONS,
+              "a helper that changes a row or an argument, or holds `insert`, `delete` or `ensures`"),
+    ErrorCode("helper-outside-code", DECLARATIONS,
+              "a helper called outside a tool or helper body: in an invariant, a goal or a message"),
     # Names, types and expressions
     ErrorCode("unknown-name", EXPRESSIONS, "a name that is not a parameter, local or collection"),
     ErrorCode("unknown-field", EXPRESSIONS, "a field that the record, entity or union does not have"),

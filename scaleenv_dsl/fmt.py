@@ -224,10 +224,14 @@ class _Printer:
 
     # -- declarations
     def module(self, module) -> None:
+        previous = None
         for i, decl in enumerate(canonical_order(module.decls)):
             first = len(self.lines)
             self.dispatch("decl", decl)
-            self.lines[first].blank_before = i > 0
+            # constants in a run stay together, as a table of them reads
+            together = isinstance(decl, ast.ConstDecl) and isinstance(previous, ast.ConstDecl)
+            self.lines[first].blank_before = i > 0 and not together
+            previous = decl
 
     def decl_DomainDecl(self, d) -> None:
         with self.braces(f"domain {d.name.name}", d.span):
@@ -261,7 +265,8 @@ class _Printer:
                     self.members(variant)
 
     def decl_EntityDecl(self, d) -> None:
-        header = (f"entity {d.name.name} in {d.collection.name} key {d.key.name} "
+        source = " from map" if d.key_from_map else ""
+        header = (f"entity {d.name.name} in {d.collection.name} key {d.key.name}{source} "
                   f"else {self.expr(d.not_found)}")
         with self.braces(header, d.span):
             self.doc(d.doc)
@@ -319,23 +324,41 @@ class _Printer:
         self.depth -= 1
         self.line("}", start=_closing(d.span))
 
-    def tool_header(self, d) -> None:
+    def decl_HelperDecl(self, d) -> None:
+        self.tool_header(d, keyword="def")
+        self.depth += 1
+        self.doc(d.doc)
+        for stmt in d.body:
+            self.dispatch("stmt", stmt)
+        self.depth -= 1
+        self.line("}", start=_closing(d.span))
+
+    def decl_ConstDecl(self, d) -> None:
+        self.line(f"const {d.name.name} = {self.expr(d.value)}", d)
+
+    def helper_param(self, p) -> str:
+        return f"{p.name.name}: {self.type(p.type)}"
+
+    def tool_header(self, d, keyword: str = "tool") -> None:
         returns = ""
-        if d.returns is not None:
+        field = self.field if keyword == "tool" else self.helper_param
+        if keyword == "def":  # a helper's return type is required and has no doc
+            returns = f" -> {self.type(d.returns)}"
+        elif d.returns is not None:
             doc = f" {self.text(d.returns.doc)}" if d.returns.doc is not None else ""
             returns = f" -> {self.type(d.returns.type)}{doc}"
-        params = ", ".join(self.field(p) for p in d.params)
-        one_line = f"tool {d.name.name}({params}){returns} {{"
+        params = ", ".join(field(p) for p in d.params)
+        one_line = f"{keyword} {d.name.name}({params}){returns} {{"
         last = d.returns or (d.params[-1] if d.params else d.name)
         fits = "\n" not in one_line and len(one_line) <= MAX_LINE
         if not d.params or (fits and not self.commented(_start(d.span), _end(d.params[-1].span))):
             self.line(one_line, start=_start(d.span), end=_end(last.span))
             return
         # too long, or comments among the parameters: one parameter per line
-        self.line(f"tool {d.name.name}(", start=_start(d.span))
+        self.line(f"{keyword} {d.name.name}(", start=_start(d.span))
         self.depth += 1
         for i, p in enumerate(d.params):
-            self.line(self.field(p) + ("," if i < len(d.params) - 1 else ""), p)
+            self.line(field(p) + ("," if i < len(d.params) - 1 else ""), p)
         self.depth -= 1
         # a `)` has no node to anchor a comment on unless the return type is on its line
         anchor = d.returns.span if d.returns is not None else None

@@ -62,6 +62,10 @@ def domain_info(domain: ir.Domain) -> dict:
                       "fields": [f.name for f in e.fields], "invariants": len(e.invariants)}
                      for e in domain.entities],
         "tools": [tool_info(t) for t in domain.tools],
+        "helpers": [{"name": h.name, "params": [{"name": p.name, "type": str(p.type)} for p in h.params],
+                     "returns": str(h.returns), "reads": list(h.reads), "calls": list(h.calls),
+                     "callers": [t.name for t in domain.tools if _calls(t, h.name)]}
+                    for h in domain.helpers],
         "tasks": [{"name": t.name, "reward": list(t.reward), "actions": len(t.actions), "goals": len(t.goals),
                    "initial": bool(t.initial)} for t in domain.tasks],
         "graph": {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
@@ -104,6 +108,11 @@ def _param_info(param: ir.ParamDef, source: ir.ParamDomain | None) -> dict:
     return out
 
 
+def _calls(tool: ir.ToolDef, helper: str) -> bool:
+    """Whether the tool's body calls the helper itself (not only through another helper)."""
+    return any(isinstance(n, ir.HelperCall) and n.name == helper for n in ir.walk(tool.body))
+
+
 def _row_counts(domain: ir.Domain) -> dict[str, int]:
     if domain.data_path is None:
         return {}
@@ -128,6 +137,13 @@ def render_text_info(info: dict) -> str:
     lines.append(f"tools ({len(info['tools'])}, {writers} write, inferred):")
     for t in info["tools"]:
         lines += _tool_lines(t)
+    if info.get("helpers"):
+        lines.append(f"helpers ({len(info['helpers'])}, inlined into their callers' reads and contracts):")
+        for h in info["helpers"]:
+            params = ", ".join(f"{p['name']}: {p['type']}" for p in h["params"])
+            reads = f"reads {', '.join(h['reads'])}" if h["reads"] else "reads no rows"
+            lines.append(f"  {h['name']}({params}) -> {h['returns']}: {reads}; called by "
+                         + (", ".join(h["callers"]) or "no tool"))
     bases = Counter(", ".join(t["reward"]) for t in info["tasks"])
     lines.append(f"tasks ({len(info['tasks'])})" + "".join(
         f"{'; ' if i else ': '}{n} reward {b}" for i, (b, n) in enumerate(bases.most_common())))

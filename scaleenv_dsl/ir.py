@@ -344,8 +344,18 @@ class Old(ExprBase):
     operand: "Expr"
 
 
+@node
+class HelperCall(ExprBase):
+    """`eligible(order, now)`: a call of the helper `name` (a `HelperDef` of the domain), its
+    arguments by position. Analyses see through it with `ToolDef.contract`, whose guards, reads
+    and returns include the helper's, written over the caller's values."""
+    kind: Literal["helper"] = "helper"
+    name: str
+    args: tuple["Expr", ...]
+
+
 Expr = Union[Const, Var, CollectionRef, Lookup, GetField, MapGet, ListIndex, Unary, Binary, IsVariant,
-          Conditional, ListExpr, DictExpr, Comprehension, Builtin, Construct, Old]
+          Conditional, ListExpr, DictExpr, Comprehension, Builtin, Construct, Old, HelperCall]
 
 
 # ---------------------------------------------------------------- statements
@@ -537,7 +547,54 @@ class EntityDef(Model):
     doc: str = ""
     fields: tuple[FieldDef, ...]
     invariants: tuple[Invariant, ...] = ()
+    # `key user_id from map`: the data stores rows without their key field. Every stage after
+    # loading sees rows with it (see `keyed_rows`); the data file's shape has it left out
+    # (`stored_rows`), so that the data dumps back as it was read.
+    key_from_map: bool = False
     loc: Loc | None = field(default=None, compare=False)
+
+
+def keyless_collections(domain: "Domain") -> dict[str, str]:
+    """Collection -> key field, for the entities whose rows are stored without their key."""
+    return {e.collection: e.key for e in domain.entities if e.key_from_map}
+
+
+def keyed_rows(keyless: dict[str, str], data: dict) -> dict:
+    """`data` with each row of a keyless collection given its key field, first, from the key it is
+    stored under: the rows tools, goals and invariants read. New dicts for those collections and
+    rows; `data` itself (possibly a cached file's contents) is not changed. Rows that are not
+    objects are left as they are, for the data checker to report."""
+    if not keyless or not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for collection, key_field in keyless.items():
+        rows = data.get(collection)
+        if isinstance(rows, dict):
+            out[collection] = {k: keyed_row(key_field, k, row) for k, row in rows.items()}
+    return out
+
+
+def keyed_row(key_field: str, key, row):
+    """One stored row of a keyless collection, with its key field put back in front."""
+    return {key_field: key, **row} if isinstance(row, dict) else row
+
+
+def stored_rows(keyless: dict[str, str], data: dict) -> dict:
+    """`data` in the data file's shape: the rows of keyless collections without their key field.
+    The inverse of `keyed_rows`; rows are shallow copies, other collections are `data`'s own."""
+    if not keyless:
+        return data
+    out = dict(data)
+    for collection, key_field in keyless.items():
+        rows = data.get(collection)
+        if isinstance(rows, dict):
+            out[collection] = {k: stored_row(key_field, row) for k, row in rows.items()}
+    return out
+
+
+def stored_row(key_field: str, row):
+    """One live row of a keyless collection as the data file stores it: without its key field."""
+    return {f: v for f, v in row.items() if f != key_field} if isinstance(row, dict) else row
 
 
 def not_found_for(entity: EntityDef, key: Expr) -> Expr:
@@ -616,6 +673,9 @@ class Guard(Model):
     when: tuple["Expr", ...] = ()
     in_loop: bool = False
     loc: Loc
+    # for a guard a helper brings, where the tool's body calls the (outermost) helper: the point
+    # of the tool's body at which the guard is checked, while `loc` stands in the helper
+    site: Loc | None = field(default=None, compare=False)
 
 
 EffectOp = Literal["set", "insert", "delete", "append", "extend", "remove", "sort"]
@@ -683,6 +743,10 @@ class ParamDomain(Model):
 @node
 class ToolContract(Model):
     guards: tuple[Guard, ...] = ()
+    # the guard ids of each helper call: for a call's place ("file:line:col:end_line:end_col" in
+    # the tool), a map from the places inside the helper to the ids of the tool's guards they
+    # raise as, and from each nested helper call's place to its own such map
+    helper_guards: dict[str, Any] = field(default_factory=dict)
     effects: tuple[Effect, ...] = ()
     reads: tuple[Read, ...] = ()
     returns: tuple[Return, ...] = ()
@@ -719,6 +783,28 @@ class ToolDef(Model):
     @property
     def is_write(self) -> bool:
         return bool(self.writes)
+
+
+@node
+class HelperDef(Model):
+    """`def name(params) -> returns { body }`: pure, non-recursive, bounded. The body holds
+    `let`, `require`, `fail`, `if`, `for` over values, assignments to its own locals and `return`;
+    `reads` and `read_fields` are what it reads, the helpers it calls included."""
+    name: str
+    doc: str = ""
+    params: tuple[ParamDef, ...]
+    returns: TypeRef
+    body: tuple[Stmt, ...]
+    reads: tuple[str, ...] = ()
+    read_fields: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()  # the helpers it calls directly
+    loc: Loc | None = field(default=None, compare=False)
+
+
+def place_key(loc: Loc) -> str:
+    """A span as text: the key of `ToolContract.helper_guards` and of what it holds."""
+    return f"{loc.file}:{loc.line}:{loc.column}:{loc.end_line}:{loc.end_column}"
 
 
 @node
@@ -761,6 +847,7 @@ class Domain(Model):
     unions: tuple[UnionDef, ...] = ()
     entities: tuple[EntityDef, ...] = ()
     tools: tuple[ToolDef, ...] = ()
+    helpers: tuple[HelperDef, ...] = ()
     tasks: tuple[TaskDef, ...] = ()
     files: tuple[str, ...] = ()
 
@@ -790,6 +877,9 @@ class Domain(Model):
     def task(self, name: str) -> TaskDef:
         return _find(self._index["task"], name, "task", self.name)
 
+    def helper(self, name: str) -> HelperDef:
+        return _find(self._index["helper"], name, "helper", self.name)
+
     def type_def(self, name: str) -> EnumDef | RecordDef | UnionDef | EntityDef:
         return _find(self._index["type"], name, "type", self.name)
 
@@ -801,6 +891,7 @@ class Domain(Model):
                 "collection": {e.collection: e for e in self.entities},
                 "tool": {t.name: t for t in self.tools},
                 "task": {t.name: t for t in self.tasks},
+                "helper": {h.name: h for h in self.helpers},
                 "type": types}
 
 

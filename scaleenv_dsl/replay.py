@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import ir
 from .runtime.values import json_equal
 
 NUMBER_TOLERANCE = 1e-6
@@ -40,7 +41,10 @@ def replay_case(env, case: dict) -> dict:
              for action in case.get("actions", [])]
     changes = env.changes()
     out = {key: value for key, value in case.items() if key != "expect"}
-    out["expect"] = {"steps": steps, "changed": changes["changed"], "removed": changes["removed"]}
+    # rows as the data file stores them, as a reference implementation records them: a keyless
+    # row (`key … from map`) without its key field
+    changed = ir.stored_rows(env.domain.keyless, changes["changed"])
+    out["expect"] = {"steps": steps, "changed": changed, "removed": changes["removed"]}
     return out
 
 

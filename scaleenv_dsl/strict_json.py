@@ -139,12 +139,63 @@ def json_path(path: list) -> str:
     return out or "(the top level)"
 
 
+_SPACE = re.compile(r"[ \t\n\r]*")
+_VALUES = json.JSONDecoder()  # its raw_decode skips a value in C; the walk builds only the path
+
+
+def offset_of_path(text: str, path: list) -> int:
+    """The offset in `text` of the value at `path`: of its key for an object member, of the
+    element for a list item. The walk follows the text's structure, so a key that also occurs
+    as a value or a field elsewhere cannot mislead it. Where the path leaves the text (or the
+    text is not JSON), the deepest offset reached."""
+    at = _SPACE.match(text, 0).end()
+    reached = at
+    for step in path:
+        try:
+            found = _member(text, at, step) if isinstance(step, str) else _element(text, at, step)
+        except (ValueError, IndexError):
+            found = None
+        if found is None:
+            break
+        reached, at = found
+    return reached
+
+
+def _member(text: str, at: int, key: str) -> tuple[int, int] | None:
+    """(offset of the key, offset of its value) of the member `key` of the object at `at`."""
+    if text[at] != "{":
+        return None
+    at = _SPACE.match(text, at + 1).end()
+    while text[at] == '"':
+        name, end = json.decoder.scanstring(text, at + 1)
+        value_at = _SPACE.match(text, _SPACE.match(text, end).end() + 1).end()
+        if name == key:
+            return at, value_at
+        at = _after_value(text, value_at)
+    return None
+
+
+def _element(text: str, at: int, index: int) -> tuple[int, int] | None:
+    if text[at] != "[":
+        return None
+    at = _SPACE.match(text, at + 1).end()
+    for _ in range(index):
+        if text[at] == "]":
+            return None
+        at = _after_value(text, at)
+    return None if text[at] == "]" else (at, at)
+
+
+def _after_value(text: str, at: int) -> int:
+    """The offset of the next member or element after the value at `at` (past its comma)."""
+    _, end = _VALUES.raw_decode(text, at)
+    end = _SPACE.match(text, end).end()
+    return _SPACE.match(text, end + 1).end() if text[end] == "," else end
+
+
 def _second_key(text: str, path: list, key: str) -> int:
     """The offset of the repeated key: its second occurrence after the keys of its path."""
-    offset = 0
-    for step in path:
-        if isinstance(step, str):
-            offset = max(text.find(json.dumps(step) + ":", offset), offset)
+    offset = offset_of_path(text, path)
     quoted = json.dumps(key)
     first = text.find(quoted, offset)
     second = text.find(quoted, first + 1) if first >= 0 else -1
@@ -169,7 +220,11 @@ def _outside_strings(text: str, token: str) -> int:
     return 0
 
 
-def _error(text: str, offset: int, message: str, help: str) -> StrictJSONError:
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `offset` in `text`."""
     line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return StrictJSONError(message, line, column, help)
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _error(text: str, offset: int, message: str, help: str) -> StrictJSONError:
+    return StrictJSONError(message, *line_column(text, offset), help)

@@ -26,6 +26,7 @@ from .options import check_examples
 from .symbols import Symbols, collect, resolve_types
 from .contracts import with_contracts
 from .tools import ToolChecker
+from .helpers import check_constants, check_helpers
 
 
 @dataclass
@@ -79,21 +80,25 @@ def _passes(spec: LoadedSpec, validate_data: bool) -> tuple[ir.Domain | None, li
     collect(spec.modules, symbols, header_expected=not has_errors(spec.diagnostics))
     resolve_types(symbols)
     header = domain_header(symbols, spec.root_dir)
+    check_constants(symbols)  # before anything that may name them
     definitions = type_definitions(symbols)
     fits = FitBuilder(TypeTable.of(definitions))  # for literals in the spec: examples, action arguments
+    helpers = check_helpers(symbols)
     tools = {name: ToolChecker(symbols, decl).check() for name, decl in symbols.tools.items()}
     check_examples(symbols, fits)
     tasks = [task_definition(symbols, decl, tools, fits) for decl in symbols.tasks.values()]
     diagnostics = spec.diagnostics + symbols.diagnostics
     if has_errors(diagnostics):
         return None, diagnostics
-    domain = with_contracts(ir.Domain(**header, **definitions, tools=list(tools.values()), tasks=tasks,
+    domain = with_contracts(ir.Domain(**header, **definitions, tools=list(tools.values()),
+                                      helpers=list(helpers.values()), tasks=tasks,
                                       files=list(spec.sources)))
     if validate_data and domain.data_path:
         display = _display(domain.data_path, spec)
         found, text, data = validate_data_file(domain, domain.data_path, display)
         if data is not None and not has_errors(found):  # invariants read rows that fit the schema
-            found += broken_invariants(domain, data, display, text)
+            # invariants read rows as tools do: a keyless row with its key field
+            found += broken_invariants(domain, ir.keyed_rows(ir.keyless_collections(domain), data), display, text)
         if found:
             spec.sources[display] = text  # so the text form can show the offending JSON line
         diagnostics += found

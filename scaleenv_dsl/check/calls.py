@@ -54,7 +54,13 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
     if c.symbols.is_type(name) and name not in ("str", "int", "float", "bool"):
         from .constructors import construct
         return construct(c, node, name, scope)
-    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, "old"])
+    if name in c.symbols.helpers:
+        from .helpers import check_helper_call
+        return check_helper_call(c, node, name, scope)
+    if name in c.symbols.tools:
+        return c.error("unknown-function", f"`{name}` is a tool, and tools are not called from code",
+                       node.func.span, "the agent calls tools; share the logic in a helper: `def name(…) -> T { … }`")
+    hint = PYTHON_HINTS.get(name) or did_you_mean(name, [*FUNCTIONS, *AGGREGATES, "old", *c.symbols.helpers])
     return c.error("unknown-function", f"there is no function `{name}`", node.func.span,
                    hint or "see the built-in functions in docs/language.md")
 

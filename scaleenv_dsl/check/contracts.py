@@ -53,6 +53,13 @@ class ContractBuilder:
         self.reads: dict[ir.Read, None] = {}  # ordered and de-duplicated
         self.returns: list[ir.Return] = []
         self.opaque: list[str] = []
+        # helper calls: each call's value as an expression over the caller's (by node identity), and
+        # the guard ids of its places (`ToolContract.helper_guards`); `places` is the table being
+        # filled, None in the tool's own body
+        self.expansions: dict[int, tuple[ir.HelperCall, ir.Expr]] = {}
+        self.helper_guards: dict[str, object] = {}
+        self.places: dict[str, object] | None = None
+        self.site: ir.Loc | None = None  # the tool-level helper call being expanded
 
     def build(self) -> ir.ToolContract:
         for param in self.tool.params:
@@ -62,7 +69,7 @@ class ContractBuilder:
         return ir.ToolContract(guards=tuple(self.guards), effects=tuple(self.effects),
                                reads=tuple(self.reads), returns=tuple(self.returns),
                                params=tuple(param_domain(self.domain, self.tool, p) for p in self.tool.params),
-                               opaque=tuple(dict.fromkeys(self.opaque)))
+                               opaque=tuple(dict.fromkeys(self.opaque)), helper_guards=self.helper_guards)
 
     # ------------------------------------------------------------ statements
     def _block(self, stmts, ctx: _Context) -> None:
@@ -160,6 +167,10 @@ class ContractBuilder:
     # ------------------------------------------------------------ bindings
     def resolve(self, e: ir.Expr, shadowed: frozenset[str] = frozenset()) -> ir.Expr:
         """`e` with every known local replaced by its value, so that it reads over parameters and rows."""
+        if isinstance(e, ir.HelperCall):
+            expanded = self.expansions.get(id(e))
+            if expanded is not None and expanded[0] is e and expanded[1] is not None:
+                return expanded[1]
         if isinstance(e, ir.Var):
             if e.name in shadowed or e.name not in self.bindings:
                 return e
@@ -179,13 +190,33 @@ class ContractBuilder:
         return all(node.name in self.params or node.name in bound
                    for node in ir.walk(e) if isinstance(node, ir.Var))
 
+    # ------------------------------------------------------------ helper calls
+    def _helper_call(self, call: ir.HelperCall, ctx: _Context) -> None:
+        """A helper's guards and reads become the caller's, written over the arguments' values;
+        its value, the expression its returns give, stands for the call from here on."""
+        helper = self.domain.helper(call.name)
+        args = [self.resolve(a) for a in call.args]
+        saved = (self.bindings, self.returns, self.places, self.site)
+        table: dict[str, object] = {}
+        (saved[2] if saved[2] is not None else self.helper_guards)[ir.place_key(call.loc)] = table
+        self.bindings = {p.name: a for p, a in zip(helper.params, args)}
+        self.returns, self.places, self.site = [], table, self.site or call.loc
+        try:
+            self._block(helper.body, ctx)
+            value = _returned(self.returns, len(ctx.when))
+        finally:
+            self.bindings, self.returns, self.places, self.site = saved
+        self.expansions[id(call)] = (call, value)
+
     # ------------------------------------------------------------ guards and reads inside expressions
     def _expression(self, e: ir.Expr, ctx: _Context, reads: bool = True) -> None:
         """The guards every lookup in `e` brings, innermost first (its key is evaluated before it), and its reads."""
         for node in _post_order(e):
             if isinstance(node, ir.Comprehension):
                 continue
-            if isinstance(node, ir.Lookup):
+            if isinstance(node, ir.HelperCall) and node.loc is not None:
+                self._helper_call(node, ctx)
+            elif isinstance(node, ir.Lookup):
                 message = _message(node.error) if node.error is not None else \
                     (self.domain.entity(node.entity).not_found, None)
                 self._guard("lookup", _member(self.resolve(node.key), node.entity), *message, ctx, node.loc)
@@ -225,9 +256,11 @@ class ContractBuilder:
 
     def _guard(self, kind, condition, message, message_expr, ctx: _Context, loc) -> None:
         guard_id = f"{self.tool.name}#{len(self.guards) + 1}"
+        if self.places is not None and loc is not None:  # inside a helper: its code raises it by place
+            self.places[ir.place_key(loc)] = guard_id
         self.guards.append(ir.Guard(id=guard_id, kind=kind, condition=condition, message=message,
                                     message_expr=message_expr, when=ctx.when, in_loop=ctx.in_loop,
-                                    loc=loc or self.tool.loc))
+                                    loc=loc or self.tool.loc, site=self.site))
 
     # ------------------------------------------------------------ effects
     def _effect(self, target: ir.Expr, op: str, value, ctx: _Context, loc) -> None:
@@ -273,6 +306,24 @@ def row_place(e: ir.Expr):
             node = node.obj
         else:
             return None
+
+
+def _returned(returns: list[ir.Return], outer: int) -> ir.Expr | None:
+    """A helper's value from its returns, in order: `(a if c else b)` for `if c { return a }
+    return b`. `outer` conditions of each `when` are the call site's, true wherever it runs."""
+    if not returns:
+        return None  # the helper always fails: the call has no value
+    value = returns[-1].value
+    for r in reversed(returns[:-1]):
+        conditions = r.when[outer:]
+        if not conditions:
+            value = r.value
+            continue
+        test = conditions[0]
+        for c in conditions[1:]:
+            test = ir.Binary(type=ir.BOOL, op="and", left=test, right=c)
+        value = ir.Conditional(type=value.type, condition=test, then=r.value, otherwise=value)
+    return value
 
 
 def _may_be_none(value: ir.Expr) -> bool:

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import ir
-from ..diagnostics import Diagnostic, Span
+from ..diagnostics import Diagnostic, Span, did_you_mean
 from ..types_fit import FitBuilder, Mismatch, TypeTable
 from .mismatch import describe
-from ..strict_json import StrictJSONError, json_path, loads_strict
+from ..strict_json import StrictJSONError, json_path, line_column, loads_strict, offset_of_path
 
 MAX_DATA_BYTES = 256 * 1024 * 1024
 MAX_REPORTED = 50
@@ -31,6 +31,7 @@ class DataValidator:
         self.text = text
         self.partial = partial
         self.problems: list[tuple[list, str, str]] = []  # (json path, message, help)
+        self.stopped = False  # MAX_REPORTED problems were found and the rest of the data was not checked
 
     def validate(self, data: Any) -> list[Diagnostic]:
         if not isinstance(data, dict):
@@ -44,7 +45,8 @@ class DataValidator:
             entity = by_collection.get(collection)
             if entity is None:
                 self._problem([collection], f"there is no collection `{collection}`",
-                              "its entities' collections are " + ", ".join(by_collection))
+                              did_you_mean(collection, by_collection)
+                              or "its entities' collections are " + ", ".join(by_collection))
             elif not isinstance(rows, dict):
                 self._problem([collection], "a collection is an object from key to row",
                               f'write "{collection}": {{"key": {{…row…}}}}')
@@ -59,12 +61,26 @@ class DataValidator:
     def _rows(self, entity: ir.EntityDef, collection: str, rows: dict, fit) -> None:
         for key, row in rows.items():
             if len(self.problems) >= MAX_REPORTED:
+                self.stopped = True
                 return
             path = [collection, key]
+            if entity.key_from_map:
+                self._keyless_row(entity, key, row, path, fit)
+                continue
             self._fit(fit, row, path)
             if isinstance(row, dict) and row.get(entity.key) != key and not (self.partial and entity.key not in row):
                 self._problem(path + [entity.key], f"the row is stored under `{key}` but its `{entity.key}` is "
                               f"{json.dumps(row.get(entity.key))}", f"make `{entity.key}` equal the key it is stored under")
+
+    def _keyless_row(self, entity: ir.EntityDef, key: str, row: Any, path: list, fit) -> None:
+        """A row of `key … from map`: its key is the one it is stored under, so it must not store one
+        itself. A row that did would dump back without it, so the data would not round-trip."""
+        if isinstance(row, dict) and entity.key in row:
+            self._problem(path + [entity.key], f"the row stores `{entity.key}`, but `{entity.name}` takes its key "
+                          f"from the map (`key {entity.key} from map`)",
+                          f"leave `{entity.key}` out of the row: it is `{key}`, the key the row is stored under")
+            row = {f: v for f, v in row.items() if f != entity.key}
+        self._fit(fit, ir.keyed_row(entity.key, key, row), path)
 
     def _fit(self, fit, row: Any, path: list) -> None:
         try:
@@ -80,28 +96,33 @@ class DataValidator:
     def _problem(self, path: list, message: str, help: str) -> None:
         if len(self.problems) < MAX_REPORTED:
             self.problems.append((path, message, help))
+        else:
+            self.stopped = True
 
     def _diagnostics(self) -> list[Diagnostic]:
-        return [Diagnostic("invalid-data", f"{json_path(path)}: {message}", self._locate(path), help)
-                for path, message, help in self.problems]
+        found = [Diagnostic("invalid-data", f"{json_path(path)}: {message}", self._locate(path), help)
+                 for path, message, help in self.problems]
+        if self.stopped:  # say so, or a writer fixes 50 problems and believes the data is clean
+            found.append(Diagnostic("invalid-data", f"the data check stopped after {MAX_REPORTED} problems: "
+                                    "the rest of the data was not checked", found[-1].span,
+                                    "fix these and check again"))
+        return found
 
-    def messages(self) -> list[str]:
-        return [f"{json_path(path)}: {message}" for path, message, _ in self.problems]
+    def problems_with_help(self) -> list[tuple[str, str]]:
+        """(message with its JSON path, help) for each problem, for callers that locate them
+        themselves (a task's `initial`, which is spec text, not a data file)."""
+        found = [(f"{json_path(path)}: {message}", help) for path, message, help in self.problems]
+        if self.stopped:
+            found.append((f"the check stopped after {MAX_REPORTED} problems", "fix these and check again"))
+        return found
 
     def _locate(self, path: list) -> Span:
         return locate(self.file, self.text, path)
 
 
 def locate(file: str, text: str, path: list) -> Span:
-    """The position of the path's last key in the data's text, found by searching for each key in turn."""
-    offset = 0
-    for part in path:
-        if isinstance(part, str):
-            found = text.find(json.dumps(part), offset)
-            if found >= 0:
-                offset = found
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    """The position of the value at `path` in the data's text (of its key, for a field or a row)."""
+    line, column = line_column(text, offset_of_path(text, path) if text else 0)
     return Span(file, line, column, line, column + 1)
 
 

@@ -100,6 +100,7 @@ def type_definitions(symbols: Symbols) -> dict[str, list]:
                              not_found_message=symbols.not_found_messages.get(n),
                              doc=_doc(d), fields=list(symbols.fields[n].values()),
                              invariants=_invariants(checker, d.invariants, ir.TypeRef(kind="entity", name=n)),
+                             key_from_map=d.key_from_map,
                              loc=loc(d.name.span)) for n, d in symbols.entities.items()]
     unions = [_union(checker, symbols, n, d) for n, d in symbols.unions.items()]
     return {"enums": enums, "records": records, "entities": entities, "unions": unions}
@@ -235,9 +236,9 @@ def _overlay(symbols: Symbols, entry: ast.Initial, types: TypeTable) -> dict | N
         return None
     validator = DataValidator(types, entry.value.span.file, "", partial=True)
     validator.validate(value)
-    for message in validator.messages():
+    for message, help in validator.problems_with_help():
         symbols.error("invalid-overlay", message, entry.value.span,
-                      "overlay rows give fields of the entity, with values of their declared types")
+                      help or "overlay rows give fields of the entity, with values of their declared types")
     return value
 
 

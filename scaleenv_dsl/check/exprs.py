@@ -51,6 +51,8 @@ class ExprChecker:
         self.symbols = symbols
         self.effects = effects or Effects()
         self.mode = mode or Mode()
+        self.in_code = False  # a tool or helper body: helpers may be called
+        self.in_helper = False  # a helper body: its parameters are private, with no `as` to rename them
         # where each value that is part of a row (or a parameter) lives, by node identity; the node is
         # held too, so that a node dropped on an error path cannot pass its id, and origin, to a new one
         self.origins: dict[int, tuple[ir.Expr, frozenset[str]]] = {}
@@ -184,6 +186,9 @@ class ExprChecker:
             self.effects.reads.add(entity)
             e = ir.CollectionRef(type=ir.map_of(_row(entity)), entity=entity, loc=loc(node.span))
             return self.with_origin(e, frozenset({entity}))
+        if node.id in self.symbols.const_values:  # a named constant: its literal, here
+            from .helpers import constant_use
+            return constant_use(self.symbols, node.id, loc(node.span))
         return self._unknown_name(node, scope)
 
     def _unknown_name(self, node: ast.Name, scope: Scope) -> ir.Expr:
@@ -194,7 +199,10 @@ class ExprChecker:
             coll = self.symbols.entities[node.id].collection.name
             return self.error("unknown-name", f"`{node.id}` is an entity, not a value", node.span,
                               f"its rows are in the collection `{coll}`: `{coll}[key]`")
-        candidates = scope.all_names() + list(self.symbols.collections)
+        if node.id in self.symbols.helpers:
+            return self.error("unknown-name", f"`{node.id}` is a helper, not a value", node.span,
+                              f"call it: `{node.id}(…)`")
+        candidates = scope.all_names() + list(self.symbols.collections) + list(self.symbols.consts)
         return self.error("unknown-name", f"`{node.id}` is not defined", node.span,
                           did_you_mean(node.id, candidates) or "bind it with `let`, or name a parameter or collection")
 
@@ -547,10 +555,14 @@ class ExprChecker:
         if clash is not None:
             self.error("duplicate-name", f"`{ident.name}` is already bound", ident.span, "choose another name",
                        [Label(clash.span, "first bound here")])
+        elif ident.name in self.symbols.const_values:
+            self.error("duplicate-name", f"`{ident.name}` is the name of a constant", ident.span,
+                       "choose another name", [Label(self.symbols.consts[ident.name].name.span, "the constant")])
         elif ident.name in self.symbols.collections:
             self.error("duplicate-name", f"`{ident.name}` is the name of a collection", ident.span,
                        f"choose another name; for a tool parameter, keep the public name and give the body "
-                       f"its own: `{ident.name} as wanted: …`" if kind == "param" else "choose another name")
+                       f"its own: `{ident.name} as wanted: …`" if kind == "param" and not self.in_helper
+                       else "choose another name")
         scope.vars[ident.name] = VarInfo(t, origin, kind, ident.span)
 
     # ------------------------------------------------------------ calls

@@ -35,9 +35,14 @@ def broken_invariants(domain: ir.Domain, data: Any, file: str, text: str) -> lis
     found = [_in_data(breach, file, text) for breach in rows.breaches_in_data()]
     for task in domain.tasks:
         if task.initial:
-            merged = RowChecker(domain, with_overlay(data, task.initial))
+            overlay = ir.keyed_rows(ir.keyless_collections(domain), task.initial)  # keyless rows as tools see them
+            merged = RowChecker(domain, with_overlay(data, overlay))
             found += [_in_overlay(domain, task, breach) for breach in merged.breaches_in(task.initial)]
-    return found[:MAX_REPORTED]
+    if len(found) > MAX_REPORTED:  # said, so that a writer does not take the first page for all of it
+        found = found[:MAX_REPORTED] + [Diagnostic(
+            "data-breaks-invariant", f"… and {len(found) - MAX_REPORTED} more rows that break invariants",
+            found[MAX_REPORTED - 1].span, "fix these and check again")]
+    return found
 
 
 def _in_data(breach: Breach, file: str, text: str) -> Diagnostic:

@@ -30,6 +30,13 @@ class Symbols:
     unions: dict[str, ast.UnionDecl] = field(default_factory=dict)
     entities: dict[str, ast.EntityDecl] = field(default_factory=dict)
     tools: dict[str, ast.ToolDecl] = field(default_factory=dict)
+    helpers: dict[str, ast.HelperDecl] = field(default_factory=dict)
+    consts: dict[str, ast.ConstDecl] = field(default_factory=dict)
+    # filled by check/helpers.py: each constant's checked literal, each helper's checked definition
+    const_values: dict[str, ir.Expr] = field(default_factory=dict)
+    helper_defs: dict[str, ir.HelperDef] = field(default_factory=dict)
+    helper_stack: list[str] = field(default_factory=list)  # helpers being re-checked at a call site
+    helper_budget: int = 100_000  # helper calls that may still be re-checked (check/helpers.py)
     tasks: dict[str, ast.TaskDecl] = field(default_factory=dict)
     collections: dict[str, str] = field(default_factory=dict)  # collection name -> entity
     # resolved by `resolve_types`
@@ -77,11 +84,13 @@ def _collect_decl(decl, symbols: Symbols, seen: dict[str, ast.Ident]) -> None:
             symbols.domain = decl
         return
     table = {ast.EnumDecl: symbols.enums, ast.RecordDecl: symbols.records, ast.UnionDecl: symbols.unions,
-             ast.EntityDecl: symbols.entities, ast.ToolDecl: symbols.tools, ast.TaskDecl: symbols.tasks}.get(type(decl))
+             ast.EntityDecl: symbols.entities, ast.ToolDecl: symbols.tools, ast.TaskDecl: symbols.tasks,
+             ast.HelperDecl: symbols.helpers, ast.ConstDecl: symbols.consts}.get(type(decl))
     if table is None:
         return
     name = decl.name
-    namespace = "task" if isinstance(decl, ast.TaskDecl) else "tool" if isinstance(decl, ast.ToolDecl) else "type"
+    namespace = {ast.TaskDecl: "task", ast.ToolDecl: "tool", ast.HelperDecl: "helper",
+                 ast.ConstDecl: "const"}.get(type(decl), "type")
     key = f"{namespace}:{name.name}"
     if namespace == "type" and name.name in SCALARS:
         symbols.error("duplicate-definition", f"`{name.name}` is a built-in type", name.span,
@@ -245,8 +254,9 @@ def _check_key(decl: ast.EntityDecl, symbols: Symbols) -> None:
         symbols.error("unknown-field", f"the key `{key}` is not a field of `{decl.name.name}`", decl.key.span,
                       did_you_mean(key, fields) or f"declare `{key}: str` in the entity")
     elif fields[key].type.kind != "str":
-        symbols.error("invalid-key", f"the key `{key}` has type `{fields[key].type}`", decl.key.span,
-                      "keys are strings: declare it as `str`")
+        help = ("a key taken from the map is the map's key, a string: declare it as `str`"
+                if decl.key_from_map else "keys are strings: declare it as `str`")
+        symbols.error("invalid-key", f"the key `{key}` has type `{fields[key].type}`", decl.key.span, help)
 
 
 def _resolve_union(decl: ast.UnionDecl, symbols: Symbols) -> None:

@@ -25,6 +25,7 @@ class ToolChecker:
         self.decl = decl
         self.effects = Effects()
         self.exprs = ExprChecker(symbols, self.effects)
+        self.exprs.in_code = True  # helpers may be called
         self.returns = resolve_type(decl.returns.type, symbols) if decl.returns else None
         self.loop_scope: Scope | None = None  # the body scope of the innermost `for` being checked
         # what assignments made each `let` binding (by its name's span) hold besides its first value

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-from .names import GenerationError, literal, local
+from .names import GenerationError, helper_function, literal, local
 
 
 class DomainInfo:
@@ -23,6 +23,57 @@ class DomainInfo:
         self.records = {r.name: r for r in domain.records}
         self.unions = {u.name: u for u in domain.unions}
         self.enums = {e.name: e for e in domain.enums}
+        self.helpers = {h.name: h for h in domain.helpers}
+        # the helper functions the module needs: one per helper and set of entities its caller
+        # writes (whose rows it must reach as a writer does), by (helper, writes) -> function name
+        self.helper_variants: dict[tuple[str, frozenset], str] = {}
+        self.guard_tables: list[tuple[str, str]] = []  # module constants: (name, literal)
+        self._places: dict[str, tuple[dict[str, int], dict[str, str]]] = {}
+
+    def helper_function(self, name: str, writes: frozenset) -> str:
+        if name not in self.helpers:
+            raise GenerationError(f"unknown helper {name!r}")
+        # only the written entities the helper reaches make its code differ (its reads include
+        # those of the helpers it calls)
+        writes = frozenset(writes) & frozenset(self.helpers[name].reads)
+        key = (name, writes)
+        if key not in self.helper_variants:
+            count = sum(1 for n, _ in self.helper_variants if n == name)
+            self.helper_variants[key] = helper_function(name) + (f"_{count}" if count else "")
+        return self.helper_variants[key]
+
+    def places(self, helper: str) -> tuple[dict[str, int], dict[str, str]]:
+        """A number for each place in the helper's body, by `ir.place_key`, and the helper each
+        call among them calls: the keys of the guard tables the helper's function reads."""
+        if helper not in self._places:
+            numbers, callees = {}, {}
+            for node in ir.walk(self.helpers[helper].body):
+                at = getattr(node, "loc", None)
+                if at is not None:
+                    numbers.setdefault(ir.place_key(at), len(numbers))
+                if isinstance(node, ir.HelperCall) and at is not None:
+                    callees[ir.place_key(at)] = node.name
+            self._places[helper] = (numbers, callees)
+        return self._places[helper]
+
+    def guard_table(self, helper: str, table: dict) -> dict:
+        """The contract's table for a call of `helper` (places -> guard ids, nested per call),
+        keyed by the numbers of `places`: a generated module names no spec file."""
+        numbers, callees = self.places(helper)
+        out = {}
+        for place, value in table.items():
+            if place not in numbers:
+                continue
+            if isinstance(value, dict):
+                value = self.guard_table(callees.get(place, helper), value) if place in callees else {}
+            out[numbers[place]] = value
+        return out
+
+    def guard_table_constant(self, helper: str, table: dict) -> str:
+        source = _table_literal(self.guard_table(helper, table))
+        name = f"_G{len(self.guard_tables)}"
+        self.guard_tables.append((name, source))
+        return name
 
     def collection(self, entity: str) -> str:
         try:
@@ -35,6 +86,11 @@ class DomainInfo:
         if t.kind != "union" or t.name not in self.unions:
             raise GenerationError(f"`is <variant>` on a value of type {t}")
         return self.unions[t.name].tag
+
+
+def _table_literal(table: dict) -> str:
+    items = ", ".join(f"{k}: {_table_literal(v) if isinstance(v, dict) else literal(v)}" for k, v in table.items())
+    return "{" + items + "}"
 
 
 def strip_optional(t: ir.TypeRef) -> ir.TypeRef:
@@ -59,11 +115,29 @@ class FunctionContext:
     hoisted: int = 0  # names `_h0`, `_h1`, ... given to loop-invariant values so far
     # the tool's guards by where they stand in the spec, so that a failure names the guard that fired
     guards: dict = field(default_factory=dict)
+    # the tool's guard tables of its helper calls (`ToolContract.helper_guards`)
+    helper_guards: dict = field(default_factory=dict)
+    # in a helper's function: the helper's name. Its guards' ids depend on the calling tool, which
+    # passes them in `_G`, keyed by the numbers of `DomainInfo.places`
+    helper: str | None = None
 
     def guard(self, loc: ir.Loc | None) -> str:
-        """The literal id of the guard at `loc`, for the runtime helper that raises it, or None."""
+        """The id of the guard at `loc`, for the runtime helper that raises it, or None: a literal
+        in a tool, the lookup in `_G` in a helper."""
+        if self.helper is not None:
+            number = self.info.places(self.helper)[0].get(ir.place_key(loc)) if loc is not None else None
+            return "None" if number is None else f"_G.get({number})"
         guard_id = self.guards.get(_place(loc)) if loc is not None else None
         return literal(guard_id)
+
+    def guard_table(self, call: ir.HelperCall) -> str:
+        """The guard table a call of a helper passes on."""
+        if call.loc is None:
+            return "{}"
+        if self.helper is not None:
+            number = self.info.places(self.helper)[0].get(ir.place_key(call.loc))
+            return "{}" if number is None else f"_G.get({number}, {{}})"
+        return self.info.guard_table_constant(call.name, self.helper_guards.get(ir.place_key(call.loc), {}))
 
 
 def _place(loc: ir.Loc) -> tuple:
@@ -115,7 +189,8 @@ class ExprCompiler:
         self._hoisted: dict[tuple[str, str], str] = {}  # (method, variable) -> hoisted name
 
     _KINDS = frozenset({"const", "var", "collection", "lookup", "field", "map_get", "list_index", "unary", "binary",
-                        "is", "conditional", "list", "dict", "comprehension", "builtin", "construct", "old"})
+                        "is", "conditional", "list", "dict", "comprehension", "builtin", "construct", "old",
+                        "helper"})
 
     def expr(self, e: ir.Expr) -> str:
         kind = getattr(e, "kind", None)
@@ -426,6 +501,14 @@ class ExprCompiler:
         if self._writes(receiver.entity):
             return f"_get_touch(_S, {coll}, {self.expr(key)})"
         return f"_D[{coll}].get({self.expr(key)})"
+
+    def _helper(self, e: ir.HelperCall) -> str:
+        """A helper's function, called with the state, its guard ids and the arguments."""
+        if not self.ctx.has_state:
+            raise GenerationError(f"the helper {e.name!r} is called where there is no state")
+        function = self.info.helper_function(e.name, self.ctx.writes)
+        args = "".join(", " + self.expr(a) for a in e.args)
+        return f"{function}(_S, {self.ctx.guard_table(e)}{args})"
 
     def _old(self, e: ir.Old) -> str:
         if not (self.ctx.in_ensures and self.ctx.has_state):

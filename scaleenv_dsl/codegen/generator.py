@@ -79,6 +79,7 @@ def generate_source(domain: ir.Domain) -> str:
     info = DomainInfo(domain)
     shapes = Shapes(info)
     tools = [_tool(t, info, shapes) for t in domain.tools]
+    helpers = _helpers(info, shapes)
     goals, goal_table = _goals(domain, info)
     return _TEMPLATES.get_template("module.py.j2").render(
         runtime_names=RUNTIME_NAMES,
@@ -86,6 +87,8 @@ def generate_source(domain: ir.Domain) -> str:
         copiers=shapes.copier_functions(),
         checkers=shapes.checker_functions(),
         tools=tools,
+        helpers=helpers,
+        guard_tables=info.guard_tables,
         goals=goals,
         tool_table=[(literal(t.name), tool_function(t.name)) for t in domain.tools],
         copier_table=[(literal(e.collection), f"copy_{identifier(e.name, 'entity name')}")
@@ -110,7 +113,8 @@ def source_diagnostics(domain: ir.Domain) -> list[Diagnostic]:
 
 
 def _tool(tool: ir.ToolDef, info: DomainInfo, shapes: Shapes) -> dict:
-    ctx = FunctionContext(info, writes=frozenset(tool.writes), has_state=True, guards=guards_by_place(tool))
+    ctx = FunctionContext(info, writes=frozenset(tool.writes), has_state=True, guards=guards_by_place(tool),
+                          helper_guards=tool.contract.helper_guards if tool.contract is not None else {})
     body = StmtCompiler(ctx, shapes, tool.returns).block(tool.body, depth=0)
     prologue = ["_D = _S.data", "_J = _S.journal"]
     if ctx.uses_old:
@@ -118,6 +122,24 @@ def _tool(tool: ir.ToolDef, info: DomainInfo, shapes: Shapes) -> dict:
     params = ", ".join(["_S"] + [local(p.body_name) for p in tool.params])
     return {"name": tool_function(tool.name), "params": params, "comment": spec_comment(tool.loc),
             "body": prologue + body}
+
+
+def _helpers(info: DomainInfo, shapes: Shapes) -> list[dict]:
+    """A function for each helper its callers need, one per set of entities a caller writes; a
+    helper's own calls may ask for more of them, so the work list grows while it is worked."""
+    functions, done = [], set()
+    while len(done) < len(info.helper_variants):
+        (name, writes), function = next((k, v) for k, v in info.helper_variants.items() if k not in done)
+        done.add((name, writes))
+        helper = info.helpers[name]
+        ctx = FunctionContext(info, writes=writes, has_state=True, helper=name)
+        # `returns` None: a helper hands its value to the caller as it is, rows included, so that
+        # the tool's changes to a row it returns reach the row
+        body = StmtCompiler(ctx, shapes, None).block(helper.body, depth=0)
+        params = ", ".join(["_S", "_G"] + [local(p.name) for p in helper.params])
+        functions.append({"name": function, "params": params, "comment": spec_comment(helper.loc),
+                          "body": ["_D = _S.data", "_J = _S.journal"] + body})
+    return functions
 
 
 def _goals(domain: ir.Domain, info: DomainInfo) -> tuple[list[dict], list]:

@@ -40,6 +40,10 @@ def tool_function(name: str) -> str:
     return "tool_" + identifier(name, "tool name")
 
 
+def helper_function(name: str) -> str:
+    return "helper_" + identifier(name, "helper name")
+
+
 def type_function(prefix: str, name: str) -> str:
     """`copy_Order`, `check_Order`: helpers generated per type."""
     return f"{prefix}_{identifier(name, 'type name')}"

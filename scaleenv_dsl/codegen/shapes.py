@@ -234,6 +234,6 @@ def _named_types(t: ir.TypeRef) -> list[str]:
 
 def check_identifiers(domain: ir.Domain) -> None:
     """Validate every declared name that becomes part of a Python name."""
-    for group in (domain.records, domain.entities, domain.unions, domain.enums, domain.tools):
+    for group in (domain.records, domain.entities, domain.unions, domain.enums, domain.tools, domain.helpers):
         for decl in group:
             identifier(decl.name, "declared name")

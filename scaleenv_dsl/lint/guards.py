@@ -65,7 +65,7 @@ def writes_before_guards(domain: ir.Domain) -> Findings:
             guard, write = late[0]
             more = f" (and {len(late) - 1} more check(s) after it)" if len(late) > 1 else ""
             found.report("write-before-guard", f"`{tool.name}` changes {write.entity} at {line_of(write.loc)} "
-                         f"before this check{more}", guard.loc,
+                         f"before this check{more}", guard.site or guard.loc,
                          "check everything first, then write: the transaction undoes the write when the check "
                          "fails, but a reader takes the write for one that stays",
                          labels=((write.loc, "the state changes here"),))
@@ -179,7 +179,8 @@ class ToolFacts:
 
     def write_before(self, guard: ir.Guard) -> ir.Effect | None:
         """The first write that runs before the guard on some path through the body."""
-        return next((e for e in self.effects if e.loc is not None and _end(e.loc) <= _start(guard.loc)
+        at = guard.site or guard.loc  # a helper's guard is checked where the tool calls the helper
+        return next((e for e in self.effects if e.loc is not None and _end(e.loc) <= _start(at)
                      and (_prefix(e.when, guard.when) or _prefix(guard.when, e.when))), None)
 
     def reads_a_stored_reference(self, guard: ir.Guard) -> bool:

@@ -75,4 +75,5 @@ def initial_data(domain: ir.Domain) -> dict | None:
         data = json.loads(Path(domain.data_path).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) else None
+    # rows as tools read them: a keyless row (`key … from map`) with its key field
+    return ir.keyed_rows(ir.keyless_collections(domain), data) if isinstance(data, dict) else None

@@ -30,7 +30,8 @@ def missing_rows(domain: ir.Domain, data: Any) -> Findings:
         return found
     sets = KeySets()
     for task in domain.tasks:
-        rows = TaskRows(domain, with_overlay(data, task.initial) if task.initial else data, sets)
+        overlay = ir.keyed_rows(ir.keyless_collections(domain), task.initial)
+        rows = TaskRows(domain, with_overlay(data, overlay) if task.initial else data, sets)
         for action in task.actions:
             if _check_action(found, task, action, domain.tool(action.tool), rows):
                 rows.apply(domain.tool(action.tool), action.arguments)

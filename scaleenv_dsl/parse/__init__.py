@@ -56,11 +56,22 @@ def comments_of(text: str) -> list[Comment]:
 _parser: Lark | None = None
 
 
+class _WholeWords:
+    """Lets every lexer state see a name. Lark's contextual lexer offers each parser state only the
+    terminals it accepts, so where a name cannot stand, `goals x` lexed as the keyword `goal`
+    and a name `s`: a misspelt keyword was silently cut in two. With names always offered, the
+    longest match wins, and `goals` is reported whole, as an unexpected name."""
+    always_accept = ("NAME",)
+
+    def process(self, stream):
+        return stream
+
+
 def parser() -> Lark:
     global _parser
     if _parser is None:
         _parser = Lark.open(str(grammar_path()), parser="lalr", lexer="contextual",
-                            propagate_positions=True, maybe_placeholders=True, cache=True,
+                            propagate_positions=True, maybe_placeholders=True, cache=True, postlex=_WholeWords(),
                             start=["start", "expr"])  # `expr`: the fields of an f-string
     return _parser
 

@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from lark import Token, Tree, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..diagnostics import Diagnostic, Label, Span, shorten
+from ..diagnostics import Diagnostic, Label, Span, did_you_mean, shorten
 from .habits import CHARACTER_HABITS, habit
 
 MAX_NESTING = 150
@@ -20,7 +20,7 @@ MAX_NESTING = 150
 # but headroom keeps later codegen wrappers safe; codegen refuses names past its MAX_IDENTIFIER).
 MAX_NAME_LENGTH = 200            # characters in a declared or local name
 MAX_BLOCK_DEPTH = 16             # `if` and `for` blocks nested inside one another
-DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "task")
+DECL_KEYWORDS = ("domain", "include", "enum", "record", "union", "entity", "tool", "def", "const", "task")
 # never names: the grammar's NAME terminal excludes them
 RESERVED_WORDS = ("let", "require", "if", "else", "for", "break", "continue", "return", "ensures", "insert", "delete",
                   "and", "or", "not", "in", "is", "true", "false", "none")
@@ -71,7 +71,7 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     if isinstance(err, UnexpectedCharacters):
         return _bad_character(err, text, file)
     token = getattr(err, "token", None)
-    expected = sorted(_words(getattr(err, "expected", None) or getattr(err, "accepts", None) or ()))
+    expected = sorted(_words(_expected_terminals(err)))
     if isinstance(err, UnexpectedEOF) or (token is not None and token.type == "$END"):
         return _unexpected_end(text, file, expected)
     assert isinstance(err, UnexpectedToken)
@@ -123,6 +123,18 @@ def _after_colon(text: str, token: Token) -> bool:
 _NEEDS_ELSE = re.compile(r"\b(require|invariant|key)\b[^\n]*")
 _ELSE_EXAMPLE = {"require": "require COND else \"message\"", "invariant": "invariant COND else \"message\"",
                  "key": "key field else \"Row not found\""}
+
+
+def _expected_terminals(err: UnexpectedInput):
+    """The terminals the parser could take where it stopped. When the lexer stopped it (a word the
+    state's lexer cannot match, such as `let` in a task), lark reports the lexer's terminals, in
+    which every keyword a name can spell has been folded into `NAME`; the parse table still
+    lists them one by one."""
+    state = getattr(err, "state", None)
+    try:
+        return list(state.parse_conf.parse_table.states[state.position])
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return getattr(err, "expected", None) or getattr(err, "accepts", None) or ()
 
 
 def _missing_else(text: str, file: str, token: Token, expected: list[str]) -> Diagnostic | None:
@@ -214,6 +226,10 @@ def _hint(token: Token, expected: list[str], starts_line: bool) -> str:
         return "the language has no unbounded loops: iterate a collection with `for x in xs { … }`"
     if value == ":" and "`{`" in expected:
         return "blocks use braces, not a colon: `if condition { … }`"
+    if "`instruction`" in expected and "`reward`" in expected:  # inside a task, where no statement goes
+        entries = ("instruction", "knows", "initial", "action", "goal", "communicate", "reward")
+        return (did_you_mean(value, entries) or "a task's entries are "
+                + ", ".join(f"`{e}`" for e in entries) + ": see docs/language.md, Tasks")
     if expected == ["`}`"] or "`}`" in expected and token.type == "NAME":
         return "a statement starts with `let`, `require`, `fail`, `if`, `for`, `return`, `ensures`, `insert`, `delete`, or a name"
     if value == "," and "`}`" in expected:

@@ -163,10 +163,13 @@ class ToAst:
         _, fields, invariants = self._split_members(members)
         return ast.VariantDecl(self._span(meta), self._tag(name), fields, invariants)
 
-    def entity_decl(self, meta, name, collection, key, not_found, *members):
+    def entity_decl(self, meta, name, collection, key, from_map, not_found, *members):
         doc, fields, invariants = self._split_members(members)
         return ast.EntityDecl(self._span(meta), self._ident(name), self._ident(collection),
-                              self._ident(key), self._expr(not_found), doc, fields, invariants)
+                              self._ident(key), self._expr(not_found), doc, fields, invariants, from_map is not None)
+
+    def key_from_map(self, meta):
+        return True
 
     def field_decl(self, meta, name, type_, *options):
         return ast.FieldDecl(self._span(meta), self._ident(name), type_, options)
@@ -223,6 +226,21 @@ class ToAst:
 
     def returns_decl(self, meta, type_, doc=None):
         return ast.ReturnsDecl(self._span(meta), type_, self._str(doc) if doc is not None else None)
+
+    def helper_decl(self, meta, name, *rest):
+        params = tuple(p for p in rest if isinstance(p, ast.HelperParam))
+        returns, *body = rest[len(params):]
+        body = [s for s in body if s is not None]
+        doc = None
+        if body and isinstance(body[0], ast.Str):
+            doc, body = body[0], body[1:]
+        return ast.HelperDecl(self._span(meta), self._ident(name), params, returns, doc, tuple(body))
+
+    def helper_param(self, meta, name, type_):
+        return ast.HelperParam(self._span(meta), self._ident(name), type_)
+
+    def const_decl(self, meta, name, value):
+        return ast.ConstDecl(self._span(meta), self._ident(name), self._expr(value))
 
     def block(self, meta, *stmts):
         return ast.Block(self._span(meta), stmts)

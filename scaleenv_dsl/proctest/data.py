@@ -30,7 +30,8 @@ class View:
 
     @classmethod
     def of(cls, env) -> "View":
-        return cls(env.domain.ir, json.loads(env.dump(indent=None)))
+        # rows as tools and `env.changes()` give them: a keyless row with its key field
+        return cls(env.domain.ir, ir.keyed_rows(env.domain.keyless, json.loads(env.dump(indent=None))))
 
     def after(self, changes: dict) -> "View":
         """This view with `env.changes()`-shaped changes applied (rows are shared, never changed)."""

@@ -90,7 +90,7 @@ class GuardSearch:
         self.budget = budget
         self.env = compiled.env()
         self.tracer = StatementTracer(compiled.module)
-        self.places = {t.name: guard_places(t) for t in self.domain.tools}
+        self.places = {t.name: guard_places(t, self.domain) for t in self.domain.tools}
         self.outcomes = {g.id: GuardOutcome(g, t.name) for t in self.domain.tools
                          for g in (t.contract.guards if t.contract else ())}
         self.cases: list[dict] = []

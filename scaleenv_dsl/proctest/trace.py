@@ -64,9 +64,10 @@ def statements(body) -> list[ir.Stmt]:
     return [node for node in ir.walk(body) if isinstance(node, ir.StmtBase)]
 
 
-def guard_places(tool: ir.ToolDef) -> dict[str, Place]:
-    """Guard id -> the place of the innermost statement that holds it; argument guards have none."""
-    stmts = [s for s in statements(tool.body) if s.loc is not None]
+def guard_places(tool: ir.ToolDef, domain: ir.Domain | None = None) -> dict[str, Place]:
+    """Guard id -> the place of the innermost statement that holds it; argument guards have none.
+    A guard a helper brings stands in the helper's body: the helpers the tool calls are searched too."""
+    stmts = [s for s in statements([tool.body, *_called_bodies(tool.body, domain)]) if s.loc is not None]
     places = {}
     for guard in tool.contract.guards if tool.contract else ():
         if guard.kind == "argument":
@@ -75,6 +76,20 @@ def guard_places(tool: ir.ToolDef) -> dict[str, Place]:
         if holders:
             places[guard.id] = where(min(holders, key=_span_size).loc)
     return places
+
+
+def _called_bodies(body, domain: ir.Domain | None) -> list:
+    """The bodies of the helpers `body` calls, and of those they call (helpers do not recurse)."""
+    if domain is None or not domain.helpers:
+        return []
+    seen: dict[str, object] = {}
+    pending = [n.name for n in ir.walk(body) if isinstance(n, ir.HelperCall)]
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen[name] = domain.helper(name).body
+            pending += [n.name for n in ir.walk(seen[name]) if isinstance(n, ir.HelperCall)]
+    return list(seen.values())
 
 
 def _contains(outer: ir.Loc, inner: ir.Loc) -> bool:

@@ -121,7 +121,9 @@ class World:
         self.synthesized = {e.collection for e in domain.ir.entities if e.collection not in data}
         for collection in self.synthesized:
             data[collection] = {}  # tools can always reach every collection
-        self.base = data
+        # rows stored without their key (`key … from map`) get it back: tools, goals and
+        # invariants read it as any field; dump() leaves it out again
+        self.base = ir.keyed_rows(domain.keyless, data)
         self.row_copiers = domain.module.copiers if trusted else {}
         self.expected: dict[int, tuple[ir.TaskDef, dict]] = {}  # id(task) -> (task, expected changes)
         self.scratch: Env | None = None
@@ -160,10 +162,11 @@ class Env:
         self._calls.clear()
         self._savepoints.clear()
         self._task = task
+        keyless = self.domain.keyless
         if task is not None and task.initial:
-            apply_overlay(state, task.initial)
+            apply_overlay(state, task.initial, keyless)
         if initial:
-            apply_overlay(state, initial)
+            apply_overlay(state, initial, keyless)
         return self
 
     # ------------------------------------------------------------ calls
@@ -276,7 +279,10 @@ class Env:
         return not self._state.journal
 
     def changes(self) -> dict:
-        """What differs from the initial data: {"changed": {coll: {key: row}}, "removed": {coll: [keys]}}."""
+        """What differs from the initial data: {"changed": {coll: {key: row}}, "removed": {coll: [keys]}}.
+
+        Rows are as tools see them: a keyless row (`key … from map`) has its key field here,
+        unlike in dump(), state() and replay's recorded rows."""
         changed, removed = self._differences()
         copiers = self.domain.module.copiers
         return {"changed": {c: {k: copiers.get(c, jcopy)(row) for k, row in rows.items()}
@@ -317,9 +323,11 @@ class Env:
         return json.dumps(self._collections(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def _collections(self) -> dict:
-        """The live collections, less the empty ones added for entities the data file lacks."""
+        """The live collections in the data file's shape: less the empty ones added for entities
+        the data file lacks, and with keyless rows (`key … from map`) stored without their key."""
         synthesized = self._world.synthesized
-        return {c: rows for c, rows in self._state.data.items() if rows or c not in synthesized}
+        live = {c: rows for c, rows in self._state.data.items() if rows or c not in synthesized}
+        return ir.stored_rows(self.domain.keyless, live)
 
     # ------------------------------------------------------------ reward
     def reward(self, task: ir.TaskDef | str | dict | None = None, *,
@@ -366,6 +374,10 @@ class Env:
         return failed_goals(self.domain.module.goals.get(task.name, ()), self._state.data)
 
     def _state_differences(self, expected: dict) -> list[dict]:
+        keyless = self.domain.keyless
+        if keyless and isinstance(expected.get("changed"), dict):
+            # expected rows in the data file's shape (replay's) are compared with their key, as live rows hold it
+            expected = {**expected, "changed": ir.keyed_rows(keyless, expected["changed"])}
         return state_differences(self.domain.comparer, expected, self._reached(), self._state.data,
                                  self._world.base)
 

@@ -8,6 +8,7 @@ call, the merge writes into rows the env copied from the shared initial data
 
 from __future__ import annotations
 
+from ..ir import keyed_row
 from .journal import delete_key, set_key
 from .state import State, own_row, writable_rows
 from .values import jcopy
@@ -29,8 +30,11 @@ def check_overlay(overlay) -> dict:
     return overlay
 
 
-def apply_overlay(state: State, overlay: dict) -> None:
+def apply_overlay(state: State, overlay: dict, keyless: dict[str, str] | None = None) -> None:
+    """Merge `overlay` into the state. `keyless` (collection -> key field) names the collections
+    stored without their key field: a new row of one is given its key, as loaded rows are."""
     journal = state.journal
+    keyless = keyless or {}
     for collection, rows in check_overlay(overlay).items():
         if collection in state.data:
             table = writable_rows(state, collection)  # the shared initial data is never written
@@ -44,6 +48,8 @@ def apply_overlay(state: State, overlay: dict) -> None:
                     delete_key(journal, table, key)
             elif isinstance(current, dict):
                 _merge(journal, own_row(state, collection, key, current), row)
+            elif collection in keyless:
+                set_key(journal, table, key, jcopy(keyed_row(keyless[collection], key, row)))
             else:
                 set_key(journal, table, key, jcopy(row))
             state.touched.add((collection, key))

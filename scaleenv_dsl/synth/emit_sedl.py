@@ -19,6 +19,8 @@ def render(document: dict, spec: Path, out: Path) -> str:
     for task in document["tasks"]:
         lines.append(f"task {task['name']} {{")
         lines.append(f"  instruction {_literal(task['instruction'])}")
+        if task["initial"]:
+            lines.append(f"  initial {_literal(task['initial'])}")
         for name, value in task["knows"].items():
             lines.append(f"  knows {name} = {_literal(value)}")
         for action in task["actions"]:

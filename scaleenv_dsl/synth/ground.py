@@ -9,7 +9,7 @@ target or in the members already chosen (the user of an order, the product of an
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ir
@@ -24,6 +24,18 @@ class Grounded:
     related: dict[str, dict]            # entity -> the row near the target used for it
 
 
+@dataclass
+class Start:
+    """Where a later write of a chain is grounded: the task's overlay, the writes before it (replayed
+    to confirm), the state they leave, the keys its target may take, and the chain's earlier choices
+    (reused under the same name, so that the user states each fact once)."""
+    initial: dict
+    calls: list[tuple[str, dict]]
+    data: dict
+    targets: list[str]
+    prefer: dict[str, Any] = field(default_factory=dict)
+
+
 class GroundFailure(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -36,65 +48,90 @@ class Grounder:
         self.data = data
         self.env = env
         self._keys = {e.name: sorted(data.get(model.collection(e.name), {})) for e in model.ir.entities}
+        # parameters that key a row the tool inserts (a checkout's `loan_id`): always a fresh id
+        self._new_keys = {id(p) for t in model.write_tools for p in t.params
+                          for e in (t.contract.effects if t.contract else ())
+                          if e.op == "insert" and isinstance(e.key, ir.Var) and e.key.name == p.name}
 
-    def ground(self, tool_name: str, rng: random.Random, attempts: int = 8) -> Grounded:
-        """A call that succeeds from the untouched data; the last failure's reason when none does."""
+    def ground(self, tool_name: str, rng: random.Random, attempts: int = 8, start: Start | None = None) -> Grounded:
+        """A call that succeeds from the untouched data, or with `start` after the chain's earlier
+        writes (from its overlay); the last failure's reason when none does."""
         reason = "no-candidate"
         for _ in range(attempts):
             try:
-                grounded = self._draw(self.model.tools[tool_name], rng)
+                grounded = self._draw(self.model.tools[tool_name], rng, start)
             except GroundFailure as failure:
                 reason = failure.reason
                 continue
-            self.env.reset()
+            if start is None:
+                self.env.reset()
+            else:
+                self.replay(start.initial, start.calls)
             result = self.env.call(tool_name, grounded.arguments)
             if result.ok:
                 return grounded
             reason = f"guard-fails: {result.error.message}"
         raise GroundFailure(reason)
 
-    def _draw(self, tool: ir.ToolDef, rng: random.Random) -> Grounded:
+    def replay(self, initial: dict, calls: list[tuple[str, dict]]) -> None:
+        """The env at the task's start (the overlay merged), then `calls`, each of which must succeed."""
+        self.env.reset(ir.TaskDef(name="synth_ground", initial=initial) if initial else None)
+        for tool, arguments in calls:
+            result = self.env.call(tool, arguments)
+            if not result.ok:
+                raise GroundFailure(f"earlier-write-fails: {result.error.message}")
+
+    def anchor(self, tool: ir.ToolDef) -> ir.ParamDomain | None:
+        """The target parameter's domain: the first parameter keyed by an entity's keys."""
+        domains = (self.model.param_domain(tool.name, p.name) for p in tool.params)
+        return next((d for d in domains if d.source == "keys" and d.entity), None)
+
+    def _draw(self, tool: ir.ToolDef, rng: random.Random, start: Start | None) -> Grounded:
+        data = self.data if start is None else start.data
         domains = [self.model.param_domain(tool.name, p.name) for p in tool.params]
-        anchor = next((d for d in domains if d.source == "keys" and d.entity), None)
+        anchor = self.anchor(tool)
         if anchor is None:
             raise GroundFailure("no-target-parameter")
-        keys = self._keys.get(anchor.entity) or []
+        keys = (self._keys.get(anchor.entity) or []) if start is None else start.targets
         if not keys:
             raise GroundFailure(f"no-{anchor.entity}-rows")
         key = rng.choice(keys)
-        row = self.data[self.model.collection(anchor.entity)][key]
+        row = data[self.model.collection(anchor.entity)][key]
         related = {anchor.entity: row}
         context: list[dict] = [row]
         args: dict[str, Any] = {}
+        prefer = start.prefer if start is not None else {}
         for param, domain in zip(tool.params, domains):
             if domain is anchor:
                 args[param.name] = key
-                continue
-            args[param.name] = self._value(param, domain, rng, related, context)
-        self._referenced(row, related)
+            elif param.name in prefer and _allowed(domain, prefer[param.name]):
+                args[param.name] = prefer[param.name]
+            else:
+                args[param.name] = self._value(param, domain, rng, related, context, data)
+        self._referenced(row, related, data)
         return Grounded(tool.name, args, (anchor.entity, key), related)
 
-    def _referenced(self, row: dict, related: dict) -> None:
+    def _referenced(self, row: dict, related: dict, data: dict) -> None:
         """The rows the target's own fields name (an order's user), for the user's identity."""
         for entity in sorted(self._keys):
             if entity in related:
                 continue
-            table = self.data.get(self.model.collection(entity), {})
+            table = data.get(self.model.collection(entity), {})
             for name, value in sorted(row.items()):
                 if isinstance(value, str) and value in table:
                     related[entity] = table[value]
                     break
 
-    def _value(self, param: ir.ParamDef, domain: ir.ParamDomain, rng, related, context) -> Any:
+    def _value(self, param: ir.ParamDef, domain: ir.ParamDomain, rng, related, context, data) -> Any:
         if domain.source in ("enum", "choices"):
             return rng.choice(list(domain.values))
         if domain.source == "free":
             return self._free(param, rng, related)
-        row = self._near(domain.entity, rng, related, context)
+        row = self._near(domain.entity, rng, related, context, data)
         if domain.source == "keys":
             value = self.model.key_field(domain.entity) and row[self.model.key_field(domain.entity)]
             return [value] if domain.element else value
-        holder = _walk(row, domain.path[:-1] if domain.source == "member-keys" else domain.path)
+        holder = walk_path(row, domain.path[:-1] if domain.source == "member-keys" else domain.path)
         if domain.source == "map-keys":
             choices = sorted(holder) if isinstance(holder, dict) else []
         else:
@@ -111,7 +148,8 @@ class Grounder:
     def _free(self, param: ir.ParamDef, rng, related: dict) -> Any:
         """A free value from the rows near the target where one fits (a fine's amount, a card's id,
         a day from a loan), else a fresh id or a day near the parameter's example."""
-        seen = [v for row in related.values() for name, v in _fields(row) if _fits_name(name, param.name)]
+        seen = [] if id(param) in self._new_keys else \
+            [v for row in related.values() for name, v in _fields(row) if _fits_name(name, param.name)]
         example = param.example
         kind = type(example) if example is not None else (type(seen[0]) if seen else None)
         near = [v for v in seen if kind is not None and type(v) is kind and not isinstance(v, bool)]
@@ -128,20 +166,26 @@ class Grounder:
             raise GroundFailure(f"free-parameter-without-example: {param.name}")
         return example
 
-    def _near(self, entity: str, rng, related: dict, context: list[dict]) -> dict:
+    def _near(self, entity: str, rng, related: dict, context: list[dict], data: dict) -> dict:
         if entity in related:
             return related[entity]
-        table = self.data.get(self.model.collection(entity), {})
+        table = data.get(self.model.collection(entity), {})
         for holder in context:
-            for value in _scalars(holder):
+            for value in scalars(holder):
                 if isinstance(value, str) and value in table:
                     related[entity] = table[value]
                     return table[value]
-        keys = self._keys.get(entity) or []
+        # the shared data's sorted keys, or the keys of the state a chain's earlier writes left
+        keys = (self._keys.get(entity) or []) if data is self.data else sorted(table)
         if not keys:
             raise GroundFailure(f"no-{entity}-rows")
         related[entity] = table[rng.choice(keys)]
         return related[entity]
+
+
+def _allowed(domain: ir.ParamDomain, value: Any) -> bool:
+    """Whether an earlier write's choice fits this parameter too: any free value, a listed one."""
+    return domain.source == "free" or (domain.source in ("enum", "choices") and value in domain.values)
 
 
 def _fields(value: Any, depth: int = 0):
@@ -161,7 +205,7 @@ def _fits_name(field: str, param: str) -> bool:
     return field == param or (field == "id" and param.endswith("_id"))
 
 
-def _walk(row: Any, path: tuple[str, ...]) -> Any:
+def walk_path(row: Any, path: tuple[str, ...]) -> Any:
     for step in path:
         if not isinstance(row, dict):
             return None
@@ -169,14 +213,14 @@ def _walk(row: Any, path: tuple[str, ...]) -> Any:
     return row
 
 
-def _scalars(value: Any, depth: int = 0):
+def scalars(value: Any, depth: int = 0):
     if depth > 3:
         return
     if isinstance(value, dict):
         for v in value.values():
-            yield from _scalars(v, depth + 1)
+            yield from scalars(v, depth + 1)
     elif isinstance(value, list):
         for v in value:
-            yield from _scalars(v, depth + 1)
+            yield from scalars(v, depth + 1)
     else:
         yield value

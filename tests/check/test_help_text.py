@@ -32,6 +32,13 @@ SYNTAX_HELP = {
     "commas between fields": (
         "record R { a: int, b: int }\n",
         "fields need no separator: put each on its own line, or separate them with spaces"),
+    "a keyword with a letter too many is not cut in two": (
+        "task t {\n  goals 1 == 1\n}\n",
+        "did you mean `goal`?"),
+    "a statement inside a task": (
+        "task t {\n  let x = 1\n}\n",
+        "a task's entries are `instruction`, `knows`, `initial`, `action`, `goal`, `communicate`, `reward`: "
+        "see docs/language.md, Tasks"),
     "an unclosed list": (
         "tool t() -> int {\n  let y = [1, 2\n  return 1\n}\n",
         "add the missing `]` at the end of the line before"),

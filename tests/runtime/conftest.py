@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from scaleenv_dsl import ir
 from scaleenv_dsl.api import load_domain
 
 SPECS = Path(__file__).parent / "specs"
@@ -55,7 +56,8 @@ def shared_data(domain) -> dict:
     """The initial data every env of `domain` made from its data file reads (less the empty
     collections added for entities the file lacks)."""
     world = domain.env()._world
-    return {c: rows for c, rows in world.base.items() if rows or c not in world.synthesized}
+    live = {c: rows for c, rows in world.base.items() if rows or c not in world.synthesized}
+    return ir.stored_rows(domain.keyless, live)  # keyless rows hold their key once loaded
 
 
 def data_file(domain) -> dict:

@@ -85,7 +85,7 @@ def test_replay_with_replacement_data(parser, tmp_path):
     assert steps == [{"ok": False, "error": "Order not found"}]
 
 
-@pytest.mark.parametrize("cases_text, db_text", [("{not json", None), ("missing", None), ('{"cases": []}', "[1, 2]")])
+@pytest.mark.parametrize("cases_text, db_text", [("{not json", None), ("missing", None)])
 def test_replay_bad_inputs_exit_2(parser, tmp_path, capsys, cases_text, db_text):
     cases = tmp_path / "cases.json"
     if cases_text != "missing":
