@@ -42,7 +42,7 @@ def tau2_side(tasks_path: str, checkout: str, out_path: str) -> None:
     from tau2.domains.retail.utils import RETAIL_DB_PATH
 
     start = RetailDB.load(RETAIL_DB_PATH)
-    start_dump = start.model_dump()
+    start_dump = without_nulls(start.model_dump())
     results = {"start": start_dump, "tasks": []}
     for task in json.loads(Path(tasks_path).read_text()):
         tools = RetailTools(copy.deepcopy(start))
@@ -57,8 +57,18 @@ def tau2_side(tasks_path: str, checkout: str, out_path: str) -> None:
             except Exception as err:   # tau2's tools raise on a failed guard
                 outcomes.append(f"{type(err).__name__}: {err}")
         results["tasks"].append({"id": task["id"], "outcomes": outcomes,
-                                 "changed": changed_rows(start_dump, tools.db.model_dump())})
+                                 "changed": changed_rows(start_dump, without_nulls(tools.db.model_dump()))})
     Path(out_path).write_text(json.dumps(results))
+
+
+def without_nulls(value):
+    """tau2's pydantic models dump every optional field, unset ones as null; the data file and our
+    rows leave them out. Null and absent mean the same to both, so both sides drop them."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
 
 
 def changed_rows(before: dict, after: dict) -> dict:
@@ -80,7 +90,7 @@ def our_side(tasks: list[dict]) -> tuple[dict, list[dict]]:
 
     retail = load_domain("retail")
     env = retail.env()
-    start = json.loads(env.reset().dump())
+    start = without_nulls(json.loads(env.reset().dump()))
     out = []
     for task in tasks:
         overlay = ((task.get("initial_state") or {}).get("initialization_data") or {}).get("agent_data")
@@ -89,7 +99,12 @@ def our_side(tasks: list[dict]) -> tuple[dict, list[dict]]:
         for action in task["evaluation_criteria"]["actions"]:
             result = env.call(action["name"], action["arguments"])
             outcomes.append(True if result.ok else f"{result.error.kind}: {result.error.message}")
-        out.append({"id": task["id"], "outcomes": outcomes, "changed": changed_rows(start, json.loads(env.dump()))})
+        changes = env.changes()   # the rows that differ from the initial data, which is tau2's db.json
+        changed = {c: without_nulls(dict(rows)) for c, rows in changes["changed"].items()}
+        for collection, keys in changes["removed"].items():
+            changed.setdefault(collection, {}).update(dict.fromkeys(keys))
+        out.append({"id": task["id"], "outcomes": outcomes,
+                    "changed": {c: dict(sorted(rows.items())) for c, rows in sorted(changed.items())}})
     return start, out
 
 
