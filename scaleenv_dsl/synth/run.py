@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..prove import Prover
 from .chains import candidate_rng, seed_tool
+from .describe import Ambiguous, Describer
 from .emit_json import task_json
 from .ground import GroundFailure, Grounder
 from .instruction import user_scenario, write_instruction
@@ -31,13 +32,16 @@ class SynthOptions:
 def synthesize(compiled, options: SynthOptions) -> dict:
     prover = Prover(compiled)
     model = prover.model
-    grounder = Grounder(model, compiled.initial_data(), prover.env)
+    data = compiled.initial_data()
+    grounder = Grounder(model, data, prover.env)
+    describer = Describer(model)
     tasks, rejected, seen = [], Counter(), set()
     limit = options.n * options.max_candidates_factor
     index = 0
     while len(tasks) < options.n and index < limit:
         tool = seed_tool(model, options.seed, index)
         rng = candidate_rng(options.seed, index, "ground")
+        said_rng = candidate_rng(options.seed, index, "describe")
         index += 1
         try:
             grounded = grounder.ground(tool, rng)
@@ -45,9 +49,15 @@ def synthesize(compiled, options: SynthOptions) -> dict:
             rejected[_short(failure.reason)] += 1
             continue
         choices = choice_facts(model, grounded)
-        knows = {**identity_facts(model, grounded, rng, choices), **choices}
+        identity, owner = identity_facts(model, grounded, rng, choices)
+        knows = {**identity, **choices}
+        try:
+            described = describer.describe(data, grounded, owner, knows, said_rng)
+        except Ambiguous as unclear:
+            rejected[unclear.reason] += 1
+            continue
         name = f"synth_{len(tasks)}"
-        proof, knows = prove_candidate(prover, name, grounded, knows)
+        proof, knows = prove_candidate(prover, name, grounded, {**knows, **described})
         if not proof.proved:
             rejected[f"{proof.status}: {proof.reason.code if proof.reason else 'no reason'}"] += 1
             continue
@@ -56,8 +66,8 @@ def synthesize(compiled, options: SynthOptions) -> dict:
             rejected["duplicate chain and targets"] += 1
             continue
         seen.add(key)
-        knows = used_facts(knows, proof.witness.steps)
-        scenario = user_scenario(model.tools[tool], knows)
+        knows = {**used_facts(knows, proof.witness.steps), **{k: v for k, v in described.items() if k in knows}}
+        scenario = user_scenario(model.tools[tool], knows, set(described) - set(grounded.arguments))
         tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof))
     return {"domain": compiled.name, "seed": options.seed, "tasks": tasks,
             "summary": _summary(tasks, rejected, index, model)}
