@@ -105,8 +105,8 @@ class Describer:
         if refs:
             return {k: r for k, r in table.items() if any(r.get(n) == owner[1] for n in refs)}
         owner_row = data.get(self.model.collection(owner[0]), {}).get(owner[1], {})
-        listed = {v for v in _top_scalars(owner_row)}
-        return {k: r for k, r in table.items() if k in listed}
+        listed = {k: r for k, r in table.items() if k in _top_scalars(owner_row)}
+        return listed or table   # rows the owner has no tie to (a library's books) are all candidates
 
     def features(self, data: dict, entity: str, row: dict) -> list[tuple[str, Any]]:
         """What a user sees of a row: the names of its members and of the rows it refers to, and its

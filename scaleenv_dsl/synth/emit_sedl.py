@@ -21,6 +21,8 @@ def render(document: dict, spec: Path, out: Path) -> str:
         lines.append(f"  instruction {_literal(task['instruction'])}")
         for name, value in task["knows"].items():
             lines.append(f"  knows {name} = {_literal(value)}")
+        if task["initial"]:
+            lines.append(f"  initial {_literal(task['initial'])}")
         for action in task["actions"]:
             args = ", ".join(f"{k}={_literal(v)}" for k, v in action["arguments"].items())
             lines.append(f"  action {action['tool']}({args})")

@@ -18,12 +18,13 @@ from ..prove.prover import TaskProof
 ROUNDS = 4
 
 
-def prove_candidate(prover: Prover, name: str, grounded, knows: dict[str, Any]) -> tuple[TaskProof, dict]:
+def prove_candidate(prover: Prover, name: str, grounded, knows: dict[str, Any],
+                    initial: dict | None = None) -> tuple[TaskProof, dict]:
     knows = dict(knows)
     action = ir.ActionCall(tool=grounded.tool, arguments=dict(grounded.arguments))
     proof = None
     for _ in range(ROUNDS):
-        task = ir.TaskDef(name=name, knows=dict(knows), actions=(action,), reward=("state",))
+        task = ir.TaskDef(name=name, knows=dict(knows), initial=initial or {}, actions=(action,), reward=("state",))
         proof = prover.prove(task)
         missing = proof.witness.missing
         if proof.proved or not missing:

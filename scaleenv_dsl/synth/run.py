@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from ..prove import Prover
 from .chains import candidate_rng, seed_tool
-from .describe import Ambiguous, Describer
+from . import distractors
+from .describe import Ambiguous, Describer, merged
 from .emit_json import task_json
 from .ground import GroundFailure, Grounder
 from .instruction import user_scenario, write_instruction
@@ -51,13 +52,15 @@ def synthesize(compiled, options: SynthOptions) -> dict:
         choices = choice_facts(model, grounded)
         identity, owner = identity_facts(model, grounded, rng, choices)
         knows = {**identity, **choices}
+        initial = distractors.overlay(model, describer, data, grounded, owner, said_rng)
+        start = merged(data, initial)
         try:
-            described = describer.describe(data, grounded, owner, knows, said_rng)
+            described = describer.describe(start, grounded, owner, knows, said_rng)
         except Ambiguous as unclear:
             rejected[unclear.reason] += 1
             continue
         name = f"synth_{len(tasks)}"
-        proof, knows = prove_candidate(prover, name, grounded, {**knows, **described})
+        proof, knows = prove_candidate(prover, name, grounded, {**knows, **described}, initial)
         if not proof.proved:
             rejected[f"{proof.status}: {proof.reason.code if proof.reason else 'no reason'}"] += 1
             continue
@@ -68,7 +71,8 @@ def synthesize(compiled, options: SynthOptions) -> dict:
         seen.add(key)
         knows = {**used_facts(knows, proof.witness.steps), **{k: v for k, v in described.items() if k in knows}}
         scenario = user_scenario(model.tools[tool], knows, set(described) - set(grounded.arguments))
-        tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof))
+        near = distractors.count(model, describer, start, grounded, owner)
+        tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof, initial, near))
     return {"domain": compiled.name, "seed": options.seed, "tasks": tasks,
             "summary": _summary(tasks, rejected, index, model)}
 

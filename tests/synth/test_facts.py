@@ -119,3 +119,35 @@ def test_an_ambiguous_choice_is_rejected_with_its_reason(retail):
     assert caught.value.reason == "ambiguous-payment_method"
     said = Describer(model).describe(data, grounded, ("User", user_id), {}, random.Random(1))
     assert said["payment_method"] == {"source": "gift_card"} or "gift_card" in str(said)
+
+
+def test_synthesized_distractors_are_siblings_the_description_tells_apart(retail, document):
+    base = retail.initial_data()
+    made = [t for t in document["tasks"] if t["initial"]]
+    assert made, "some tasks get a synthesized distractor"
+    for task in made:
+        args = _write(task)["arguments"]
+        target = base["orders"][args["order_id"]]
+        (fresh, copy), = task["initial"]["orders"].items()
+        assert fresh not in base["orders"] and copy["user_id"] == target["user_id"]
+        assert [i["name"] for i in copy["items"]] == [i["name"] for i in target["items"]]
+        assert copy["status"] != target["status"]
+        owner = task["initial"]["users"][target["user_id"]]["orders"]
+        assert owner == base["users"][target["user_id"]]["orders"] + [fresh]
+        assert task["distractors"] >= 1
+
+
+def test_distractor_count_counts_near_rows(retail, document):
+    base = retail.initial_data()
+    for task in document["tasks"]:
+        args, data = _write(task)["arguments"], merged(base, task["initial"])
+        if "order_id" not in args or "item_ids" in args or "payment_method_id" in args:
+            continue
+        order = data["orders"][args["order_id"]]
+        names = {i["name"] for i in order["items"]}
+        user = data["users"][order["user_id"]]
+        near = [k for k in user["orders"] if k != args["order_id"] and
+                (data["orders"][k]["status"] == order["status"] or names & {i["name"] for i in data["orders"][k]["items"]})]
+        assert task["distractors"] == len(near), task["name"]
+    summary = document["summary"]["distractors"]
+    assert sum(summary.values()) == len(document["tasks"]) and set(summary) != {"0"}

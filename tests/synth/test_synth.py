@@ -31,7 +31,8 @@ def test_every_task_is_proved_again_from_its_json(retail, retail_tasks):
     for task in retail_tasks["tasks"]:
         assert task["proof"]["status"] == "proved"
         actions = tuple(ir.ActionCall(tool=a["tool"], arguments=a["arguments"]) for a in task["actions"])
-        again = prover.prove(ir.TaskDef(name=task["name"], knows=task["knows"], actions=actions, reward=("state",)))
+        again = prover.prove(ir.TaskDef(name=task["name"], knows=task["knows"], initial=task["initial"],
+                                        actions=actions, reward=("state",)))
         assert again.status == "proved", (task["name"], again.reason)
 
 
