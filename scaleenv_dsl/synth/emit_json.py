@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 
-def task_json(name, instruction, scenario, knows, grounded, proof, initial=None, distractors=0) -> dict:
+def task_json(name, instruction, scenario, knows, grounded, proof, initial=None, distractors=0, goals=()) -> dict:
     witness = proof.witness
     return {
         "name": name,
@@ -14,9 +14,9 @@ def task_json(name, instruction, scenario, knows, grounded, proof, initial=None,
         "knows": knows,
         "initial": initial or {},
         "actions": [s.call.to_json() for s in witness.steps],
-        "goals": [],
+        "goals": list(goals),
         "communicate": [],
-        "reward": ["state"],
+        "reward": ["state", "goal"] if goals else ["state"],
         "distractors": distractors,
         "target": {"entity": grounded.target[0], "key": grounded.target[1]},
         "proof": {"status": proof.status, "checks": proof.checks,

@@ -17,6 +17,7 @@ from .chains import candidate_rng, seed_tool
 from . import distractors
 from .describe import Ambiguous, Describer, merged
 from .emit_json import task_json
+from .goals import goals
 from .ground import GroundFailure, Grounder
 from .instruction import user_scenario, write_instruction
 from .knows import choice_facts, identity_facts, used_facts
@@ -72,7 +73,9 @@ def synthesize(compiled, options: SynthOptions) -> dict:
         knows = {**used_facts(knows, proof.witness.steps), **{k: v for k, v in described.items() if k in knows}}
         scenario = user_scenario(model.tools[tool], knows, set(described) - set(grounded.arguments))
         near = distractors.count(model, describer, start, grounded, owner)
-        tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof, initial, near))
+        predicates = goals(model, prover.env, proof.task, proof.witness.steps, start)
+        tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof, initial, near,
+                               predicates))
     return {"domain": compiled.name, "seed": options.seed, "tasks": tasks,
             "summary": _summary(tasks, rejected, index, model)}
 

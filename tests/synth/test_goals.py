@@ -1,0 +1,75 @@
+"""Goal predicates over the changed fields: in the JSON and the sedl export, which `scaleenv check`
+accepts and `scaleenv prove` proves again under `reward state, goal`; a wrong goal fails the proof."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import scaleenv_dsl
+from scaleenv_dsl import load_domain
+from scaleenv_dsl.synth import SynthOptions, synthesize
+
+CLI = [sys.executable, "-m", "scaleenv_dsl"]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("goals") / "retail"
+    shutil.copytree(Path(scaleenv_dsl.__file__).resolve().parent.parent / "stdlib_domains" / "retail", folder)
+    out, as_json = folder / "synth.sedl", folder / "synth.json"
+    for target, extra in ((out, ["--format", "sedl"]), (as_json, [])):
+        made = subprocess.run(CLI + ["synth", str(folder / "retail.sedl"), "--n", "21", "--seed", "4",
+                                     "--out", str(target)] + extra, capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+    return folder, out, json.loads(as_json.read_text())
+
+
+def test_every_task_states_goals_over_what_its_witness_changed(exported):
+    _, _, document = exported
+    for task in document["tasks"]:
+        assert task["goals"] and task["reward"] == ["state", "goal"], task["name"]
+        write = task["actions"][-1]["arguments"]
+        target = write.get("order_id") or write.get("user_id")
+        assert all(json.dumps(target) in g for g in task["goals"] if g.startswith(("orders", "users"))), task["name"]
+    cancels = [t for t in document["tasks"] if t["actions"][-1]["tool"] == "cancel_pending_order"]
+    assert cancels and all(f'orders["{t["actions"][-1]["arguments"]["order_id"]}"].status == "cancelled"'
+                           in t["goals"] for t in cancels)
+
+
+def test_sedl_goals_check_and_prove_again(exported):
+    folder, out, _ = exported
+    assert out.read_text().count("\n  goal ") > 21
+    checked = subprocess.run(CLI + ["check", str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    proved = subprocess.run(CLI + ["prove", str(folder / "retail.sedl"), "--tasks", str(out)],
+                            capture_output=True, text=True)
+    assert "21 tasks: 21 proved" in proved.stdout, proved.stdout + proved.stderr
+
+
+def test_a_wrong_goal_is_not_proved(exported):
+    folder, out, _ = exported
+    text = out.read_text()
+    line = next(l for l in text.split("\n") if l.startswith('  goal orders[') and l.endswith('.status == "cancelled"'))
+    broken = folder / "broken.sedl"
+    broken.write_text(text.replace(line, line.replace('"cancelled"', '"delivered"'), 1))
+    proved = subprocess.run(CLI + ["prove", str(folder / "retail.sedl"), "--tasks", str(broken)],
+                            capture_output=True, text=True)
+    assert proved.returncode != 0 and "21 tasks: 20 proved" in proved.stdout, proved.stdout
+
+
+def test_library_goals_prove_again(tmp_path):
+    folder = tmp_path / "library"
+    shutil.copytree(Path(scaleenv_dsl.__file__).resolve().parent.parent / "stdlib_domains" / "library", folder)
+    out = folder / "synth.sedl"
+    made = subprocess.run(CLI + ["synth", str(folder / "library.sedl"), "--n", "14", "--seed", "1", "--format", "sedl",
+                                 "--out", str(out)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    proved = subprocess.run(CLI + ["prove", str(folder / "library.sedl"), "--tasks", str(out)],
+                            capture_output=True, text=True)
+    assert "14 tasks: 14 proved" in proved.stdout, proved.stdout + proved.stderr
