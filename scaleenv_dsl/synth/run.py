@@ -12,7 +12,9 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+from .. import ir
 from ..prove import Prover
+from ..prove.reads import comparable
 from .chains import candidate_rng, seed_tool
 from . import distractors
 from .describe import Ambiguous, Describer, merged
@@ -22,6 +24,7 @@ from .ground import GroundFailure, Grounder
 from .instruction import user_scenario, write_instruction
 from .knows import choice_facts, identity_facts, used_facts
 from .proofs import prove_candidate
+from .questions import ask_text, question
 
 
 @dataclass
@@ -72,12 +75,30 @@ def synthesize(compiled, options: SynthOptions) -> dict:
         seen.add(key)
         knows = {**used_facts(knows, proof.witness.steps), **{k: v for k, v in described.items() if k in knows}}
         scenario = user_scenario(model.tools[tool], knows, set(described) - set(grounded.arguments))
+        proof, asked = _ask(prover, model, describer, start, grounded, owner, proof, said_rng)
+        if asked is not None:
+            knows[asked["fact"]] = asked["about"]
+            scenario["reason_for_call"] += " " + ask_text(asked)
         near = distractors.count(model, describer, start, grounded, owner)
         predicates = goals(model, prover.env, proof.task, proof.witness.steps, start)
         tasks.append(task_json(name, write_instruction(scenario), scenario, knows, grounded, proof, initial, near,
                                predicates))
     return {"domain": compiled.name, "seed": options.seed, "tasks": tasks,
             "summary": _summary(tasks, rejected, index, model)}
+
+
+def _ask(prover, model, describer, start, grounded, owner, proof, rng):
+    """The proof again with a question of the user's (`questions`) whose answer the agent must say;
+    the first proof and no question when there is none or the prover cannot show its answer."""
+    outputs = " ".join(comparable(m) for m in proof.witness.messages)
+    asked = question(model, describer, start, grounded, owner, outputs, rng)
+    if asked is None:
+        return proof, None
+    task = proof.task
+    again = prover.prove(ir.TaskDef(name=task.name, knows={**task.knows, asked["fact"]: asked["about"]},
+                                    initial=task.initial, actions=task.actions, communicate=(asked["answer"],),
+                                    reward=("state", "communicate")))
+    return (again, asked) if again.proved else (proof, None)
 
 
 def _short(reason: str) -> str:

@@ -43,8 +43,13 @@ def _orders_matching(data, user, said):
     return out
 
 
+WRITES = {"cancel_pending_order", "exchange_delivered_order_items", "modify_pending_order_address",
+          "modify_pending_order_items", "modify_pending_order_payment", "modify_user_address",
+          "return_delivered_order_items"}
+
+
 def _write(task):
-    return task["actions"][-1]
+    return [a for a in task["actions"] if a["tool"] in WRITES][-1]
 
 
 def test_each_description_picks_out_the_row_the_witness_writes(retail, document):

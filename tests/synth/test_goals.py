@@ -73,3 +73,29 @@ def test_library_goals_prove_again(tmp_path):
     proved = subprocess.run(CLI + ["prove", str(folder / "library.sedl"), "--tasks", str(out)],
                             capture_output=True, text=True)
     assert "14 tasks: 14 proved" in proved.stdout, proved.stdout + proved.stderr
+
+
+def test_a_question_ends_the_chain_in_a_read_whose_answer_is_communicated():
+    from scaleenv_dsl import ir
+    from scaleenv_dsl.prove import Prover
+
+    retail = load_domain("retail")
+    writes = {t.name for t in retail.ir.tools if t.is_write}
+    document = synthesize(retail, SynthOptions(n=40, seed=1))
+    asked = [t for t in document["tasks"] if t["communicate"]]
+    assert asked and len(asked) < len(document["tasks"])
+    prover = Prover(retail)
+    data = retail.initial_data()
+    for task in asked:
+        assert task["reward"][-1] == "communicate" and "You also want to know the " in task["instruction"]
+        last, write = task["actions"][-1], [a for a in task["actions"] if a["tool"] in writes][-1]
+        assert last["tool"] == "get_order_details" and task["proof"]["steps"][-1]["origin"] == "inserted"
+        other = data["orders"][last["arguments"]["order_id"]]
+        assert other["order_id"] != write["arguments"].get("order_id")
+        assert json.dumps(task["communicate"][0]) in json.dumps(other)            # the answer is that row's
+        assert set(task["knows"]["other_order"]["with"]) <= {i["name"] for i in other["items"]}
+        # the answer is live: a text no read shows cannot be proved
+        wrong = ir.TaskDef(name="t", knows=task["knows"], initial=task["initial"],
+                           actions=(ir.ActionCall(tool=write["tool"], arguments=write["arguments"]),),
+                           communicate=("no such answer 0000",), reward=("state", "communicate"))
+        assert not prover.prove(wrong).proved

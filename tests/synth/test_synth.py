@@ -41,9 +41,9 @@ def test_knows_are_root_facts_never_tool_outputs(retail_tasks):
         assert task["knows"], task["name"]
         for name, value in task["knows"].items():
             # each fact is an argument the witness passes (a lookup's or the write's) under its name,
-            # or the description of a keyed argument of the write (`order` for `order_id`)
-            write = task["actions"][-1]["arguments"]
-            described = any(fact_name(p) == name != p for p in write)
+            # or the description of a keyed argument (`order` for `order_id`) or of a row asked about
+            described = name.startswith("other_") or any(fact_name(p) == name != p
+                                                         for a in task["actions"] for p in a["arguments"])
             assert described or any(a["arguments"].get(name) == value for a in task["actions"]), (name, task["name"])
 
 
@@ -124,7 +124,8 @@ def test_tau2_export_validates_against_tau2s_task_schema(tmp_path):
         errors = sorted(validator.iter_errors(exported), key=lambda e: list(e.path))
         assert not errors, [e.message for e in errors]
         criteria = exported["evaluation_criteria"]
-        assert criteria["reward_basis"] == ["DB"]
+        assert criteria["reward_basis"] == (["DB", "COMMUNICATE"] if task["communicate"] else ["DB"])
+        assert criteria["communicate_info"] == task["communicate"]
         assert [(a["name"], a["arguments"]) for a in criteria["actions"]] == \
             [(a["tool"], a["arguments"]) for a in task["actions"]]
         assert exported["user_scenario"]["instructions"]["known_info"] in task["instruction"]
