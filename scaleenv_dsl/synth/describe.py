@@ -24,7 +24,7 @@ from itertools import combinations
 from typing import Any
 
 from ..prove.model import DomainModel
-from .ground import Grounded, _walk
+from .ground import Grounded
 
 LABELS = ("name", "title")
 
@@ -147,7 +147,7 @@ class Describer:
     def _members(self, data, grounded, domain, value, param) -> tuple[list[dict], Any]:
         row = data[self.model.collection(domain.entity)][grounded.target[1]] \
             if domain.entity == grounded.target[0] else grounded.related.get(domain.entity, {})
-        holder = _walk(row, domain.path[:-1])
+        holder = at_path(row, domain.path[:-1])
         members = [m for m in holder if isinstance(m, dict)] if isinstance(holder, list) else []
         field = domain.path[-1]
         chosen, said = [], []
@@ -172,7 +172,7 @@ class Describer:
         values = value if isinstance(value, list) else [value]
         for index, wanted in enumerate(values):
             key, row = self._holder(data, grounded, domain, wanted)
-            entries = _walk(row, domain.path) or {}
+            entries = at_path(row, domain.path) or {}
             old = replaced[index] if replaced and index < len(replaced) else None
             if old is not None and key in _top_scalars(old):
                 said.append(self._variant(entries, wanted, old, row, param))
@@ -185,7 +185,7 @@ class Describer:
         near = grounded.related.get(domain.entity)
         ordered = ([(k, r) for k, r in table.items() if r is near] if near is not None else []) + sorted(table.items())
         for key, row in ordered:
-            if wanted in (_walk(row, domain.path) or {}):
+            if wanted in (at_path(row, domain.path) or {}):
                 return key, table.get(key, row)
         raise Ambiguous(f"undescribed-{domain.entity}")
 
@@ -209,6 +209,13 @@ class Describer:
                 if [e for e, v in sorted(entries.items()) if _has_all(v, said)] == [wanted]:
                     return said
         raise Ambiguous(f"ambiguous-{fact_name(param)}")
+
+
+def at_path(row: Any, path: tuple[str, ...]) -> Any:
+    """The value at `path` of nested records, or None where it leaves them."""
+    for step in path:
+        row = row.get(step) if isinstance(row, dict) else None
+    return row
 
 
 def member_matches(member: dict, said: dict) -> bool:

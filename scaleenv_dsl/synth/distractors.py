@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import random
 from ..prove.model import DomainModel
-from .describe import Describer
-from .ground import Grounded, _walk
+from .describe import Describer, at_path
+from .ground import Grounded
 
 SHARE = 0.5   # the share of order-like targets without a near row that get a synthesized one
 
@@ -67,7 +67,7 @@ def count(model: DomainModel, describer: Describer, data: dict, grounded: Ground
         value = grounded.arguments.get(param.name)
         values = value if isinstance(value, list) else [value]
         if domain.source == "member-keys" and domain.entity == entity:
-            members = [m for m in (_walk(row, domain.path[:-1]) or []) if isinstance(m, dict)]
+            members = [m for m in (at_path(row, domain.path[:-1]) or []) if isinstance(m, dict)]
             field = domain.path[-1]
             for wanted in values:
                 member = next((m for m in members if m.get(field) == wanted), None)
@@ -84,7 +84,7 @@ def _near_entries(model, data, grounded, domain, wanted) -> int:
     near = grounded.related.get(domain.entity)
     rows = ([near] if near is not None else []) + [r for _, r in sorted(table.items())]
     for row in rows:
-        entries = _walk(row, domain.path)
+        entries = at_path(row, domain.path)
         if isinstance(entries, dict) and isinstance(entries.get(wanted), dict):
             entry = entries[wanted]
             return sum(1 for k, other in entries.items() if k != wanted and isinstance(other, dict)

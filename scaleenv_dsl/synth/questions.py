@@ -16,7 +16,7 @@ from typing import Any
 from ..prove.model import DomainModel
 from .describe import LABELS, Describer
 from .ground import Grounded
-from .instruction import _description, _words
+from .instruction import describe_fact, words
 
 SHARE = 0.25   # the share of candidates whose user also asks a question
 
@@ -47,8 +47,8 @@ def question(model: DomainModel, describer: Describer, data: dict, grounded: Gro
 def ask_text(asked: dict) -> str:
     """The question in the user's voice: "You also want to know the tracking id of the other order:
     the one with the Desk Lamp." """
-    about = _description(asked["fact"], asked["about"])
-    return "You also want to know the " + _words(asked["field"]) + " of " + about.replace(" is the one", ", the one", 1) + "."
+    about = describe_fact(asked["fact"], asked["about"])
+    return "You also want to know the " + words(asked["field"]) + " of " + about.replace(" is the one", ", the one", 1) + "."
 
 
 def _named_only(describer: Describer, data, entity, key, row, siblings) -> dict | None:
