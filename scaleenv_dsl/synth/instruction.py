@@ -19,7 +19,7 @@ def user_scenario(tool: ir.ToolDef, knows: dict[str, Any], described: set[str] =
     known = "; ".join(describe_fact(name, value) if name in described else
                       "your " + words(name) + " is " + _text(value) for name, value in knows.items())
     ids = [words(name) for name in knows if name.endswith("_id")]
-    unknown = ("You know no identifier but your " + " and ".join(ids) + "." if ids
+    unknown = ("You know no identifier but your " + _and(ids) + "." if ids
                else "You do not know any identifier the agent can look up for you.")
     return {"reason_for_call": reason,
             "known_info": (known[:1].upper() + known[1:] + ".") if known else "Nothing beyond what you ask for.",
@@ -53,8 +53,12 @@ def _thing(said: dict) -> str:
                    for k, v in (v.items() if isinstance(v, dict) else [(k, v)])]
         return "the " + said["name"] + (" (" + ", ".join(options) + ")" if options else "")
     parts = [words(k) + " is " + _text(v) for k, v in said.items() if k != "with"]
-    named = " with " + _and(["the " + n for n in said["with"]]) if "with" in said else ""
+    named = " with " + _and([_the(n) for n in said["with"]]) if "with" in said else ""
     return "the one" + named + (" whose " + _and(parts) if parts else "")
+
+
+def _the(name: str) -> str:
+    return name if name.lower().startswith("the ") else "the " + name
 
 
 def _and(parts: list[str]) -> str:

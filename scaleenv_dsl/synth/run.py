@@ -17,7 +17,7 @@ from ..prove import Prover
 from ..prove.reads import comparable
 from .chains import candidate_rng, seed_tool
 from . import distractors
-from .describe import Ambiguous, Describer, merged
+from .describe import Ambiguous, Describer, fact_name, merged
 from .emit_json import task_json
 from .goals import goals
 from .ground import GroundFailure, Grounder
@@ -73,7 +73,10 @@ def synthesize(compiled, options: SynthOptions) -> dict:
             rejected["duplicate chain and targets"] += 1
             continue
         seen.add(key)
-        knows = {**used_facts(knows, proof.witness.steps), **{k: v for k, v in described.items() if k in knows}}
+        # a description stays unless the key it describes had to be given after all
+        given = {fact_name(p) for p in grounded.arguments if p in knows and p not in described}
+        knows = {**used_facts(knows, proof.witness.steps),
+                 **{k: v for k, v in described.items() if k in knows and k not in given}}
         scenario = user_scenario(model.tools[tool], knows, set(described) - set(grounded.arguments))
         proof, asked = _ask(prover, model, describer, start, grounded, owner, proof, said_rng)
         if asked is not None:
