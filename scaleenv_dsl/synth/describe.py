@@ -63,8 +63,11 @@ def _merge(old: Any, new: Any) -> Any:
 
 
 class Describer:
-    def __init__(self, model: DomainModel):
+    def __init__(self, model: DomainModel, base: dict | None = None):
+        """`base` is the data most views are the base of: its ownership is indexed once."""
         self.model = model
+        self.base = base or {}
+        self._index: dict[str, dict[Any, list[str]]] = {}
         self._enum_fields = {e.name: [f.name for f in e.fields if f.type.kind == "enum"] for e in model.ir.entities}
         self._owner_refs = {e.name: [(f.name, f.type.name) for f in e.fields if f.type.kind == "ref" and not f.type.path]
                             for e in model.ir.entities}
@@ -103,10 +106,27 @@ class Describer:
             return table
         refs = [name for name, target in self._owner_refs.get(entity, ()) if target == owner[0]]
         if refs:
-            return {k: r for k, r in table.items() if any(r.get(n) == owner[1] for n in refs)}
+            return {k: table[k] for k in self._owned_keys(table, entity, refs, owner[1])}
         owner_row = data.get(self.model.collection(owner[0]), {}).get(owner[1], {})
         listed = {k: r for k, r in table.items() if k in _top_scalars(owner_row)}
         return listed or table   # rows the owner has no tie to (a library's books) are all candidates
+
+    def _owned_keys(self, table: dict, entity: str, refs: list[str], owner: Any) -> list[str]:
+        """The keys of the rows whose `refs` name the owner: the base's index, with the rows an
+        overlay changed or added (rows not shared with the base) looked at again."""
+        base = self.base.get(self.model.collection(entity), {})
+        if entity not in self._index:
+            index: dict[Any, list[str]] = {}
+            for key, row in base.items():
+                for value in {row.get(n) for n in refs}:
+                    index.setdefault(value, []).append(key)
+            self._index[entity] = index
+        keys = {k for k in self._index[entity].get(owner, ()) if k in table}
+        if table is not base:
+            for key, row in table.items():
+                if base.get(key) is not row:
+                    (keys.add if any(row.get(n) == owner for n in refs) else keys.discard)(key)
+        return sorted(keys)
 
     def features(self, data: dict, entity: str, row: dict) -> list[tuple[str, Any]]:
         """What a user sees of a row: the names of its members and of the rows it refers to, and its

@@ -39,7 +39,7 @@ def synthesize(compiled, options: SynthOptions) -> dict:
     model = prover.model
     data = compiled.initial_data()
     grounder = Grounder(model, data, prover.env)
-    describer = Describer(model)
+    describer = Describer(model, data)
     tasks, rejected, seen = [], Counter(), set()
     limit = options.n * options.max_candidates_factor
     index = 0
