@@ -123,5 +123,7 @@ def _summary(tasks: list[dict], rejected: Counter, candidates: int, model) -> di
         "chain_lengths": {str(k): v for k, v in sorted(Counter(lengths).items())},
         "median_chain_length": statistics.median(lengths) if lengths else 0,
         "distractors": {str(k): v for k, v in sorted(Counter(t["distractors"] for t in tasks).items())},
+        "with_overlay": sum(1 for t in tasks if t["initial"]),
+        "with_question": sum(1 for t in tasks if t["communicate"]),
         "entities": dict(sorted(Counter(t["target"]["entity"] for t in tasks).items())),
     }
