@@ -45,9 +45,10 @@ def reason_kind(reason: str) -> str:
     return head + ": " + re.sub(r"#?\w*\d{3,}\w*", "<id>", message)[:80]
 
 
-def chain_scenario(model: DomainModel, steps: list, knows: dict) -> dict[str, str]:
-    """The user scenario of the first write, its reason for call extended by each later write's."""
-    scenario = user_scenario(model.tools[steps[0].tool], knows)
+def chain_scenario(model: DomainModel, steps: list, knows: dict, described: set[str] = frozenset()) -> dict[str, str]:
+    """The user scenario of the first write, its reason for call extended by each later write's;
+    `described` as in `instruction.user_scenario`."""
+    scenario = user_scenario(model.tools[steps[0].tool], knows, described)
     reasons = [scenario["reason_for_call"]]
     for earlier, later in zip(steps, steps[1:]):
         if later.tool == earlier.tool:

@@ -26,6 +26,8 @@ def render(document: dict, spec: Path, out: Path) -> str:
         for action in task["actions"]:
             args = ", ".join(f"{k}={_literal(v)}" for k, v in action["arguments"].items())
             lines.append(f"  action {action['tool']}({args})")
+        for condition in task["goals"]:
+            lines.append(f"  goal {condition}")
         for text in task["communicate"]:
             lines.append(f"  communicate {_literal(text)}")
         lines.append("  reward " + ", ".join(task["reward"]))

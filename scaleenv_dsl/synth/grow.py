@@ -26,7 +26,7 @@ from ..graph import guard_edges
 from ..prove.model import DomainModel
 from .chains import reason_kind
 from .ground import Grounded, GroundFailure, Grounder, Start, scalars
-from .knows import choice_facts, identity_facts
+from .knows import choice_facts
 from .overlay import OverlayFailure, RowMaker, guard_needs, meets
 
 ENABLES, SHARES = "enables", "shares"
@@ -46,6 +46,11 @@ class Chain:
     @property
     def initial(self) -> dict:
         return self.initials[-1]
+
+    @property
+    def synthesized_rows(self) -> bool:
+        """Whether a later write needed rows made for it (the base overlay is the distractors')."""
+        return self.initials[-1] != self.initials[0]
 
     @property
     def calls(self) -> list[tuple[str, dict]]:
@@ -190,8 +195,6 @@ class Grower:
         return view, changes["changed"]
 
 
-def chain_knows(model: DomainModel, steps: list[Grounded], rng: random.Random) -> dict:
-    """The user's facts for a chain: every write's choices (`grow` reuses a name's value, so they
-    agree), and one identity lookup's arguments from the first write's rows."""
-    choices = {name: value for g in steps for name, value in choice_facts(model, g).items()}
-    return {**identity_facts(model, steps[0], rng, choices), **choices}
+def chain_choices(model: DomainModel, steps: list[Grounded]) -> dict:
+    """The user's choices over a chain: every write's (`grow` reuses a name's value, so they agree)."""
+    return {name: value for g in steps for name, value in choice_facts(model, g).items()}

@@ -17,8 +17,9 @@ from .ground import Grounded
 
 
 def identity_facts(model: DomainModel, grounded: Grounded, rng: random.Random,
-                   choices: dict[str, Any]) -> dict[str, Any]:
-    """One lookup read's arguments, taken from the related rows; empty when no lookup fits.
+                   choices: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """One lookup read's arguments, taken from the related rows, and the (entity, key) of the row
+    they name (the user's own); empty and None when no lookup fits.
     A lookup whose fact shares a name with a choice but not its value (an identity zip and a new
     address's zip) is skipped: `knows` holds one value per name."""
     options = []
@@ -26,12 +27,15 @@ def identity_facts(model: DomainModel, grounded: Grounded, rng: random.Random,
         names = [p.name for p in tool.params]
         if not names or any(model.param_domain(tool.name, n).source != "free" for n in names):
             continue
-        for row in grounded.related.values():
+        for entity, row in grounded.related.items():
             found = {n: _field(row, n) for n in names}
             if all(v is not None and choices.get(n, v) == v for n, v in found.items()):
-                options.append(found)
+                options.append((found, (entity, row.get(model.key_field(entity)))))
                 break
-    return dict(rng.choice(options)) if options else {}
+    if not options:
+        return {}, None
+    facts, owner = rng.choice(options)
+    return dict(facts), owner
 
 
 def choice_facts(model: DomainModel, grounded: Grounded) -> dict[str, Any]:

@@ -83,12 +83,26 @@ def reply_text(reply) -> str:
 
 
 def fact_texts(knows: dict[str, Any]) -> list[str]:
-    """Each knows value as the template writes it; a list's elements one by one."""
-    out = []
+    """Each knows value as the template writes it: a string as it is, a number as JSON, and a
+    description (`{"with": ["Desk Lamp"]}`, an item's name and options) by the texts inside it,
+    since the template says it in words ("the one with the Desk Lamp")."""
+    out: list[str] = []
     for value in knows.values():
-        for item in value if isinstance(value, list) else [value]:
-            out.append(item if isinstance(item, str) else json.dumps(item, sort_keys=True, ensure_ascii=False))
+        _leaves(value, out)
     return out
+
+
+def _leaves(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        for item in value.values():
+            _leaves(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _leaves(item, out)
+    elif isinstance(value, str):
+        out.append(value)
+    else:
+        out.append(json.dumps(value))
 
 
 def facts_survive(text: str, knows: dict[str, Any]) -> bool:

@@ -67,7 +67,8 @@ def test_summary_counts_writes_per_task_and_growth(retail, retail_doc):
     summary = retail_doc["summary"]
     counted = {str(n): sum(1 for t in retail_doc["tasks"] if len(_writes(retail, t)) == n) for n in (1, 2, 3)}
     assert {k: v for k, v in counted.items() if v} == summary["writes_per_task"]
-    assert summary["synthesized_row_tasks"] == sum(1 for t in retail_doc["tasks"] if t["initial"])
+    assert summary["synthesized_row_tasks"] == sum(1 for t in retail_doc["tasks"] if t["synthesized_rows"])
+    assert summary["with_overlay"] == sum(1 for t in retail_doc["tasks"] if t["initial"])   # distractors too
     grown = sum(len(t["chain"]) for t in retail_doc["tasks"])
     assert summary["growth"]["tried"] >= grown + sum(summary["growth"]["dropped"].values()) - \
         sum(v for k, v in summary["growth"]["dropped"].items() if k.startswith("unproved"))
@@ -108,7 +109,8 @@ def test_a_write_enabled_by_the_first_fails_without_it(library, library_doc):
 def test_overlay_rows_are_the_tasks_own_and_the_task_needs_them(retail, retail_doc):
     data = retail.initial_data()
     prover = Prover(retail)
-    overlaid = [t for t in retail_doc["tasks"] if t["initial"]]
+    # a distractor sibling is in `initial` too, but the task proves without it: these need theirs
+    overlaid = [t for t in retail_doc["tasks"] if t["synthesized_rows"]]
     assert len(overlaid) >= 5
     for task in overlaid:
         new_orders = [k for k in task["initial"].get("orders", {}) if k not in data["orders"]]

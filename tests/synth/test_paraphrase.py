@@ -10,6 +10,8 @@ import sys
 
 from author_fakes import REPO, api_error, clean_env, message
 
+from scaleenv_dsl.synth.paraphrase import fact_texts
+
 
 def _synth(tmp_path, *extra: str, env: dict):
     out = tmp_path / "tasks.json"
@@ -51,9 +53,8 @@ def test_rewrites_keep_every_fact_or_the_template_stays(tmp_path, api):
         else:
             assert task["paraphrased"] is True
             assert task["instruction"].startswith("Hello! Here is what you want.\nWhy you call:")
-            for value in task["knows"].values():
-                for item in value if isinstance(value, list) else [value]:
-                    assert (item if isinstance(item, str) else json.dumps(item)) in task["instruction"]
+            for fact in fact_texts(task["knows"]):
+                assert fact in task["instruction"]
             continue
         assert task["paraphrased"] is False
         assert task["instruction"] == before["instruction"]
