@@ -354,8 +354,8 @@ class _Printer:
         return f"{self.type(t.inner)}?"
 
     # -- tools
-    def decl_ToolDecl(self, d) -> None:
-        self.tool_header(d)
+    def decl_ToolDecl(self, d, keyword: str = "tool") -> None:
+        self.tool_header(d, keyword)
         self.depth += 1
         self.doc(d.doc)
         for stmt in d.body:
@@ -364,13 +364,7 @@ class _Printer:
         self.line("}", start=_closing(d.span))
 
     def decl_HelperDecl(self, d) -> None:
-        self.tool_header(d, keyword="def")
-        self.depth += 1
-        self.doc(d.doc)
-        for stmt in d.body:
-            self.dispatch("stmt", stmt)
-        self.depth -= 1
-        self.line("}", start=_closing(d.span))
+        self.decl_ToolDecl(d, keyword="def")   # a helper is laid out as a tool is
 
     def decl_ConstDecl(self, d) -> None:
         self.line(f"const {d.name.name} = {self.flat(d.value)}", d)

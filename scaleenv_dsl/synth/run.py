@@ -135,8 +135,9 @@ def _candidate(maker: Maker, seed: int, index: int) -> Candidate:
     key = json.dumps([[s.call.tool, s.call.arguments] for s in proof.witness.steps], sort_keys=True)
     described = {k: v for d in by_step[:len(chain.steps)] for k, v in d.items()}
     # a description stays unless the key it describes had to be given after all
-    given = {_said_as(i, fact_name(p)) for i, g in enumerate(chain.steps) for p in g.arguments
-             if p in knows and p not in described}
+    # (by value too: the proof adds a key under its parameter's name, whichever write it is for)
+    given = {_said_as(i, fact_name(p)) for i, g in enumerate(chain.steps) for p, value in g.arguments.items()
+             if knows.get(p) == value and p not in described}
     knows = {**used_facts(knows, proof.witness.steps),
              **{k: v for k, v in described.items() if k in knows and k not in given}}
     keys = {_said_as(i, p) for i, g in enumerate(chain.steps) for p in g.arguments}   # given, not described
