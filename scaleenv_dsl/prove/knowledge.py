@@ -155,11 +155,14 @@ class Knowledge:
                     found.append(value)
         return found
 
-    def candidates(self, tool: ir.ToolDef, param: ir.ParamDef, any_knows: bool = False) -> list:
+    def candidates(self, tool: ir.ToolDef, param: ir.ParamDef, any_knows: bool = False,
+                   guesses: bool = True) -> list:
         """The values `param` may be bound to, best first: named `knows` facts, then typed values
         (a keyed domain's keys seen so far, or an enum's or choice's values). A free parameter no
         fact is named after takes, with `any_knows`, each `knows` fact of its JSON type: a search
-        box takes the title the user knows. A list parameter gets one-element lists."""
+        box takes the title the user knows. Without `guesses` it takes only the facts no tool's
+        parameter is named after: a `zip` is a zip code, not a guess at a first name. A list
+        parameter gets one-element lists."""
         domain = self.model.param_domain(tool.name, param.name)
         values = self.named(param.name)
         kind = kind_of(domain)
@@ -168,7 +171,8 @@ class Knowledge:
         elif domain.source in ("enum", "choices"):
             values += list(domain.values)
         elif not values and any_knows:
-            values = [v for layer in self.layers() for v in layer.known.values() if _fits(v, param.type)]
+            values = [v for layer in self.layers() for name, v in layer.known.items()
+                      if _fits(v, param.type) and (guesses or not self.model.names_a_param(name))]
         unique = list({json.dumps(v, sort_keys=True): v for v in values}.values())
         return [[v] for v in unique] if domain.element else unique
 

@@ -59,6 +59,24 @@ class DomainModel:
         self._params = {t.name: {p.param: p for p in (t.contract.params if t.contract else ())}
                         for t in domain.tools}
 
+    @cached_property
+    def _param_names(self) -> frozenset[str]:
+        return frozenset(p.name for t in self.ir.tools for p in t.params)
+
+    def names_a_param(self, fact: str) -> bool:
+        """Whether a `knows` fact is named after some tool's parameter (`email`, or `email_2` as the
+        converter numbers a second one)."""
+        base, _, number = fact.rpartition("_")
+        return fact in self._param_names or (number.isdigit() and base in self._param_names)
+
+    @cached_property
+    def _entities_by_collection(self) -> dict[str, str]:
+        return {e.collection: e.name for e in self.ir.entities}
+
+    def entity_of(self, collection: str) -> str:
+        """The entity whose rows a data collection holds (the collection's own name for any other)."""
+        return self._entities_by_collection.get(collection, collection)
+
     def is_write(self, tool: str) -> bool:
         return self.tools[tool].is_write
 

@@ -25,17 +25,18 @@ MEMO_SIZE = 200_000    # read answers kept from the untouched data before the me
 
 
 def groundings(model: DomainModel, tool: ir.ToolDef, knowledge: Knowledge, *,
-               fixed: dict | None = None, reading: bool = False,
+               fixed: dict | None = None, reading: bool = False, guesses: bool = True,
                limit: int = MAX_BINDINGS) -> Iterator[Call]:
     """The calls of `tool` whose every argument is a value the knowledge offers for it.
 
     `fixed` pins parameters (a heuristic's choice) when the value is one of those offered.
     Optional parameters are left out first, then given each value. When `reading`, they stay
-    out (a filter only narrows a read's answer) and free parameters take any `knows` fact.
+    out (a filter only narrows a read's answer) and free parameters take any `knows` fact
+    (without `guesses`, only one not named after some tool's parameter: see `Knowledge.candidates`).
     """
     names, options = [], []
     for param in tool.params:
-        offered = knowledge.candidates(tool, param, any_knows=reading)
+        offered = knowledge.candidates(tool, param, any_knows=reading, guesses=guesses)
         if fixed and param.name in fixed:
             pinned = fixed[param.name]
             if pinned not in offered and not knowledge.knows(pinned):
@@ -91,25 +92,37 @@ class Finding:
 
 class ReadFinder:
     def __init__(self, model: DomainModel, env, max_calls: int, memo: dict | None = None):
-        """`memo` (call key -> result and walked output) keeps the answers of reads made on the
-        untouched data, which only the call decides; a prover shares one over all its tasks, so
-        the look-ups that many tasks try again (a name and zip of every fact) run once."""
+        """`memo` (clock and call key -> result and walked output) keeps answers a read gives on
+        the initial data, which only the call and the clock decide; a prover shares one over all
+        its tasks, so that the look-ups many tasks try again (a name and zip of every fact) run
+        once. An answer is reused in a changed state too when the read's fields are unchanged
+        (its contract's `read_fields`): an overlay or an earlier write that touched orders does
+        not change what a look-up by name and zip finds."""
         self.model = model
         self.env = env
         self.max_calls = max_calls
         self.memo = memo
 
     def find(self, knowledge: Knowledge, wanted: list[Wanted], made: Iterable[str]) -> Finding:
+        """Breadth first over the read calls the knowledge can bind, guesses last: a free
+        parameter takes a `knows` fact named after another parameter (an email in a first-name
+        box) only once every call without such a guess has been tried, so `exhausted` still
+        means that every bindable read was tried."""
         finding = Finding()
         pending = list(wanted)
-        explored: dict[str, Explored] = {}
         tried = set(made)
         layer = knowledge.child()
+        unchanged = self._unchanged_reads() if self.memo is not None else set()
+        guesses = False
         mark = self.env.savepoint()
         try:
             while pending and finding.calls < self.max_calls:
                 batch = [c for t in self.model.read_tools
-                         for c in groundings(self.model, t, layer, reading=True) if c.key not in tried]
+                         for c in groundings(self.model, t, layer, reading=True, guesses=guesses)
+                         if c.key not in tried]
+                if not batch and not guesses:
+                    guesses = True
+                    continue
                 if not batch:
                     finding.exhausted = True
                     break
@@ -118,7 +131,7 @@ class ReadFinder:
                     if finding.calls >= self.max_calls:
                         break
                     finding.calls += 1
-                    result, walked = self._read(call)
+                    result, walked = self._read(call, call.tool in unchanged)
                     if not result.ok:
                         continue
                     step = Explored(call, self._needs(call, knowledge, layer))
@@ -133,18 +146,28 @@ class ReadFinder:
             self.env.rollback(mark)
         return finding
 
-    def _read(self, call: Call) -> tuple[Any, list]:
-        """The call's result and its walked output, from the memo when the data is untouched."""
-        pristine = self.memo is not None and self.env.unchanged()
-        hit = self.memo.get(call.key) if pristine else None
+    def _unchanged_reads(self) -> set[str]:
+        """The read tools whose every field read is as in the initial data, in the current state."""
+        dirty = self.env.changed_fields()
+        if not dirty:
+            return {t.name for t in self.model.read_tools}
+        entities = {self.model.entity_of(c) for c, _ in dirty}
+        dirty = {(self.model.entity_of(c), f) for c, f in dirty}
+        return {t.name for t in self.model.read_tools
+                if t.contract is not None and not any(_meets(read, dirty, entities) for read in t.read_fields)}
+
+    def _read(self, call: Call, memoable: bool) -> tuple[Any, list]:
+        """The call's result and its walked output, from the memo when its fields are untouched."""
+        key = (self.env.clock, call.key) if memoable else None
+        hit = self.memo.get(key) if memoable else None
         if hit is None:
             result = self.env.call(call.tool, call.arguments)
             walked = walk_output(self.model, self.model.tools[call.tool].returns, result.value) if result.ok else []
             hit = (result, walked)
-            if pristine:
+            if memoable:
                 if len(self.memo) >= MEMO_SIZE:
                     self.memo.clear()
-                self.memo[call.key] = hit
+                self.memo[key] = hit
         return hit
 
     def _needs(self, call: Call, known: Knowledge, layer: Knowledge) -> tuple[Explored, ...]:
@@ -161,6 +184,13 @@ class ReadFinder:
                 if facts:
                     needs.append((typed or facts)[0].origin)
         return tuple(dict.fromkeys(needs))
+
+
+def _meets(read: str, dirty: set[tuple[str, str]], entities: set[str]) -> bool:
+    """Whether a read field ("Entity.field", "Entity.*" for a whole row) may differ now."""
+    entity, _, name = read.partition(".")
+    name = name.split(".")[0]
+    return (entity, name) in dirty or (entity, "*") in dirty or (name == "*" and entity in entities)
 
 
 def _reveals(want: Wanted, layer: Knowledge, step: Explored, value) -> bool:

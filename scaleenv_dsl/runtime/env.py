@@ -295,6 +295,25 @@ class Env:
         its arguments alone."""
         return not self._state.journal
 
+    def changed_fields(self) -> set[tuple[str, str]]:
+        """(collection, field) of every top-level field that differs from the initial data, and
+        (collection, "*") for a row added or removed. A read whose fields are none of these
+        answers as it would on the initial data."""
+        state, base = self._state, self._world.base
+        out: set[tuple[str, str]] = set()
+        if not state.journal:
+            return out
+        for collection, key in self._reached():
+            live = state.data.get(collection, {}).get(key)
+            before = base.get(collection, {}).get(key)
+            if live is None or before is None:
+                if live is not before:
+                    out.add((collection, "*"))
+            elif live is not before:
+                out.update((collection, name) for name in live.keys() | before.keys()
+                           if not rows_equal(live.get(name), before.get(name)))
+        return out
+
     def changes(self) -> dict:
         """What differs from the initial data: {"changed": {coll: {key: row}}, "removed": {coll: [keys]}}.
 
