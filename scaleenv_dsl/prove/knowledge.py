@@ -83,12 +83,33 @@ def path_text(path: tuple) -> str:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """One output's (or one `knows` fact's) scalars, indexed once (`index_walk`): a memo keeps
+    it, so that a look-up many proofs make again is not indexed again."""
+    by_key: dict[Any, list]          # value key -> (path, scalar, kinds, is_key), in walk order
+    typed: dict[Kind, dict[Any, Any]]   # kind -> value key -> value, in walk order
+
+
+def index_walk(found: list) -> Seen:
+    """Index what `walk_output` found."""
+    by_key: dict[Any, list] = {}
+    typed: dict[Kind, dict[Any, Any]] = {}
+    for entry in found:
+        key = value_key(entry[1])
+        if key is None:
+            continue
+        by_key.setdefault(key, []).append(entry)
+        for kind in entry[2]:
+            typed.setdefault(kind, {}).setdefault(key, entry[1])
+    return Seen(by_key, typed)
+
+
 class Knowledge:
     def __init__(self, model: DomainModel, parent: "Knowledge | None" = None):
         self.model = model
         self.parent = parent
-        self.seen: dict[Any, list[Fact]] = {}     # value key -> where it was seen, in order
-        self.typed: dict[Kind, dict[Any, Any]] = {}  # kind -> value key -> value
+        self.blocks: list[tuple[Any, Seen]] = []   # (origin, what it showed), oldest first
         self.known: dict[str, Any] = {}
 
     def child(self) -> "Knowledge":
@@ -107,24 +128,14 @@ class Knowledge:
     def add_knows(self, knows: dict[str, Any]) -> None:
         for name, value in knows.items():
             self.known[name] = value
-            for path, scalar, _, is_key in _untyped(value, ()):
-                self._add(Fact(scalar, Knows(name), path, is_key), ())
+            self.blocks.append((Knows(name), index_walk(list(_untyped(value, ())))))
 
     def add_output(self, origin, returns: ir.TypeRef | None, value) -> None:
-        self.add_walked(origin, walk_output(self.model, returns, value))
+        self.add_seen(origin, index_walk(walk_output(self.model, returns, value)))
 
-    def add_walked(self, origin, found: list) -> None:
-        """The facts of an output already walked by `walk_output` (a memo keeps the walk)."""
-        for path, scalar, kinds, is_key in found:
-            self._add(Fact(scalar, origin, path, is_key, kinds), kinds)
-
-    def _add(self, fact: Fact, kinds: tuple[Kind, ...]) -> None:
-        key = value_key(fact.value)
-        if key is None:
-            return
-        self.seen.setdefault(key, []).append(fact)
-        for kind in kinds:
-            self.typed.setdefault(kind, {}).setdefault(key, fact.value)
+    def add_seen(self, origin, seen: Seen) -> None:
+        """What an output showed, already indexed (`index_walk`)."""
+        self.blocks.append((origin, seen))
 
     # ------------------------------------------------------------ asking
     def facts(self, value) -> list[Fact]:
@@ -132,18 +143,26 @@ class Knowledge:
         key = value_key(value)
         if key is None:
             return []
-        return [f for layer in self.layers() for f in layer.seen.get(key, ())]
+        return [fact for layer in self.layers() for fact in layer.own_facts(key)]
+
+    def own_facts(self, key) -> list[Fact]:
+        """The places this layer alone saw a value (by its `value_key`), oldest first."""
+        return [Fact(scalar, origin, path, is_key, kinds) for origin, seen in self.blocks
+                for path, scalar, kinds, is_key in seen.by_key.get(key, ())]
 
     def knows(self, value) -> bool:
         return bool(self.facts(value))
 
     def values_of(self, kind: Kind) -> list:
         """The values seen that the types say are of `kind`, oldest first, without repeats."""
-        seen: dict[Any, Any] = {}
+        merged: dict[Any, Any] = {}
         for layer in self.layers():
-            for key, value in layer.typed.get(kind, {}).items():
-                seen.setdefault(key, value)
-        return list(seen.values())
+            for _, seen in layer.blocks:
+                typed = seen.typed.get(kind)
+                if typed:
+                    for key, value in typed.items():
+                        merged.setdefault(key, value)
+        return list(merged.values())
 
     def named(self, param: str) -> list:
         """The `knows` facts named after a parameter: `email`, and `email_2` as the converter numbers them."""

@@ -17,7 +17,7 @@ from itertools import islice, product
 from typing import Any, Iterable, Iterator
 
 from .. import ir
-from .knowledge import Knowledge, value_key, walk_output
+from .knowledge import Knowledge, Seen, index_walk, value_key, walk_output
 from .model import Call, DomainModel, kind_of
 
 MAX_BINDINGS = 2_000   # calls of one tool from one state: beyond it, a keyed domain is truncated
@@ -85,6 +85,7 @@ class Finding:
     chains: dict[str, list[Call]] = field(default_factory=dict)  # wanted label -> the calls to insert, in order
     exhausted: bool = False   # every bindable read was tried: what was not found cannot be found by reading
     calls: int = 0
+    answers: dict[str, tuple] = field(default_factory=dict)   # call key -> (result, Seen) of each call made
 
     def calls_to_insert(self) -> list[Call]:
         return list({c.key: c for chain in self.chains.values() for c in chain}.values())
@@ -92,7 +93,7 @@ class Finding:
 
 class ReadFinder:
     def __init__(self, model: DomainModel, env, max_calls: int, memo: dict | None = None):
-        """`memo` (clock and call key -> result and walked output) keeps answers a read gives on
+        """`memo` (clock and call key -> result and `Seen`) keeps the answers a read gives on
         the initial data, which only the call and the clock decide; a prover shares one over all
         its tasks, so that the look-ups many tasks try again (a name and zip of every fact) run
         once. An answer is reused in a changed state too when the read's fields are unchanged
@@ -131,13 +132,13 @@ class ReadFinder:
                     if finding.calls >= self.max_calls:
                         break
                     finding.calls += 1
-                    result, walked = self._read(call, call.tool in unchanged)
+                    result, seen = finding.answers[call.key] = self._read(call, call.tool in unchanged)
                     if not result.ok:
                         continue
                     step = Explored(call, self._needs(call, knowledge, layer))
-                    layer.add_walked(step, walked)
+                    layer.add_seen(step, seen)
                     for want in list(pending):
-                        if _reveals(want, layer, step, result.value):
+                        if _reveals(want, seen, result.value):
                             finding.chains[want.label] = [e.call for e in _chain(step)]
                             pending.remove(want)
                     if not pending:
@@ -156,14 +157,14 @@ class ReadFinder:
         return {t.name for t in self.model.read_tools
                 if t.contract is not None and not any(_meets(read, dirty, entities) for read in t.read_fields)}
 
-    def _read(self, call: Call, memoable: bool) -> tuple[Any, list]:
-        """The call's result and its walked output, from the memo when its fields are untouched."""
+    def _read(self, call: Call, memoable: bool) -> tuple[Any, Seen]:
+        """The call's result and what it shows, from the memo when its fields are untouched."""
         key = (self.env.clock, call.key) if memoable else None
         hit = self.memo.get(key) if memoable else None
         if hit is None:
             result = self.env.call(call.tool, call.arguments)
-            walked = walk_output(self.model, self.model.tools[call.tool].returns, result.value) if result.ok else []
-            hit = (result, walked)
+            hit = (result, index_walk(walk_output(self.model, self.model.tools[call.tool].returns, result.value)
+                                      if result.ok else []))
             if memoable:
                 if len(self.memo) >= MEMO_SIZE:
                     self.memo.clear()
@@ -179,7 +180,7 @@ class ReadFinder:
             for value in scalars(argument):
                 if known.knows(value):
                     continue
-                facts = [f for f in layer.seen.get(value_key(value), ()) if isinstance(f.origin, Explored)]
+                facts = [f for f in layer.own_facts(value_key(value)) if isinstance(f.origin, Explored)]
                 typed = [f for f in facts if kind in f.kinds]
                 if facts:
                     needs.append((typed or facts)[0].origin)
@@ -193,10 +194,11 @@ def _meets(read: str, dirty: set[tuple[str, str]], entities: set[str]) -> bool:
     return (entity, name) in dirty or (entity, "*") in dirty or (name == "*" and entity in entities)
 
 
-def _reveals(want: Wanted, layer: Knowledge, step: Explored, value) -> bool:
+def _reveals(want: Wanted, seen: Seen, value) -> bool:
+    """Whether the output `value` (indexed as `seen`) shows what is wanted."""
     if want.text is not None:
         return comparable(want.text) in comparable(output_text(value))
-    return any(f.origin is step for f in layer.seen.get(value_key(want.value), ()))
+    return value_key(want.value) in seen.by_key
 
 
 def _chain(step: Explored) -> list[Explored]:

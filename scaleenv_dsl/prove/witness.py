@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import ir
 from ..runtime.reward import missing_communicate
-from .knowledge import Knowledge, Knows, best_fact, describe
+from .knowledge import Knowledge, Knows, Seen, best_fact, describe
 from .model import Call, DomainModel
 from .reads import ReadFinder, Wanted, output_text
 
@@ -115,10 +115,14 @@ class WitnessBuilder:
                 earlier.needed_by = f"step {number}"
         return step
 
-    def _record(self, step: Step, knowledge: Knowledge, witness: Witness) -> None:
+    def _record(self, step: Step, knowledge: Knowledge, witness: Witness, seen: Seen | None = None) -> None:
+        """`seen`: the step's output as the read finder indexed it, when it is the same answer."""
         witness.steps.append(step)
         if step.ok:
-            knowledge.add_output(len(witness.steps), self.model.tools[step.call.tool].returns, step.value)
+            if seen is None:
+                knowledge.add_output(len(witness.steps), self.model.tools[step.call.tool].returns, step.value)
+            else:
+                knowledge.add_seen(len(witness.steps), seen)
             witness.messages.append(output_text(step.value))
 
     def _insert(self, knowledge: Knowledge, witness: Witness, wanted: list[Wanted]) -> bool:
@@ -134,8 +138,11 @@ class WitnessBuilder:
         for call in calls:
             result = self.env.call(call.tool, call.arguments)
             sources, missing = self.sources(knowledge, call)
+            looked = finding.answers.get(call.key)
+            # the finder's answer was made in this state, or taken from the memo: used only when equal
+            seen = looked[1] if looked is not None and result.ok and looked[0].value == result.value else None
             self._record(Step(call, "inserted", result.ok, result.value, result.error, sources, missing), knowledge,
-                         witness)
+                         witness, seen)
         return bool(calls)
 
     def _say(self, knowledge: Knowledge, witness: Witness) -> None:
