@@ -156,9 +156,11 @@ class Describer:
 
     def _fewest(self, data, entity, key, row, siblings, rng) -> dict | None:
         features = self.features(data, entity, row)
+        # a sibling matches what is said when it has every feature said (as `matches` decides)
+        seen = {k: set(self.features(data, entity, r)) for k, r in siblings.items()}
         for size in (1, 2):
             unique = [_said(c) for c in combinations(features, size)
-                      if [k for k, r in siblings.items() if self.matches(data, entity, r, _said(c))] == [key]]
+                      if [k for k, have in seen.items() if have.issuperset(c)] == [key]]
             if unique:
                 return rng.choice(unique)
         return None
