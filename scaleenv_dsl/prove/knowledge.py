@@ -192,7 +192,8 @@ class Knowledge:
         elif not values and any_knows:
             values = [v for layer in self.layers() for name, v in layer.known.items()
                       if _fits(v, param.type) and (guesses or not self.model.names_a_param(name))]
-        unique = list({json.dumps(v, sort_keys=True): v for v in values}.values())
+        # a text is its own key (most values are); JSON text tells the rest apart as JSON does
+        unique = list({v if type(v) is str else (json.dumps(v, sort_keys=True),): v for v in values}.values())
         return [[v] for v in unique] if domain.element else unique
 
 
