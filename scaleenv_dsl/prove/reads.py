@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice, product
 from typing import Any, Iterable, Iterator
 
@@ -74,10 +75,12 @@ class Explored:
 
 @dataclass(frozen=True)
 class Wanted:
-    """A value a step needs (`value`), or a text the agent must say (`text`, for `communicate`)."""
+    """A value a step needs (`value`, with the keyed kind its parameter takes, if any), or a text
+    the agent must say (`text`, for `communicate`)."""
     label: str
     value: Any = None
     text: str | None = None
+    kind: tuple | None = None
 
 
 @dataclass
@@ -105,24 +108,26 @@ class ReadFinder:
         self.memo = memo
 
     def find(self, knowledge: Knowledge, wanted: list[Wanted], made: Iterable[str]) -> Finding:
-        """Breadth first over the read calls the knowledge can bind, guesses last: a free
-        parameter takes a `knows` fact named after another parameter (an email in a first-name
-        box) only once every call without such a guess has been tried, so `exhausted` still
-        means that every bindable read was tried."""
+        """Breadth first over the read calls the knowledge can bind, in widening passes: first
+        the reads whose outputs can hold the wanted values' kinds (an order's items come from
+        its details, not from the product list), then every read, then guesses (a free
+        parameter given a `knows` fact named after another parameter: an email in a first-name
+        box). A pass ends when it has nothing left to call, so `exhausted` still means that
+        every bindable read was tried."""
         finding = Finding()
         pending = list(wanted)
         tried = set(made)
         layer = knowledge.child()
         unchanged = self._unchanged_reads() if self.memo is not None else set()
-        guesses = False
+        passes = self._passes(wanted)
         mark = self.env.savepoint()
         try:
             while pending and finding.calls < self.max_calls:
-                batch = [c for t in self.model.read_tools
-                         for c in groundings(self.model, t, layer, reading=True, guesses=guesses)
+                tools, guesses = passes[0]
+                batch = [c for t in tools for c in groundings(self.model, t, layer, reading=True, guesses=guesses)
                          if c.key not in tried]
-                if not batch and not guesses:
-                    guesses = True
+                if not batch and len(passes) > 1:
+                    passes = passes[1:]
                     continue
                 if not batch:
                     finding.exhausted = True
@@ -146,6 +151,13 @@ class ReadFinder:
         finally:
             self.env.rollback(mark)
         return finding
+
+    def _passes(self, wanted: list[Wanted]) -> list[tuple[list[ir.ToolDef], bool]]:
+        """(read tools, guesses) of each pass `find` makes, narrowest first."""
+        every = self.model.read_tools
+        kinds = frozenset(w.kind for w in wanted)
+        toward = reads_toward(self.model, kinds) if None not in kinds else every
+        return ([(toward, False)] if len(toward) < len(every) else []) + [(every, False), (every, True)]
 
     def _unchanged_reads(self) -> set[str]:
         """The read tools whose every field read is as in the initial data, in the current state."""
@@ -228,6 +240,14 @@ def relevant_reads(model: DomainModel, writes: Iterable[ir.ToolDef]) -> list[ir.
     """
     needed = {kind_of(model.param_domain(t.name, p.name)) for t in writes for p in t.params}
     needed.discard(None)
+    return reads_toward(model, frozenset(needed))
+
+
+@lru_cache(maxsize=256)
+def reads_toward(model: DomainModel, kinds: frozenset) -> list[ir.ToolDef]:
+    """The read tools whose outputs can hold a value of one of `kinds`, directly or through the
+    reads that bind their parameters."""
+    needed = set(kinds)
     produced = {t.name: produced_kinds(model, t.returns) for t in model.read_tools}
     relevant: list[ir.ToolDef] = []
     changed = True

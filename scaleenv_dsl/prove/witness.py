@@ -20,7 +20,7 @@ from typing import Any
 from .. import ir
 from ..runtime.reward import missing_communicate
 from .knowledge import Knowledge, Knows, Seen, best_fact, describe
-from .model import Call, DomainModel
+from .model import Call, DomainModel, kind_of
 from .reads import ReadFinder, Wanted, output_text
 
 
@@ -97,7 +97,7 @@ class WitnessBuilder:
         if missing and not droppable:
             # a read the witness can do without is not worth a look-up: a later step that needs
             # what it would have shown looks for that itself
-            if self._insert(knowledge, witness, [Wanted(label, value) for label, value in missing]):
+            if self._insert(knowledge, witness, [self._wanted(call, label, value) for label, value in missing]):
                 sources, missing = self.sources(knowledge, call)
         if missing and droppable:
             label, value = missing[0]
@@ -144,6 +144,11 @@ class WitnessBuilder:
             self._record(Step(call, "inserted", result.ok, result.value, result.error, sources, missing), knowledge,
                          witness, seen)
         return bool(calls)
+
+    def _wanted(self, call: Call, label: str, value) -> Wanted:
+        """An argument's value to look for, with the kind its parameter takes (`items[0]` is an item's)."""
+        param = label.split("[")[0].split(".")[0]
+        return Wanted(label, value, kind=kind_of(self.model.param_domain(call.tool, param)))
 
     def _say(self, knowledge: Knowledge, witness: Witness) -> None:
         """Where the reward counts what the agent says, insert the reads that show what it must say."""
