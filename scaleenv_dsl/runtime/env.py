@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..api import CompiledDomain
 
 MAX_ARGUMENT_TEXT = 1_000_000
+EXPECTED_CACHE_SIZE = 4_096   # tasks whose gold actions' changes a world keeps
 
 
 # ---------------------------------------------------------------- results
@@ -447,6 +448,8 @@ class Env:
             for action in task.actions:
                 scratch.call(action.tool, action.arguments)
             expected = scratch.changes()
+            if len(world.expected) >= EXPECTED_CACHE_SIZE:
+                world.expected.clear()   # a synthesizer's tasks are each rewarded a few times, then never again
             world.expected[key] = (task, expected)
         return expected
 
