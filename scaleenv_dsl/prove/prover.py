@@ -75,6 +75,7 @@ class Prover:
         self._reads: dict = {}   # read answers on the untouched data, shared by every task (reads.ReadFinder)
         self._texts: dict[str, list[str]] = {f: t.split("\n") for f, t in (sources or {}).items()}
         self._read_files = sources is None
+        self._last: TaskProof | None = None   # the proof whose witness the env ran last
 
     @property
     def base(self) -> dict:
@@ -106,7 +107,19 @@ class Prover:
         checks.update(replays=all(s.ok for s in witness.steps), reaches_goal=witness.reward.reward == 1.0,
                       arguments_known=not witness.missing, no_wasted_step=witness.redundant_after is None)
         status, reason = self._verdict(task, checks, witness, at_start, unreachable, outcome)
-        return TaskProof(task, status, checks, witness, reason, (perf_counter() - started) * 1000, outcome)
+        self._last = TaskProof(task, status, checks, witness, reason, (perf_counter() - started) * 1000, outcome)
+        return self._last
+
+    def end_changes(self, proof: TaskProof) -> dict:
+        """What differs from the initial data once the proof's witness has run (`Env.changes()`,
+        the task's overlay included): read off the env when it ran that witness last, else the
+        witness replayed."""
+        if proof is not self._last:
+            self.env.reset(proof.task)
+            for step in proof.witness.steps:
+                self.env.call(step.call.tool, step.call.arguments)
+            self._last = proof
+        return self.env.changes()
 
     def _witness(self, task: ir.TaskDef, relaxed: RelaxedTask | None) -> tuple[Witness, SearchOutcome | None]:
         """The gold actions checked, or with `relaxed` a search's plan (the closest one when none is

@@ -80,16 +80,22 @@ def count(model: DomainModel, describer: Describer, data: dict, grounded: Ground
 
 
 def _near_entries(model, data, grounded, domain, wanted) -> int:
-    table = data.get(model.collection(domain.entity), {})
-    near = grounded.related.get(domain.entity)
-    rows = ([near] if near is not None else []) + [r for _, r in sorted(table.items())]
-    for row in rows:
+    for row in _holders(model, data, grounded, domain.entity):
         entries = at_path(row, domain.path)
         if isinstance(entries, dict) and isinstance(entries.get(wanted), dict):
             entry = entries[wanted]
             return sum(1 for k, other in entries.items() if k != wanted and isinstance(other, dict)
                        and _one_apart(entry, other, wanted))
     return 0
+
+
+def _holders(model, data, grounded, entity: str):
+    """The row near the target first (the one that usually holds the entry), then every row in
+    key order, sorted only if the near row does not do."""
+    near = grounded.related.get(entity)
+    if near is not None:
+        yield near
+    yield from (row for _, row in sorted(data.get(model.collection(entity), {}).items()))
 
 
 def _one_apart(entry: dict, other: dict, wanted: str) -> bool:

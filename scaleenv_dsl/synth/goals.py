@@ -1,8 +1,7 @@
 """Goal predicates: the fields the witness changed, each as a condition of the spec language over
 the final state (`orders["#W1"].status == "cancelled"`), so that the reward explains itself.
 
-The witness is replayed from the task's start and each changed row compared with the row it
-started as (overlay included). A changed scalar gives `PATH == VALUE`; a list that grew or shrank
+Each row changed at the witness's end is compared with the row it started as (overlay included). A changed scalar gives `PATH == VALUE`; a list that grew or shrank
 gives `len(PATH) == N` and then its new elements' fields; a list of scalars is compared whole.
 Paths follow the declared types: `.field` into records and rows, `[i]` into lists, and a map's
 entry through `.get(k)` (a scalar) or a comprehension that narrows it (`any(v.balance == 5 for k, v
@@ -20,12 +19,11 @@ from ..prove.model import DomainModel
 MAX_GOALS = 12   # per changed row: the fields a reader needs to see; `state` checks the rest
 
 
-def goals(model: DomainModel, env, task: ir.TaskDef, steps: list, start: dict) -> list[str]:
-    env.reset(task)
-    for step in steps:
-        env.call(step.call.tool, step.call.arguments)
+def goals(model: DomainModel, changes: dict, start: dict) -> list[str]:
+    """The predicates of the rows `changes` (the witness's end, `Prover.end_changes`) changed from
+    how they were at the task's `start`."""
     found: list[str] = []
-    for collection, rows in sorted(env.changes()["changed"].items()):
+    for collection, rows in sorted(changes["changed"].items()):
         entity = next(e for e in model.ir.entities if e.collection == collection)
         row_type = ir.TypeRef(kind="entity", name=entity.name)
         for key, row in sorted(rows.items()):

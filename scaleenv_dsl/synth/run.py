@@ -148,7 +148,7 @@ def _candidate(maker: Maker, seed: int, index: int) -> Candidate:
         knows[asked["fact"]] = asked["about"]
         scenario["reason_for_call"] += " " + ask_text(asked)
     near = distractors.count(model, describer, start, grounded, owner)
-    predicates = goals(model, prover.env, proof.task, proof.witness.steps, start)
+    predicates = goals(model, prover.end_changes(proof), start)
     task = task_json("synth_?", write_instruction(scenario), scenario, knows, grounded, proof, chain.initial,
                      near, predicates)
     task.update(chain=chain.links, synthesized_rows=chain.synthesized_rows)

@@ -80,3 +80,18 @@ def test_json_text_results_are_searched_and_knows_facts_named_by_parameter(retai
     (fact,) = knowledge.facts("9523456873")
     assert fact.path == (JSON_TEXT, "T-Shirt") and path_text(fact.path) == 'json($)["T-Shirt"]'
     assert knowledge.values_of(("Product", ())) == []   # text is no typed key: a search never binds from it
+
+
+def test_the_end_changes_of_a_proof_are_its_witness_end_whichever_proof_ran_last(retail):
+    from scaleenv_dsl.prove import Prover
+
+    prover = Prover(retail)
+    first, second = retail.task("task_0"), retail.task("task_81")
+    proof = prover.prove(first)
+    read_off = prover.end_changes(proof)
+    other = prover.prove(second)
+    assert prover.end_changes(proof) == read_off   # replayed, now that another witness ran last
+    assert prover.end_changes(other) != read_off
+    changed = read_off["changed"]["orders"]["#W2378156"]
+    assert changed["status"] == "exchange requested"
+    assert changed["exchange_new_items"] == ["7706410293", "7747408585"]
