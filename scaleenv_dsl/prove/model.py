@@ -77,6 +77,21 @@ class DomainModel:
         """The entity whose rows a data collection holds (the collection's own name for any other)."""
         return self._entities_by_collection.get(collection, collection)
 
+    @cached_property
+    def _read_fields(self) -> dict[str, dict[str, frozenset[str]]]:
+        tables = {}
+        for tool in self.ir.tools:
+            by_entity: dict[str, set[str]] = {}
+            for read in tool.read_fields:
+                entity, _, name = read.partition(".")
+                by_entity.setdefault(entity, set()).add(name.split(".")[0])
+            tables[tool.name] = {entity: frozenset(names) for entity, names in by_entity.items()}
+        return tables
+
+    def read_fields_by_entity(self, tool: str) -> dict[str, frozenset[str]]:
+        """The top-level fields a tool reads (its contract's `read_fields`), by entity; "*" is a whole row."""
+        return self._read_fields[tool]
+
     def is_write(self, tool: str) -> bool:
         return self.tools[tool].is_write
 

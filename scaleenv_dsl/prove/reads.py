@@ -99,9 +99,10 @@ class ReadFinder:
         """`memo` (clock and call key -> result and `Seen`) keeps the answers a read gives on
         the initial data, which only the call and the clock decide; a prover shares one over all
         its tasks, so that the look-ups many tasks try again (a name and zip of every fact) run
-        once. An answer is reused in a changed state too when the read's fields are unchanged
-        (its contract's `read_fields`): an overlay or an earlier write that touched orders does
-        not change what a look-up by name and zip finds."""
+        once. An answer is reused in a changed state too when none of the rows the read may
+        read has changed in a field it reads (`_unchanged`): an overlay or an earlier write that
+        touched orders does not change what a look-up by name and zip finds, nor the details of
+        another order."""
         self.model = model
         self.env = env
         self.max_calls = max_calls
@@ -118,7 +119,7 @@ class ReadFinder:
         pending = list(wanted)
         tried = set(made)
         layer = knowledge.child()
-        unchanged = self._unchanged_reads() if self.memo is not None else set()
+        changed = self._changed_rows() if self.memo is not None else None
         passes = self._passes(wanted)
         mark = self.env.savepoint()
         try:
@@ -137,7 +138,8 @@ class ReadFinder:
                     if finding.calls >= self.max_calls:
                         break
                     finding.calls += 1
-                    result, seen = finding.answers[call.key] = self._read(call, call.tool in unchanged)
+                    memoable = changed is not None and self._unchanged(call, changed)
+                    result, seen = finding.answers[call.key] = self._read(call, memoable)
                     if not result.ok:
                         continue
                     step = Explored(call, self._needs(call, knowledge, layer))
@@ -159,15 +161,39 @@ class ReadFinder:
         toward = reads_toward(self.model, kinds) if None not in kinds else every
         return ([(toward, False)] if len(toward) < len(every) else []) + [(every, False), (every, True)]
 
-    def _unchanged_reads(self) -> set[str]:
-        """The read tools whose every field read is as in the initial data, in the current state."""
-        dirty = self.env.changed_fields()
-        if not dirty:
-            return {t.name for t in self.model.read_tools}
-        entities = {self.model.entity_of(c) for c, _ in dirty}
-        dirty = {(self.model.entity_of(c), f) for c, f in dirty}
-        return {t.name for t in self.model.read_tools
-                if t.contract is not None and not any(_meets(read, dirty, entities) for read in t.read_fields)}
+    def _changed_rows(self) -> dict[str, dict[Any, frozenset[str]]]:
+        """entity -> key -> the fields of that row that differ from the initial data ("*": added
+        or removed), in the current state."""
+        out: dict[str, dict[Any, frozenset[str]]] = {}
+        for (collection, key), names in self.env.changed_rows().items():
+            out.setdefault(self.model.entity_of(collection), {})[key] = names
+        return out
+
+    def _unchanged(self, call: Call, changed: dict[str, dict[Any, frozenset[str]]]) -> bool:
+        """Whether every row the call may read (its contract's reads: the row its argument keys,
+        or every row for a scan) is unchanged in every field the tool reads of it."""
+        if not changed:
+            return True
+        tool = self.model.tools[call.tool]
+        if tool.contract is None:
+            return False
+        fields = self.model.read_fields_by_entity(tool.name)
+        keyed: dict[str, set | None] = {}   # entity -> the keys read, None for any row
+        for read in tool.contract.reads:
+            key = None if read.opaque else _bound_key(read.key, call)
+            if key is None or keyed.get(read.entity, set()) is None:
+                keyed[read.entity] = None
+            else:
+                keyed.setdefault(read.entity, set()).add(key)
+        for entity, rows in changed.items():
+            names = fields.get(entity)
+            if names is None and entity not in keyed:
+                continue   # an entity the tool reads nothing of
+            keys = keyed.get(entity)   # an entity in its fields but not its reads: any row
+            touched = rows.values() if keys is None else [rows[k] for k in keys if k in rows]
+            if any(_meet(names or frozenset(), row) for row in touched):
+                return False
+        return True
 
     def _read(self, call: Call, memoable: bool) -> tuple[Any, Seen]:
         """The call's result and what it shows, from the memo when its fields are untouched."""
@@ -199,11 +225,10 @@ class ReadFinder:
         return tuple(dict.fromkeys(needs))
 
 
-def _meets(read: str, dirty: set[tuple[str, str]], entities: set[str]) -> bool:
-    """Whether a read field ("Entity.field", "Entity.*" for a whole row) may differ now."""
-    entity, _, name = read.partition(".")
-    name = name.split(".")[0]
-    return (entity, name) in dirty or (entity, "*") in dirty or (name == "*" and entity in entities)
+def _meet(read: frozenset[str], changed: frozenset[str]) -> bool:
+    """Whether fields read of a row meet the fields changed in it (a row added or removed, or a
+    whole row read, meets any)."""
+    return "*" in changed or ("*" in read and bool(changed)) or not read.isdisjoint(changed)
 
 
 def _reveals(want: Wanted, seen: Seen, value) -> bool:

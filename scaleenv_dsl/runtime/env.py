@@ -296,12 +296,12 @@ class Env:
         its arguments alone."""
         return not self._state.journal
 
-    def changed_fields(self) -> set[tuple[str, str]]:
-        """(collection, field) of every top-level field that differs from the initial data, and
-        (collection, "*") for a row added or removed. A read whose fields are none of these
-        answers as it would on the initial data."""
+    def changed_rows(self) -> dict[tuple[str, Any], frozenset[str]]:
+        """(collection, key) of each row that differs from the initial data -> the names of its
+        top-level fields that differ, or {"*"} for a row added or removed. A read that reads none
+        of these answers as it would on the initial data."""
         state, base = self._state, self._world.base
-        out: set[tuple[str, str]] = set()
+        out: dict[tuple[str, Any], frozenset[str]] = {}
         if not state.journal:
             return out
         for collection, key in self._reached():
@@ -309,10 +309,12 @@ class Env:
             before = base.get(collection, {}).get(key)
             if live is None or before is None:
                 if live is not before:
-                    out.add((collection, "*"))
+                    out[(collection, key)] = frozenset("*")
             elif live is not before:
-                out.update((collection, name) for name in live.keys() | before.keys()
-                           if not rows_equal(live.get(name), before.get(name)))
+                names = frozenset(name for name in live.keys() | before.keys()
+                                  if not rows_equal(live.get(name), before.get(name)))
+                if names:
+                    out[(collection, key)] = names
         return out
 
     def changes(self) -> dict:

@@ -51,33 +51,50 @@ def test_the_env_says_when_its_state_is_the_initial_data():
     assert env.unchanged()
 
 
-def test_the_env_names_the_fields_that_differ_from_the_initial_data():
+def test_the_env_names_the_rows_and_fields_that_differ_from_the_initial_data():
     env = load_domain("retail").env()
-    assert env.changed_fields() == set()
+    assert env.changed_rows() == {}
     env.reset(initial={"orders": {"#W6247578": {"status": "pending"}}})   # the value it already has
-    assert env.changed_fields() == set()
+    assert env.changed_rows() == {}
     assert env.call("cancel_pending_order", {"order_id": "#W6247578", "reason": "no longer needed"}).ok
-    assert ("orders", "status") in env.changed_fields()
-    assert not any(collection == "users" for collection, _ in env.changed_fields())
+    changed = env.changed_rows()
+    assert "status" in changed[("orders", "#W6247578")]
+    assert not any(collection == "users" and "orders" in names for (collection, _), names in changed.items())
     env.reset(initial={"orders": {"#W_NEW": None, "#W6247578": None}})
-    assert env.changed_fields() == {("orders", "*")}
+    assert env.changed_rows() == {("orders", "#W6247578"): frozenset("*")}
 
 
-def test_a_memo_answer_is_reused_only_where_the_read_fields_are_unchanged():
+def _memoable(retail, initial: dict) -> dict[str, bool]:
+    """For each of a few calls, whether the finder may answer it from the memo under `initial`."""
+    from scaleenv_dsl.prove.model import Call
     from scaleenv_dsl.prove.reads import ReadFinder
 
-    retail = load_domain("retail")
     env = retail.env()
     finder = ReadFinder(Prover(retail).model, env, 600, {})
-    env.reset(initial={"orders": {"#W6247578": {"status": "processed"}}})
-    unchanged = finder._unchanged_reads()
-    assert {"find_user_id_by_name_zip", "find_user_id_by_email", "get_user_details",
-            "get_product_details"} <= unchanged
-    assert "get_order_details" not in unchanged
-    env.reset(initial={"users": {"yusuf_rossi_9620": {"email": "new@example.com"}}})
-    unchanged = finder._unchanged_reads()
-    assert "find_user_id_by_name_zip" in unchanged
-    assert not {"find_user_id_by_email", "get_user_details"} & unchanged
+    env.reset(initial=initial)
+    changed = finder._changed_rows()
+    calls = {
+        "name_zip": Call("find_user_id_by_name_zip", {"first_name": "Yusuf", "last_name": "Rossi", "zip": "19122"}),
+        "email": Call("find_user_id_by_email", {"email": "yusuf.rossi7301@example.com"}),
+        "yusuf": Call("get_user_details", {"user_id": "yusuf_rossi_9620"}),
+        "another_user": Call("get_user_details", {"user_id": "mei_kovacs_8020"}),
+        "the_order": Call("get_order_details", {"order_id": "#W6247578"}),
+        "another_order": Call("get_order_details", {"order_id": "#W2378156"}),
+        "product": Call("get_product_details", {"product_id": "1656367028"}),
+    }
+    return {name: finder._unchanged(call, changed) for name, call in calls.items()}
+
+
+def test_a_memo_answer_is_reused_only_where_the_rows_and_fields_read_are_unchanged():
+    retail = load_domain("retail")
+    assert all(_memoable(retail, {}).values())
+    order_changed = _memoable(retail, {"orders": {"#W6247578": {"status": "processed"}}})
+    assert order_changed == {**dict.fromkeys(order_changed, True), "the_order": False}
+    email_changed = _memoable(retail, {"users": {"yusuf_rossi_9620": {"email": "new@example.com"}}})
+    assert email_changed == {**dict.fromkeys(email_changed, True), "email": False, "yusuf": False}
+    new_user = _memoable(retail, {"users": {"new_user_1": {"user_id": "new_user_1", "email": "n@example.com"}}})
+    assert not new_user["name_zip"] and not new_user["email"]   # a scan of every user may find the new one
+    assert new_user["yusuf"] and new_user["another_order"]
 
 
 def test_a_warm_memo_never_answers_from_before_a_changed_zip():
