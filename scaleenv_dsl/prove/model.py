@@ -14,6 +14,9 @@ from typing import Any
 
 from .. import ir
 
+# json.dumps(…, sort_keys=True, ensure_ascii=False), made once: dumps builds an encoder per call for these options
+_canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
 # The parameter domains whose values are keys found in the state: (entity, path) names them.
 KEYED_SOURCES = ("keys", "map-keys", "member-keys")
 
@@ -35,7 +38,7 @@ class Call:
 
     @cached_property
     def key(self) -> str:
-        return self.tool + json.dumps(self.arguments, sort_keys=True, ensure_ascii=False)
+        return self.tool + _canonical(self.arguments)
 
     def to_json(self) -> dict:
         return {"tool": self.tool, "arguments": self.arguments}

@@ -21,6 +21,7 @@ from .. import ir
 from .knowledge import Knowledge, Seen, index_walk, value_key, walk_output
 from .model import Call, DomainModel, kind_of
 
+_as_text = json.JSONEncoder(ensure_ascii=False).encode   # as json.dumps(…, ensure_ascii=False), one encoder
 MAX_BINDINGS = 2_000   # calls of one tool from one state: beyond it, a keyed domain is truncated
 MEMO_SIZE = 200_000    # read answers kept from the untouched data before the memo starts again
 
@@ -247,7 +248,7 @@ def _chain(step: Explored) -> list[Explored]:
 
 def output_text(value) -> str:
     """An output as the agent reads it: a string as it is, anything else as JSON."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else _as_text(value)
 
 
 def comparable(text: str) -> str:
