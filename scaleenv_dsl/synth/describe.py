@@ -203,12 +203,12 @@ class Describer:
         return said if isinstance(value, list) else said[0]
 
     def _holder(self, data, grounded, domain, wanted) -> tuple[str, dict]:
+        """The row whose map holds `wanted`: the target's near row first, then the first by key
+        (sorted only when the near row does not hold it)."""
         table = data.get(self.model.collection(domain.entity), {})
-        near = grounded.related.get(domain.entity)
-        ordered = ([(k, r) for k, r in table.items() if r is near] if near is not None else []) + sorted(table.items())
-        for key, row in ordered:
+        for key, row in _near_first(table, grounded.related.get(domain.entity)):
             if wanted in (at_path(row, domain.path) or {}):
-                return key, table.get(key, row)
+                return key, row
         raise Ambiguous(f"undescribed-{domain.entity}")
 
     def _variant(self, entries: dict, wanted, old: dict, product: dict, param) -> dict:
@@ -260,6 +260,14 @@ def _said(combo: tuple) -> dict:
         else:
             said[kind] = value
     return said
+
+
+def _near_first(table: dict, near: dict | None):
+    """(key, row) of the table: the row that is `near` first, then every row by key (sorted only
+    when the caller asks for more than the near row)."""
+    if near is not None:
+        yield from ((key, row) for key, row in table.items() if row is near)
+    yield from sorted(table.items())
 
 
 def _label(row: dict) -> str | None:
