@@ -23,7 +23,7 @@ from .model import Call, DomainModel, kind_of
 
 _as_text = json.JSONEncoder(ensure_ascii=False).encode   # as json.dumps(…, ensure_ascii=False), one encoder
 MAX_BINDINGS = 2_000   # calls of one tool from one state: beyond it, a keyed domain is truncated
-MEMO_SIZE = 200_000    # read answers kept from the untouched data before the memo starts again
+MEMO_SIZE = 200_000    # read answers kept before the memo starts again
 
 
 def groundings(model: DomainModel, tool: ir.ToolDef, knowledge: Knowledge, *,
@@ -197,7 +197,7 @@ class ReadFinder:
         return True
 
     def _read(self, call: Call, memoable: bool) -> tuple[Any, Seen]:
-        """The call's result and what it shows, from the memo when its fields are untouched."""
+        """The call's result and what it shows, from the memo when `memoable` (see `_unchanged`)."""
         key = (self.env.clock, call.key) if memoable else None
         hit = self.memo.get(key) if memoable else None
         if hit is None:
