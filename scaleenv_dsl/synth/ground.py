@@ -48,6 +48,7 @@ class Grounder:
         self.data = data
         self.env = env
         self._keys = {e.name: sorted(data.get(model.collection(e.name), {})) for e in model.ir.entities}
+        self._walked: dict[int, tuple[dict, list]] = {}   # id(row) -> (row, _fields(row))
         # parameters that key a row the tool inserts (a checkout's `loan_id`): always a fresh id
         self._new_keys = {id(p) for t in model.write_tools for p in t.params
                           for e in (t.contract.effects if t.contract else ())
@@ -149,7 +150,7 @@ class Grounder:
         """A free value from the rows near the target where one fits (a fine's amount, a card's id,
         a day from a loan), else a fresh id or a day near the parameter's example."""
         seen = [] if id(param) in self._new_keys else \
-            [v for row in related.values() for name, v in _fields(row) if _fits_name(name, param.name)]
+            [v for row in related.values() for name, v in self._fields_of(row) if _fits_name(name, param.name)]
         kind = param.type.args[0].kind if param.type.kind == "optional" else param.type.kind
         if kind in ("date", "datetime"):
             return self._day(kind, seen, param.example, rng)
@@ -168,6 +169,16 @@ class Grounder:
         if example is None:
             raise GroundFailure(f"free-parameter-without-example: {param.name}")
         return example
+
+    def _fields_of(self, row: dict) -> list[tuple[str, Any]]:
+        """`_fields(row)`, kept for rows drawn again: every free parameter of every draw walks the
+        target's related rows. (The cache holds the row, so its id names no other row meanwhile.)"""
+        cached = self._walked.get(id(row))
+        if cached is None or cached[0] is not row:
+            if len(self._walked) >= 10_000:
+                self._walked.clear()
+            cached = self._walked[id(row)] = (row, list(_fields(row)))
+        return cached[1]
 
     def _day(self, kind: str, seen: list, example, rng) -> str:
         """A date a few days after one near the target (a changed day changes something), else
