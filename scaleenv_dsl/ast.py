@@ -1,5 +1,9 @@
 """The syntax tree: frozen dataclasses, one per grammar rule, each with its span.
 
+Nodes compare and hash by identity: each is one place in a source, and nothing compares two
+nodes by value (fmt compares trees by their shapes, spans left out). Value equality would be
+~150 generated methods compiled at every start of `scaleenv check` and never run.
+
 Built only by `scaleenv_dsl.parse`; read only by `scaleenv_dsl.check`. No later
 stage sees these nodes: they read the checked IR instead.
 """
@@ -12,57 +16,64 @@ from typing import Union
 from .diagnostics import Span
 
 
-@dataclass(frozen=True, slots=True)
+def node(cls):
+    """A syntax node class: a frozen, slotted dataclass, equal only to itself."""
+    # a class without a docstring gets one from inspect.signature, a tenth of building them all
+    cls.__doc__ = cls.__doc__ or f"The `{cls.__name__}` syntax node."
+    return dataclass(frozen=True, slots=True, eq=False)(cls)
+
+
+@node
 class Node:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Ident(Node):
     name: str
 
 
 # ---------------------------------------------------------------- expressions
 
-@dataclass(frozen=True, slots=True)
+@node
 class Name(Node):
     id: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Number(Node):
     value: int | float
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Str(Node):
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Bool(Node):
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class NoneLit(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Attribute(Node):
     obj: "Expr"
     attr: Ident
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Index(Node):
     obj: "Expr"
     key: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Slice(Node):
     """`s[start:stop]` of a string or list; either bound may be left out, as in Python."""
     obj: "Expr"
@@ -70,13 +81,13 @@ class Slice(Node):
     stop: "Expr | None"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class KeywordArg(Node):
     name: Ident
     value: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CompFor(Node):
     """`for a[, b] in iterable [if condition]` inside a comprehension."""
     names: tuple[Ident, ...]
@@ -84,49 +95,49 @@ class CompFor(Node):
     condition: "Expr | None"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Generator(Node):
     """`element for x in xs if c` as the sole argument of a call: `sum(p.amount for p in ps)`."""
     element: "Expr"
     loops: tuple[CompFor, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Call(Node):
     func: "Expr"
     args: tuple["Expr | Generator", ...]
     kwargs: tuple[KeywordArg, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListDisplay(Node):
     items: tuple["Expr", ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListComp(Node):
     element: "Expr"
     loops: tuple[CompFor, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DictItem(Node):
     key: "Expr"
     value: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DictDisplay(Node):
     items: tuple[DictItem, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DictComp(Node):
     item: DictItem
     loops: tuple[CompFor, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Conditional(Node):
     """`(then if condition else otherwise)`."""
     then: "Expr"
@@ -134,7 +145,7 @@ class Conditional(Node):
     otherwise: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class BinaryOp(Node):
     """Arithmetic: + - * / // %."""
     op: str
@@ -142,7 +153,7 @@ class BinaryOp(Node):
     right: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Compare(Node):
     """== != < <= > >= in, and `not in`."""
     op: str
@@ -150,7 +161,7 @@ class Compare(Node):
     right: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ChainedCompare(Node):
     """`12 <= hour <= 16`: Python's chain, each operand evaluated once.
 
@@ -160,7 +171,7 @@ class ChainedCompare(Node):
     operands: tuple["Expr", ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class BoolOp(Node):
     """`and` / `or`."""
     op: str
@@ -168,17 +179,17 @@ class BoolOp(Node):
     right: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Not(Node):
     operand: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Negate(Node):
     operand: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class IsCheck(Node):
     """`x is gift_card`, `x is none`, `x is not none`: a union variant or absence test."""
     value: "Expr"
@@ -186,7 +197,7 @@ class IsCheck(Node):
     negated: bool
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FString(Node):
     """`f"Room {n} not found"`: literal text (a Python `str`) and fields (expressions) in order.
     The checker lowers it to `+` of the text and `str()` of each field: no format machinery."""
@@ -199,19 +210,19 @@ Expr = Union[Name, Number, Str, FString, Bool, NoneLit, Attribute, Index, Slice,
 
 # ---------------------------------------------------------------- types
 
-@dataclass(frozen=True, slots=True)
+@node
 class NamedType(Node):
     name: Ident
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class GenericType(Node):
     """`list[T]`, `map[str, T]`: the checker says which generics exist."""
     name: Ident
     args: tuple["TypeExpr", ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RefType(Node):
     """`ref User`, a row's key; `ref User.payment_methods`, a key of a map in a row;
     `ref Order.items.item_id`, the key field of a member of a list in a row."""
@@ -219,7 +230,7 @@ class RefType(Node):
     path: tuple[Ident, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class OptionalType(Node):
     inner: "TypeExpr"
 
@@ -229,17 +240,17 @@ TypeExpr = Union[NamedType, GenericType, RefType, OptionalType]
 
 # ---------------------------------------------------------------- declarations
 
-@dataclass(frozen=True, slots=True)
+@node
 class DocOption(Node):
     text: Str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ExampleOption(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class CompareOption(Node):
     mode: Ident
     argument: Number | None
@@ -248,7 +259,7 @@ class CompareOption(Node):
 FieldOption = Union[DocOption, ExampleOption, CompareOption]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FieldDecl(Node):
     name: Ident
     type: TypeExpr
@@ -258,36 +269,36 @@ class FieldDecl(Node):
         return next((o for o in self.options if isinstance(o, kind)), None)
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class InvariantDecl(Node):
     condition: Expr
     message: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DomainEntry(Node):
     key: Ident
     value: Str | Number  # a number for a budget (`step_limit 1_000_000`), text for the others
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DomainDecl(Node):
     name: Ident
     entries: tuple[DomainEntry, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class IncludeDecl(Node):
     path: Str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class EnumDecl(Node):
     name: Ident
     values: tuple[Str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RecordDecl(Node):
     name: Ident
     doc: Str | None
@@ -295,14 +306,14 @@ class RecordDecl(Node):
     invariants: tuple[InvariantDecl, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class VariantDecl(Node):
     name: Ident
     fields: tuple[FieldDecl, ...]
     invariants: tuple[InvariantDecl, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class UnionDecl(Node):
     name: Ident
     tag: Ident
@@ -310,7 +321,7 @@ class UnionDecl(Node):
     variants: tuple[VariantDecl, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class EntityDecl(Node):
     name: Ident
     collection: Ident
@@ -325,84 +336,84 @@ class EntityDecl(Node):
 
 # ---------------------------------------------------------------- statements
 
-@dataclass(frozen=True, slots=True)
+@node
 class Block(Node):
     body: tuple["Stmt", ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Let(Node):
     name: Ident
     value: Expr
     otherwise: Expr | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Require(Node):
     condition: Expr
     message: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Fail(Node):
     message: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class If(Node):
     condition: Expr
     then: Block
     otherwise: "Block | If | None"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class For(Node):
     names: tuple[Ident, ...]
     iterable: Expr
     body: Block
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Break(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Continue(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Return(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Ensures(Node):
     condition: Expr
     message: Expr | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Insert(Node):
     row: Expr
     otherwise: Expr | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Delete(Node):
     target: Expr
     otherwise: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Assign(Node):
     target: Expr
     op: str
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ExprStmt(Node):
     expr: Expr
 
@@ -410,13 +421,13 @@ class ExprStmt(Node):
 Stmt = Union[Let, Require, Fail, If, For, Break, Continue, Return, Ensures, Insert, Delete, Assign, ExprStmt]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ParamDefault(Node):
     """`= VALUE` after a parameter's type: a literal, applied when the argument is left out."""
     value: "Expr"
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ParamDecl(Node):
     name: Ident
     type: TypeExpr
@@ -428,13 +439,13 @@ class ParamDecl(Node):
         return next((o for o in self.options if isinstance(o, kind)), None)
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ReturnsDecl(Node):
     type: TypeExpr
     doc: Str | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ToolDecl(Node):
     name: Ident
     params: tuple[ParamDecl, ...]
@@ -445,13 +456,13 @@ class ToolDecl(Node):
     body_unparsed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class HelperParam(Node):
     name: Ident
     type: TypeExpr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class HelperDecl(Node):
     """`def name(p: T, …) -> R { … }`: a pure function over values and the state, called from tools."""
     name: Ident
@@ -461,7 +472,7 @@ class HelperDecl(Node):
     body: tuple[Stmt, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ConstDecl(Node):
     """`const NAME = literal`: a named constant, typed by its literal."""
     name: Ident
@@ -470,44 +481,44 @@ class ConstDecl(Node):
 
 # ---------------------------------------------------------------- tasks
 
-@dataclass(frozen=True, slots=True)
+@node
 class Instruction(Node):
     text: Str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Knows(Node):
     name: Ident
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Initial(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Action(Node):
     tool: Ident
     args: tuple["Expr | KeywordArg", ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Goal(Node):
     condition: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Communicate(Node):
     text: Str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RewardEntry(Node):
     bases: tuple[Ident, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ClockEntry(Node):
     """`clock "2024-03-01T09:00:00"`: the task's time, overriding the domain header's."""
     time: Str
@@ -516,7 +527,7 @@ class ClockEntry(Node):
 TaskEntry = Union[Instruction, Knows, Initial, Action, Goal, Communicate, RewardEntry, ClockEntry]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class TaskDecl(Node):
     name: Ident
     doc: Str | None
@@ -527,7 +538,7 @@ Decl = Union[DomainDecl, IncludeDecl, EnumDecl, RecordDecl, UnionDecl, EntityDec
              TaskDecl]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Module(Node):
     """One parsed `.sedl` file."""
     path: str

@@ -11,23 +11,31 @@ import os
 import sys
 from pathlib import Path
 
-from .author.cli import add_parser as add_author_parser
-from .check import check_paths
-from .compile_cmd import add_compile_parser, add_replay_parser
-from .demo import add_parser as add_demo_parser
-from .diagnostics import render_json, render_text
-from .fmt_cmd import add_parser as add_fmt_parser
-from .graph.cli import add_parser as add_graph_parser
-from .info import add_parser as add_info_parser
-from .lint.cli import add_parser as add_lint_parser
-from .proctest.cli import add_parser as add_test_parser
-from .prove.cli import add_parser as add_prove_parser
-from .rollout.cli import add_parser as add_rollout_parser
-from .serve.cli import add_parser as add_serve_parser
-from .synth.cli import add_parser as add_synth_parser
+from importlib import import_module
 
-# The subcommand modules import the compiler, the runtime and the SDK only
-# inside their commands, so `scaleenv check` starts without them.
+from .check import check_paths
+from .diagnostics import render_json, render_text
+
+# Each subcommand, in `--help` order, with the module and function that register its parser. Only
+# the chosen subcommand's module is imported, so `scaleenv check` starts without lint, fmt, serve,
+# synth and the rest; `scaleenv --help` (or an unknown command) imports them all. The subcommand
+# modules themselves import the compiler, the runtime and the SDK only inside their commands.
+_SUBCOMMANDS = {
+    "check": (__name__, "_add_check_parser"),
+    "fmt": (".fmt_cmd", "add_parser"),
+    "compile": (".compile_cmd", "add_compile_parser"),
+    "replay": (".compile_cmd", "add_replay_parser"),
+    "author": (".author.cli", "add_parser"),
+    "demo": (".demo", "add_parser"),
+    "graph": (".graph.cli", "add_parser"),
+    "prove": (".prove.cli", "add_parser"),
+    "test": (".proctest.cli", "add_parser"),
+    "info": (".info", "add_parser"),
+    "lint": (".lint.cli", "add_parser"),
+    "rollout": (".rollout.cli", "add_parser"),
+    "serve": (".serve.cli", "add_parser"),
+    "synth": (".synth.cli", "add_parser"),
+}
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -39,16 +47,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"scaleenv: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand; with `command` one of them, a parser holding it alone,
+    which parses that subcommand's arguments exactly as the full one does."""
     parser = _Parser(prog="scaleenv", description="Spec language and compiler for tool-use agent environments. "
                      "Exit codes: 0 success, 1 the input has errors, 2 a usage or I/O problem.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    for register in (_add_check_parser, add_fmt_parser, add_compile_parser, add_replay_parser,
-                     add_author_parser, add_demo_parser, add_graph_parser, add_prove_parser,
-                     add_test_parser, add_info_parser, add_lint_parser, add_rollout_parser, add_serve_parser,
-                     add_synth_parser):
-        register(sub)
+    for name in [command] if command in _SUBCOMMANDS else _SUBCOMMANDS:
+        _registrar(name)(sub)
     return parser
+
+
+def _registrar(command: str):
+    module, function = _SUBCOMMANDS[command]
+    return getattr(import_module(module, __package__), function)
 
 
 def _add_check_parser(sub) -> None:
@@ -115,7 +127,8 @@ def _without_included(groups: list[list[str]]) -> list[list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return args.run(args)
     except KeyboardInterrupt:

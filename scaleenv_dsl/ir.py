@@ -45,6 +45,8 @@ def node(cls):
     Fields that hold JSON data (dicts, `Any`) get a hash over a frozen copy, so that
     every node can key a dict or sit in a set, as an analysis over the IR expects.
     """
+    # a class without a docstring gets one from inspect.signature: a tenth of building them all
+    cls.__doc__ = cls.__doc__ or f"The `{cls.__name__}` IR node."
     cls = dataclass(frozen=True, kw_only=True)(cls)
     annotations = {f.name: str(f.type) for f in fields(cls)}
     cls.__sequences__ = tuple(n for n, t in annotations.items() if t.startswith("tuple["))
