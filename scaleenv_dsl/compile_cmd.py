@@ -13,7 +13,9 @@
     scaleenv replay DOMAIN --cases FILE --out FILE [--db FILE]
 
 Exit codes: 0 success, 1 errors in the spec or the cases file (each is printed
-with where it is), 2 usage or I/O problems. Neither command ever prints a traceback.
+with where it is), or, for `replay`, a case whose recorded `expect` the run does not match
+(each mismatch is printed; OUT is still written), 2 usage or I/O problems. Neither command
+ever prints a traceback.
 
 More artifacts plug in through `ARTIFACT_WRITERS` or `register_artifact`.
 """
@@ -190,8 +192,7 @@ def run_replay(args) -> int:
         return _io_error(str(err))
     except Exception as err:
         return _io_error(f"internal error: {type(err).__name__}: {err}")
-    _report(cases, replayed, compare_cases)
-    return 0
+    return 0 if _report(cases, replayed, compare_cases) else 1
 
 
 def _report_problems(path: str, problems: list[str], shown: int = 20) -> int:
@@ -247,13 +248,18 @@ def _parse_json(text: str, path: str, what: str):
         raise _InputError(f"the {what} file {path} is not valid JSON: {err}") from None
 
 
-def _report(cases: dict, replayed: dict, compare) -> None:
+def _report(cases: dict, replayed: dict, compare) -> bool:
+    """Print what the replay did and how it compares with the file's own `expect`s; False on a mismatch."""
     steps = [s for c in replayed["cases"] for s in c["expect"]["steps"]]
     failed = sum(1 for s in steps if not s["ok"])
     print(f"replayed {len(replayed['cases'])} cases, {len(steps)} actions ({failed} rejected)")
-    if any("expect" in c for c in cases["cases"]):
-        report = compare(cases, replayed)
-        print(f"against the file's own expectations: {report.summary()}")
+    # only a case that records an `expect` states what should happen; the others are just run
+    expected = [c for c in cases["cases"] if "expect" in c]
+    if not expected:
+        return True
+    report = compare({**cases, "cases": expected}, replayed)
+    print(f"against the file's own expectations: {report.render()}")
+    return report.ok
 
 
 def _io_error(message: str) -> int:
