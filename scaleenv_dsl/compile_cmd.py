@@ -146,7 +146,8 @@ def add_replay_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "replay", help="replay conformance cases on a domain and record what happened",
         description="Run each case's actions from the initial data (plus the case's `initial` rows) "
-                    "and write the cases back with `expect` filled in from this run.")
+                    "and write the cases back with `expect` filled in from this run. A case that already "
+                    "records an `expect` is compared with the run: exit 1 on any mismatch, each printed.")
     parser.add_argument("domain", help="a .sedl spec, a folder holding one, or a stdlib domain name")
     parser.add_argument("--cases", required=True, help="the cases file to replay")
     parser.add_argument("--out", required=True, help="where to write the replayed cases")
