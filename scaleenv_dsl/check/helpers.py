@@ -221,7 +221,7 @@ class HelperChecker(ToolChecker):
 def check_helper_call(c: ExprChecker, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     symbols = c.symbols
     decl = symbols.helpers[name]
-    if not getattr(c, "in_code", False):
+    if not c.in_code:
         return c.error("helper-outside-code", f"the helper `{name}` is called outside a tool or helper", node.span,
                        "call helpers from tool and helper bodies; invariants, goals and messages "
                        "use expressions and constants")
