@@ -37,18 +37,26 @@ __all__ = ["load_domain", "compile_domain", "CompiledDomain", "DomainLoadError",
 
 
 class DomainLoadError(Exception):
-    """A domain could not be loaded; `diagnostics` says why, `render()` shows them like `scaleenv check`."""
+    """A domain could not be loaded; `diagnostics` says why, `render()` shows them like `scaleenv check`.
+
+    `in_the_spec` tells the two exit codes of the commands apart: True (exit 1) when the domain's
+    files were read and are at fault, their errors in `diagnostics` or the compiler refusing the
+    spec; False (exit 2) when there is no spec to read.
+    """
 
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None,
-                 sources: dict[str, str] | None = None):
+                 sources: dict[str, str] | None = None, *, in_the_spec: bool | None = None):
         self.diagnostics = list(diagnostics or [])
         self.sources = dict(sources or {})
+        self.in_the_spec = bool(self.diagnostics) if in_the_spec is None else in_the_spec
         super().__init__(message)
 
     def render(self) -> str:
-        if not self.diagnostics:
-            return str(self)
-        return render_text(self.diagnostics, self.sources)
+        text = render_text(self.diagnostics, self.sources) if self.diagnostics else ""
+        if self.in_the_spec and not any(d.is_error for d in self.diagnostics):
+            # the compiler refused a spec that checks: no diagnostic says so, and warnings may precede it
+            return text + f"error: {self}\n"
+        return text or str(self)
 
 
 # ---------------------------------------------------------------- domains
@@ -217,7 +225,7 @@ def load_domain(name_or_path: str | os.PathLike, *,
             compiled = compile_domain(result.domain)
         except GenerationError as err:  # a checker defect: still the documented error, never a codegen one
             raise DomainLoadError(f"{name_or_path}: the spec cannot be compiled: {err}",
-                                  result.diagnostics, result.sources) from None
+                                  result.diagnostics, result.sources, in_the_spec=True) from None
         _DOMAIN_CACHE[key] = (dict(result.sources), compiled)
     if dump_source is not None:
         compiled.write_source(dump_source)

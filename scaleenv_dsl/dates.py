@@ -40,20 +40,22 @@ def _datetime_shape(text: str) -> bool:
 
 def parse_date(text) -> _dt.date | None:
     """The date `text` spells, or None when it is not `YYYY-MM-DD` or names no day (`2024-02-30`)."""
-    if type(text) is not str or not _date_shape(text):
-        return None
-    try:
-        return _dt.date.fromisoformat(text)
-    except ValueError:
-        return None
+    return _parse(text, _date_shape, _dt.date.fromisoformat)
 
 
 def parse_datetime(text) -> _dt.datetime | None:
     """The datetime `text` spells, or None when it is not `YYYY-MM-DDTHH:MM[:SS]` or names no time."""
-    if type(text) is not str or not _datetime_shape(text):
+    return _parse(text, _datetime_shape, _dt.datetime.fromisoformat)
+
+
+def _parse(text, shape, from_iso):
+    """`from_iso(text)` for a string of our one spelling (`shape`), None otherwise: the shape is
+    checked first because `fromisoformat` also reads spellings the language refuses (`20240301`),
+    and a well-shaped text may still name no day or time (`2024-02-30`, `T25:00`)."""
+    if type(text) is not str or not shape(text):
         return None
     try:
-        return _dt.datetime.fromisoformat(text)
+        return from_iso(text)
     except ValueError:
         return None
 

@@ -79,15 +79,25 @@ def check_call(c, node: ast.Call, scope: Scope) -> ir.Expr:
 
 # ---------------------------------------------------------------- functions
 
-def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
+def positional_only(c, node: ast.Call, name: str, by_position: str, no_generator: str) -> ir.Expr | None:
+    """The error for a keyword or a generator passed to `name`, which takes values by position, or None.
+
+    Built-in functions and helpers share it; only the help lines (`by_position`, `no_generator`)
+    say what the callee is."""
     if node.kwargs:
-        return c.error("wrong-arguments", f"`{name}` takes no keyword arguments", node.kwargs[0].span,
-                       f"pass the arguments by position: `{name}(a, b)`")
+        return c.error("wrong-arguments", f"`{name}` takes no keyword arguments", node.kwargs[0].span, by_position)
     if any(isinstance(a, ast.Generator) for a in node.args):
-        return c.error("wrong-arguments", f"`{name}` does not take a generator", node.span,
-                       "aggregate with sum, count, any, all, find, min or max")
-    args = [c.expr(a, scope) for a in node.args]
+        return c.error("wrong-arguments", f"`{name}` does not take a generator", node.span, no_generator)
+    return None
+
+
+def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     arity, signature = FUNCTIONS[name]
+    refused = positional_only(c, node, name, f"pass the arguments by position: `{name}({_placeholders(arity[1])})`",
+                              "aggregate with sum, count, any, all, find, min or max")
+    if refused is not None:
+        return refused
+    args = [c.expr(a, scope) for a in node.args]
     if not (arity[0] <= len(args) <= arity[1]):
         expected = str(arity[0]) if arity[0] == arity[1] else f"{arity[0]} to {arity[1]}"
         return c.error("wrong-arguments", f"`{name}` takes {expected} argument(s), got {len(args)}", node.span,
@@ -99,6 +109,11 @@ def _function(c, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     if name in ("zip", "enumerate"):  # their tuples share the lists' items
         e = c.with_origin(e, frozenset().union(*(c.origin(a) for a in args)))
     return e
+
+
+def _placeholders(most: int) -> str:
+    """`a`, `a, b`, `a, b, c`, or `a, b, …` past three: as many as a built-in takes."""
+    return "a, b, …" if most > 3 else ", ".join("abc"[:most])
 
 
 def _replace(c, node: ast.Call, scope: Scope) -> ir.Expr:

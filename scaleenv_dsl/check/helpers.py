@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .. import ast, ir
 from ..diagnostics import Label
+from .calls import positional_only
 from .exprs import Effects, ExprChecker
 from .options import NotLiteral, literal_value
 from .scope import Scope
@@ -220,16 +221,14 @@ class HelperChecker(ToolChecker):
 def check_helper_call(c: ExprChecker, node: ast.Call, name: str, scope: Scope) -> ir.Expr:
     symbols = c.symbols
     decl = symbols.helpers[name]
-    if not getattr(c, "in_code", False):
+    if not c.in_code:
         return c.error("helper-outside-code", f"the helper `{name}` is called outside a tool or helper", node.span,
                        "call helpers from tool and helper bodies; invariants, goals and messages "
                        "use expressions and constants")
-    if node.kwargs:
-        return c.error("wrong-arguments", f"`{name}` takes no keyword arguments", node.kwargs[0].span,
-                       f"pass the arguments by position, in the order of `def {name}`")
-    if any(isinstance(a, ast.Generator) for a in node.args):
-        return c.error("wrong-arguments", f"`{name}` does not take a generator", node.span,
-                       "build the list first: `[e for x in xs]`")
+    refused = positional_only(c, node, name, f"pass the arguments by position, in the order of `def {name}`",
+                              "build the list first: `[e for x in xs]`")
+    if refused is not None:
+        return refused
     args = [c.expr(a, scope) for a in node.args]
     if len(args) != len(decl.params):
         names = ", ".join(p.name.name for p in decl.params)

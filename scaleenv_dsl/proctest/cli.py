@@ -51,18 +51,17 @@ def _positive(text: str) -> int:
 
 def run(args) -> int:
     from ..api import DomainLoadError, load_domain
-    from ..codegen import GenerationError
     from .cases import write_cases
     from .report import render_text, to_json
     from .runner import Options, run_procedural_tests
 
     try:
         compiled = load_domain(args.domain)
-    except DomainLoadError as err:
-        print(err.render() if err.diagnostics else f"error: {err}", file=sys.stderr)
-        return EXIT_FAILED if err.diagnostics else EXIT_USAGE
-    except GenerationError as err:
-        print(f"error: the spec cannot be compiled: {err}", file=sys.stderr)
+    except DomainLoadError as err:  # a spec the compiler refuses is one too: load_domain raises nothing else
+        if not err.in_the_spec:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        print(err.render(), file=sys.stderr, end="")
         return EXIT_FAILED
     defaults = Options()
     options = Options(seed=args.seed, walks=defaults.walks if args.walks is None else args.walks,

@@ -52,7 +52,6 @@ def positive_int(text: str) -> int:
 
 def run(args) -> int:
     from ..api import DomainLoadError
-    from ..codegen import GenerationError
     from . import Budget, Prover
     from .report import render, render_json, summary_line
 
@@ -60,13 +59,10 @@ def run(args) -> int:
         compiled, tasks = _load(args.domain, args.tasks_file)
     except _UsageError as err:
         return _usage(str(err))
-    except DomainLoadError as err:
-        if not err.diagnostics:
+    except DomainLoadError as err:  # a spec the compiler refuses is one too, as load_domain raises it
+        if not err.in_the_spec:
             return _usage(str(err))
         print(err.render(), file=sys.stderr, end="")
-        return EXIT_FAILED
-    except GenerationError as err:
-        print(f"error: the spec cannot be compiled: {err}", file=sys.stderr)
         return EXIT_FAILED
     try:
         tasks = _select(tasks, args.task_names)
@@ -94,7 +90,7 @@ class _UsageError(Exception):
 
 def _load(domain: str, tasks_file: str | None):
     """The compiled domain and the tasks to prove: all of its own, or those of the tasks file."""
-    from ..api import DomainLoadError, compile_domain, load_domain, resolve_spec
+    from ..api import DomainLoadError, load_domain, resolve_spec
     from ..check import check_paths
 
     if tasks_file is None:
@@ -107,11 +103,23 @@ def _load(domain: str, tasks_file: str | None):
     if not checked.ok or checked.domain is None:
         errors = sum(1 for d in checked.diagnostics if d.is_error)
         raise DomainLoadError(f"{tasks_file}: {errors} error(s)", checked.diagnostics, checked.sources)
-    compiled = compile_domain(checked.domain)
+    compiled = _compile(checked, tasks_file)
     mine = [t for t in compiled.tasks if t.loc is not None and Path(t.loc.file).resolve() == extra.resolve()]
     if not mine:
         raise _UsageError(f"{tasks_file} declares no task")
     return compiled, mine
+
+
+def _compile(checked, tasks_file: str):
+    """Compile as load_domain does: a spec the compiler refuses is a DomainLoadError, exit 1."""
+    from ..api import DomainLoadError, compile_domain
+    from ..codegen import GenerationError
+
+    try:
+        return compile_domain(checked.domain)
+    except GenerationError as err:  # a checker defect
+        raise DomainLoadError(f"{tasks_file}: the spec cannot be compiled: {err}", checked.diagnostics,
+                              checked.sources, in_the_spec=True) from None
 
 
 def _select(tasks: list, names: list[str] | None) -> list:

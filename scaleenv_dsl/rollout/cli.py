@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         domain = load_domain(args.domain)
     except DomainLoadError as err:
         print(err.render(), file=sys.stderr)
-        return _fail(f"cannot load {args.domain}", EXIT_ERRORS if err.diagnostics else EXIT_USAGE)
+        return _fail(f"cannot load {args.domain}", EXIT_ERRORS if err.in_the_spec else EXIT_USAGE)
     unknown = [name for name in names if name not in {task.name for task in domain.tasks}]
     if unknown:
         known = ", ".join(task.name for task in domain.tasks[:5]) + (", ..." if len(domain.tasks) > 5 else "")

@@ -22,7 +22,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -47,20 +46,6 @@ CLI_SAMPLE = 4               # variants also run through `python -m scaleenv_dsl
 
 # ---------------------------------------------------------------- running a check safely
 
-@contextlib.contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging. SIGALRM works because pytest runs tests in the main thread."""
-    def expire(signum, frame):
-        raise TimeoutError(f"check took more than {seconds} s")
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 # `check_*` turns a crash of its passes into a diagnostic (`internal-error`, or
 # `nesting-too-deep` for a RecursionError), so the user never sees a traceback.
 # For these tests such a crash is still a bug: a spy records it at the source.
@@ -84,9 +69,9 @@ def record_crashes(monkeypatch):
     monkeypatch.setattr(check_module, "_passes", spy)
 
 
-def run_check(call: Callable[[], object], what: str):
+def run_check(call: Callable[[], object], what: str, hang_guard):
     CRASHES.clear()
-    with deadline(SECONDS_PER_CHECK):
+    with hang_guard(SECONDS_PER_CHECK, f"checking {what}"):
         try:
             result = call()
         except RecursionError:
@@ -310,11 +295,11 @@ def check_variant(spec: Path, folder: Path, new_text: str):
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.__name__)
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_broken_stdlib_spec(spec: Path, mutation, domain_copy) -> None:
+def test_broken_stdlib_spec(spec: Path, mutation, domain_copy, hang_guard) -> None:
     folder = domain_copy(spec)
     for description, new_text, certainly_invalid in variants(spec, mutation):
         what = f"{spec.parent.name}/{spec.name} with {description}"
-        result = run_check(lambda: check_variant(spec, folder, new_text), what)
+        result = run_check(lambda: check_variant(spec, folder, new_text), what, hang_guard)
         assert_well_located(result, what)
         if certainly_invalid:
             assert_has_error(result, what)
@@ -366,9 +351,9 @@ ADVERSARIAL: dict[str, Callable[[], str]] = {
 
 
 @pytest.mark.parametrize("name", ADVERSARIAL)
-def test_adversarial_input(name: str) -> None:
+def test_adversarial_input(name: str, hang_guard) -> None:
     text = ADVERSARIAL[name]()
-    result = run_check(lambda: check_source(text, "hostile.sedl"), name)
+    result = run_check(lambda: check_source(text, "hostile.sedl"), name, hang_guard)
     assert_well_located(result, name, {"hostile.sedl": text})
     assert_has_error(result, name)
 

@@ -14,15 +14,12 @@ repeatable; `SCALEENV_HYPOTHESIS_PROFILE=long` runs hundreds to thousands with f
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import os
 import shutil
-import signal
 import tempfile
 from pathlib import Path
-from typing import Iterator
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -44,20 +41,6 @@ EXAMPLES = {"ci": (20, 12, 150), "long": (500, 300, 3_000)}[PROFILE]
 settings.register_profile("ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(PROFILE)
-
-
-@contextlib.contextmanager
-def hang_guard() -> Iterator[None]:
-    """Fail an example that hangs. SIGALRM works because pytest runs tests in the main thread."""
-    def expire(signum, frame):
-        raise TimeoutError(f"an example ran for more than {HANG_GUARD_SECONDS} s")
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(HANG_GUARD_SECONDS)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # ---------------------------------------------------------------- strategies
@@ -115,8 +98,8 @@ def mutated_data(draw):
 
 @settings(max_examples=EXAMPLES[0])
 @given(mutated_spec())
-def test_spec_text_gets_diagnostics_never_a_crash(text):
-    with hang_guard():
+def test_spec_text_gets_diagnostics_never_a_crash(hang_guard, text):
+    with hang_guard(HANG_GUARD_SECONDS, "an example"):
         result = check_source(text, "library.sedl")
     assert all(d.code != "internal-error" for d in result.diagnostics), \
         [d.message for d in result.diagnostics if d.code == "internal-error"]
@@ -125,20 +108,20 @@ def test_spec_text_gets_diagnostics_never_a_crash(text):
 
 @settings(max_examples=EXAMPLES[1])
 @given(mutated_data())
-def test_data_gets_diagnostics_in_check_and_loads_or_refuses_in_env(data):
+def test_data_gets_diagnostics_in_check_and_loads_or_refuses_in_env(hang_guard, data):
     text = json.dumps(data, allow_nan=True)  # may hold NaN and Infinity: the checker must refuse them
     folder = Path(tempfile.mkdtemp(prefix="prop-data-"))
     try:
         for name in ("library.sedl", "types.sedl"):
             shutil.copy(LIBRARY / name, folder / name)
         (folder / "library.json").write_text(text)
-        with hang_guard():
+        with hang_guard(HANG_GUARD_SECONDS, "an example"):
             result = check_paths([str(folder / "library.sedl")])
     finally:
         shutil.rmtree(folder)
     assert all(d.code != "internal-error" for d in result.diagnostics)
     domain = load_domain("library")
-    with hang_guard():
+    with hang_guard(HANG_GUARD_SECONDS, "an example"):
         try:
             env = domain.env(data)
         except DomainLoadError:
@@ -162,11 +145,11 @@ def tool_call(draw):
 
 @settings(max_examples=EXAMPLES[2])
 @given(st.lists(tool_call(), min_size=1, max_size=4))
-def test_calls_fail_cleanly_and_leave_no_trace(calls):
+def test_calls_fail_cleanly_and_leave_no_trace(hang_guard, calls):
     env = load_domain("library").env()
     for tool, arguments in calls:
         before = env.dump()
-        with hang_guard():
+        with hang_guard(HANG_GUARD_SECONDS, "an example"):
             result = env.call(tool, arguments)
         after = env.dump()
         loads_strict(after)

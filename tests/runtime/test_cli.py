@@ -55,8 +55,7 @@ def test_compile_io_problems_exit_2(parser, tmp_path, capsys):
 def test_replay_fills_in_expectations(parser, tmp_path, capsys):
     cases = {"domain": "shop", "cases": [
         {"id": "a", "actions": [{"name": "pay", "arguments": {"order_id": "o1", "wallet_id": "w_card"}},
-                                {"name": "pay", "arguments": {"order_id": "o1", "wallet_id": "w_card"}}],
-         "expect": {"steps": [], "changed": {}, "removed": {}}},
+                                {"name": "pay", "arguments": {"order_id": "o1", "wallet_id": "w_card"}}]},
         {"id": "b", "initial": {"orders": {"o2": {"status": "open"}}},
          "actions": [{"name": "drop_order", "arguments": {"order_id": "o1"}}]},
     ]}
@@ -72,6 +71,40 @@ def test_replay_fills_in_expectations(parser, tmp_path, capsys):
     assert second["expect"]["removed"] == {"orders": ["o1"]}
     assert second["initial"] == cases["cases"][1]["initial"]
     assert "replayed 2 cases, 3 actions (1 rejected)" in capsys.readouterr().out
+
+
+PAY_TWICE = [{"name": "pay", "arguments": {"order_id": "o1", "wallet_id": "w_card"}}] * 2
+
+
+def _replay_recorded(parser, tmp_path, cases: dict) -> int:
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    args = ["replay", str(SPECS / "shop.sedl"), "--cases", str(tmp_path / "cases.json"), "--out", str(tmp_path / "out.json")]
+    return run_replay(parser.parse_args(args))
+
+
+def test_replay_of_cases_whose_expectations_hold_exits_0(parser, tmp_path, capsys):
+    assert _replay_recorded(parser, tmp_path, {"cases": [{"id": "a", "actions": PAY_TWICE}]}) == 0
+    recorded = json.loads((tmp_path / "out.json").read_text())
+    # the replay's own record, replayed again, with a case that records nothing, which is only run
+    recorded["cases"].append({"id": "b", "actions": PAY_TWICE})
+    capsys.readouterr()
+    assert _replay_recorded(parser, tmp_path, recorded) == 0
+    assert "against the file's own expectations: final states 1/1, step outcomes 2/2" in capsys.readouterr().out
+
+
+def test_replay_exits_1_on_a_mismatch_and_reports_it(parser, tmp_path, capsys):
+    assert _replay_recorded(parser, tmp_path, {"cases": [{"id": "a", "actions": PAY_TWICE}]}) == 0
+    recorded = json.loads((tmp_path / "out.json").read_text())
+    recorded["cases"][0]["expect"]["steps"][1] = {"ok": True, "result": None}
+    recorded["cases"][0]["expect"]["changed"]["orders"]["o1"]["status"] = "open"
+    capsys.readouterr()
+    assert _replay_recorded(parser, tmp_path, recorded) == 1
+    out = capsys.readouterr().out
+    assert "final states 0/1, step outcomes 1/2" in out
+    assert "case a: step 1 (pay)" in out
+    assert 'case a: changed orders/o1 differs in status\n    status: expected "open", actual "paid"' in out
+    written = json.loads((tmp_path / "out.json").read_text())  # what happened is still recorded
+    assert written["cases"][0]["expect"]["changed"]["orders"]["o1"]["status"] == "paid"
 
 
 def test_replay_with_replacement_data(parser, tmp_path):
