@@ -253,7 +253,8 @@ class ExprChecker:
                        f"look the row up first: `{coll}[{_text(node.obj)}].{attr.name}`")
             return None
         self.error("unknown-field", f"`{t}` has no field `{attr.name}`", attr.span,
-                   "call methods with parentheses: `x.lower()`" if t.kind in ("str", "list", "map") else "")
+                   "call methods with parentheses: `x.lower()`" if t.kind in ("str", "list", "map")
+                   else f"only records and rows have fields, and `{_text(node.obj)}` is of type `{t}`")
         return None
 
     def _union_field(self, t: ir.TypeRef, attr: ast.Ident, scope: Scope, path: Path | None) -> ir.TypeRef | None:

@@ -154,3 +154,11 @@ def test_an_unknown_name_suggests_the_closest_defined_one(body: str, help: str) 
     d = only(body)
     assert d.code == "unknown-name"
     assert d.help == help
+
+
+def test_a_field_of_a_number_says_only_records_and_rows_have_fields() -> None:
+    """A stray `.` after a number (`x -= 1. y`) reads as a field of the number: the help must say
+    why, not stay empty (found by the property test of spec text)."""
+    d = only("tool t(x: int) -> int {\n  return x - 1. y\n}\n")
+    assert (d.code, d.message) == ("unknown-field", "`int` has no field `y`")
+    assert d.help == "only records and rows have fields, and `1` is of type `int`"
