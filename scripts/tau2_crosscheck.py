@@ -5,15 +5,25 @@ the task's `initial_state.initialization_data.agent_data` applied first when it 
 - in our compiled retail environment (`load_domain("retail")`), and
 - in tau2's `RetailTools` on tau2's `RetailDB` (its db.json), in a child interpreter that has
   tau2's dependencies (tau2 needs Python 3.12+ and pydantic; give it a throwaway venv).
-The outcomes must agree: the same steps succeed, and the final databases are equal (compared as
-the rows that differ from the start, after checking that both starts are equal).
+A task agrees when tau2's `Task` model accepts it, the same steps succeed, each succeeding step
+returns the same value (a read's answer as the agent would see it), the final databases are equal
+(compared as the rows that differ from the start, after checking that both starts are equal), and
+every `communicate_info` string is in what tau2's tools returned (tau2 rewards an answer found in
+an agent message; the agent can only say what a tool told it).
 
-    python scripts/tau2_crosscheck.py TAU2_EXPORT.json --tau2 /tmp/tau2 --tau2-python /tmp/tau2venv/bin/python
+From a clean checkout, with this project installed (`pip install -e .`):
+
+    git clone https://github.com/sierra-research/tau2-bench /tmp/tau2
+    python3.12 -m venv /tmp/tau2venv
+    /tmp/tau2venv/bin/pip install pydantic deepdiff python-dotenv loguru docstring-parser PyYAML toml addict
+    scaleenv synth retail --n 1000 --seed 1 --out /tmp/synth.json --tau2 /tmp/synth_tau2.json
+    python scripts/tau2_crosscheck.py /tmp/synth_tau2.json --tau2 /tmp/tau2 --tau2-python /tmp/tau2venv/bin/python
 
 `--tau2` is a tau2-bench checkout (its `src/` and `data/tau2/domains/retail/`). Only tau2's
-retail tools, data model and toolkit are imported: the package's `__init__` (the runner, which
-needs pandas and litellm) is skipped by registering `tau2` as a bare namespace. Nothing of tau2
-is copied here. Exit 0 when every task agrees, 1 otherwise, 2 when tau2's code cannot be run.
+retail tools, data model, task model and toolkit are imported: the package's `__init__` (the
+runner, which needs pandas and litellm) is skipped by registering `tau2` as a bare namespace.
+Nothing of tau2 is copied here. Prints a JSON summary (the first 10 disagreements in full).
+Exit 0 when every task agrees, 1 otherwise, 2 when tau2's code cannot be run.
 """
 
 from __future__ import annotations
@@ -37,28 +47,47 @@ def tau2_side(tasks_path: str, checkout: str, out_path: str) -> None:
     package = types.ModuleType("tau2")
     package.__path__ = [str(Path(checkout) / "src" / "tau2")]
     sys.modules["tau2"] = package   # tau2/__init__ imports the runner; the tools need none of it
+    from tau2.data_model.tasks import Task
     from tau2.domains.retail.data_model import RetailDB
     from tau2.domains.retail.tools import RetailTools
     from tau2.domains.retail.utils import RETAIL_DB_PATH
 
     start = RetailDB.load(RETAIL_DB_PATH)
     start_dump = without_nulls(start.model_dump())
-    results = {"start": start_dump, "tasks": []}
+    writes = sorted(name for name in RetailTools(start).tools if RetailTools(start).tool_type(name) == "write")
+    results = {"start": start_dump, "write_tools": writes, "tasks": []}
     for task in json.loads(Path(tasks_path).read_text()):
+        try:
+            Task.model_validate(task)   # what tau2's runner does when it loads a tasks file
+            invalid = None
+        except ValueError as err:
+            invalid = str(err)
         tools = RetailTools(copy.deepcopy(start))
-        overlay = ((task.get("initial_state") or {}).get("initialization_data") or {}).get("agent_data")
-        if overlay:
-            tools.update_db(overlay)
-        outcomes = []
+        if agent_data(task):
+            tools.update_db(agent_data(task))   # as tau2's Environment.set_state applies it
+        outcomes, outputs = [], []
         for action in task["evaluation_criteria"]["actions"]:
             try:
-                tools.use_tool(action["name"], **action["arguments"])
+                outputs.append(without_nulls(dumped(tools.use_tool(action["name"], **action["arguments"]))))
                 outcomes.append(True)
             except Exception as err:   # tau2's tools raise on a failed guard
                 outcomes.append(f"{type(err).__name__}: {err}")
-        results["tasks"].append({"id": task["id"], "outcomes": outcomes,
+                outputs.append(None)
+        results["tasks"].append({"id": task["id"], "invalid": invalid, "outcomes": outcomes, "outputs": outputs,
                                  "changed": changed_rows(start_dump, without_nulls(tools.db.model_dump()))})
     Path(out_path).write_text(json.dumps(results))
+
+
+def dumped(value):
+    """A tool's return as plain JSON values, as tau2's `Environment.to_json_str` dumps it for the
+    agent (pydantic models by `model_dump`)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump()
+    if isinstance(value, list):
+        return [dumped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: dumped(v) for k, v in value.items()}
+    return value
 
 
 def without_nulls(value):
@@ -88,24 +117,64 @@ def our_side(tasks: list[dict]) -> tuple[dict, list[dict]]:
     sys.path.insert(0, str(ROOT))
     from scaleenv_dsl import load_domain
 
-    retail = load_domain("retail")
-    env = retail.env()
+    env = load_domain("retail").env()
     start = without_nulls(json.loads(env.reset().dump()))
-    out = []
-    for task in tasks:
-        overlay = ((task.get("initial_state") or {}).get("initialization_data") or {}).get("agent_data")
-        env.reset(initial=overlay or None)
-        outcomes = []
-        for action in task["evaluation_criteria"]["actions"]:
-            result = env.call(action["name"], action["arguments"])
-            outcomes.append(True if result.ok else f"{result.error.kind}: {result.error.message}")
-        changes = env.changes()   # the rows that differ from the initial data, which is tau2's db.json
-        changed = {c: without_nulls(dict(rows)) for c, rows in changes["changed"].items()}
-        for collection, keys in changes["removed"].items():
-            changed.setdefault(collection, {}).update(dict.fromkeys(keys))
-        out.append({"id": task["id"], "outcomes": outcomes,
-                    "changed": {c: dict(sorted(rows.items())) for c, rows in sorted(changed.items())}})
-    return start, out
+    return start, [our_run(env, task) for task in tasks]
+
+
+def our_run(env, task: dict) -> dict:
+    try:
+        env.reset(initial=agent_data(task) or None)
+    except ValueError as err:   # an overlay that does not fit our schema: every step counts as failed
+        steps = len(task["evaluation_criteria"]["actions"])
+        return {"id": task["id"], "outcomes": [f"overlay rejected: {err}"] * steps, "outputs": [None] * steps,
+                "changed": {}}
+    outcomes, outputs = [], []
+    for action in task["evaluation_criteria"]["actions"]:
+        result = env.call(action["name"], action["arguments"])
+        outcomes.append(True if result.ok else f"{result.error.kind}: {result.error.message}")
+        outputs.append(without_nulls(result.value) if result.ok else None)
+    changes = env.changes()   # the rows that differ from the initial data, which is tau2's db.json
+    changed = {c: without_nulls(dict(rows)) for c, rows in changes["changed"].items()}
+    for collection, keys in changes["removed"].items():
+        changed.setdefault(collection, {}).update(dict.fromkeys(keys))
+    return {"id": task["id"], "outcomes": outcomes, "outputs": outputs,
+            "changed": {c: dict(sorted(rows.items())) for c, rows in sorted(changed.items())}}
+
+
+# ---------------------------------------------------------------- the comparison
+
+def agent_data(task: dict) -> dict | None:
+    return ((task.get("initial_state") or {}).get("initialization_data") or {}).get("agent_data")
+
+
+def writes(task: dict, write_tools: list[str]) -> int:
+    return sum(1 for action in task["evaluation_criteria"]["actions"] if action["name"] in write_tools)
+
+
+def unanswered(task: dict, outputs: list) -> list[str]:
+    """The task's `communicate_info` strings that no step's output holds. tau2 rewards an answer
+    when the string is in an agent message (ignoring case), and the agent can only say what a
+    tool told it."""
+    said = " ".join(json.dumps(o) for o in outputs if o is not None).lower()
+    return [info for info in task["evaluation_criteria"].get("communicate_info") or [] if info.lower() not in said]
+
+
+def disagreement(task: dict, mine: dict, tau2: dict) -> dict | None:
+    """What differs between our run of the task and tau2's: which steps succeed, what each
+    succeeding step returns, the changed rows, and answers tau2's outputs do not hold."""
+    steps = [i for i, (a, b) in enumerate(zip(mine["outcomes"], tau2["outcomes"])) if (a is True) != (b is True)]
+    outputs = [i for i, (a, b) in enumerate(zip(mine["outputs"], tau2["outputs"])) if a != b and i not in steps]
+    rows = sorted({f"{c}/{k}" for side in (mine, tau2) for c, changed in side["changed"].items() for k in changed
+                   if mine["changed"].get(c, {}).get(k) != tau2["changed"].get(c, {}).get(k)})
+    answers = unanswered(task, tau2["outputs"])
+    if not (tau2["invalid"] or steps or outputs or rows or answers):
+        return None
+    found = {"id": mine["id"], "invalid_in_tau2": tau2["invalid"], "steps": steps, "outputs": outputs, "rows": rows,
+             "answers_not_in_tau2_outputs": answers}
+    found.update({f"{name}_at_{i}": {"ours": mine[name][i], "tau2": tau2[name][i]}
+                  for name, where in (("outcomes", steps), ("outputs", outputs)) for i in where[:1]})
+    return found
 
 
 def main() -> int:
@@ -131,16 +200,14 @@ def main() -> int:
     if start != theirs["start"]:
         print("the starting databases differ: ours is not tau2's db.json", file=sys.stderr)
         return 1
-    disagree = []
-    for mine, tau2 in zip(ours, theirs["tasks"]):
-        same_steps = [o is True for o in mine["outcomes"]] == [o is True for o in tau2["outcomes"]]
-        if not (same_steps and mine["changed"] == tau2["changed"]):
-            disagree.append({"id": mine["id"], "ours": mine["outcomes"], "tau2": tau2["outcomes"],
-                             "rows": sorted(f"{c}/{k}" for side in (mine, tau2) for c, rows in side["changed"].items()
-                                            for k in rows if mine["changed"].get(c, {}).get(k) != tau2["changed"].get(c, {}).get(k))})
-    changed = sum(1 for t in ours if t["changed"])
-    print(json.dumps({"tasks": len(ours), "agree": len(ours) - len(disagree), "tasks_that_change_the_db": changed,
-                      "steps": sum(len(t["outcomes"]) for t in ours), "disagree": disagree[:10]}, indent=2))
+    disagree = [d for d in (disagreement(task, mine, tau2) for task, mine, tau2 in zip(tasks, ours, theirs["tasks"])) if d]
+    print(json.dumps({"tasks": len(ours), "agree": len(ours) - len(disagree),
+                      "tasks_that_change_the_db": sum(1 for t in ours if t["changed"]),
+                      "steps": sum(len(t["outcomes"]) for t in ours),
+                      "with_agent_data": sum(1 for t in tasks if agent_data(t)),
+                      "with_several_writes": sum(1 for t in tasks if writes(t, theirs["write_tools"]) > 1),
+                      "answers_checked": sum(len(t["evaluation_criteria"].get("communicate_info") or []) for t in tasks),
+                      "disagree": disagree[:10]}, indent=2))
     return 0 if not disagree else 1
 
 
